@@ -1,0 +1,81 @@
+# rsapipe: RSA-keyed private chat as Unix filters.
+.POSIX:
+.SUFFIXES:
+.SUFFIXES: .c .o
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+CC = cc
+CFLAGS = -O2 -g
+LDFLAGS =
+PKG_CONFIG = pkg-config
+
+# Our own flags go beside the user's CFLAGS, never instead of them, so
+# `make check CFLAGS="-g -fsanitize=address,undefined"` keeps warnings and
+# hardening.  HARDEN may be emptied for exotic toolchains.
+WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wformat=2 -Wvla -Wpointer-arith
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
+DEPS_CFLAGS != $(PKG_CONFIG) --cflags libgcrypt gpg-error libtasn1 2>/dev/null || true
+DEPS_LIBS != $(PKG_CONFIG) --libs libgcrypt gpg-error libtasn1 2>/dev/null || true
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
+
+LIB = lib/librsapipe.a
+LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h
+LIB_OBJS = lib/common.o lib/io.o
+
+TOOLS =
+MANS =
+
+all: $(TOOLS)
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(LIB_OBJS): $(LIB_HDRS)
+
+.c.o:
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+tools/rsa-keygen: tools/rsa-keygen.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(LIB) $(DEPS_LIBS)
+tools/rsa-encrypt: tools/rsa-encrypt.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(LIB) $(DEPS_LIBS)
+tools/rsa-decrypt: tools/rsa-decrypt.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(LIB) $(DEPS_LIBS)
+tools/keyswap: tools/keyswap.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(LIB) $(DEPS_LIBS)
+
+tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o: $(LIB_HDRS)
+
+# Installs what is missing (as root) or prints the command to run.
+deps:
+	sh scripts/deps.sh
+
+check: deps
+	$(MAKE) all
+	sh tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	sh examples/demo.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	for t in $(TOOLS); do cp -f $$t $(DESTDIR)$(BINDIR)/ && \
+		chmod 755 $(DESTDIR)$(BINDIR)/$${t##*/} || exit 1; done
+	for m in $(MANS); do cp -f $$m $(DESTDIR)$(MANDIR)/man1/ && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m##*/} || exit 1; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
+	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
+
+clean:
+	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS)
+
+.PHONY: all deps check demo install uninstall clean

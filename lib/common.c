@@ -1,0 +1,177 @@
+/* common.c: process setup, dying, and secret-memory helpers. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "common.h"
+
+const char *progname = "rsapipe";
+
+/* Runs at every exit, die() included: zero the secure pool so no key
+ * material outlives the process in freed pages. */
+static void
+secmem_terminate(void)
+{
+	gcry_control(GCRYCTL_TERM_SECMEM);
+}
+
+void
+rsapipe_init(const char *argv0)
+{
+	const char *slash;
+	struct rlimit no_core = { 0, 0 };
+
+	if (argv0 != NULL && *argv0 != '\0') {
+		slash = strrchr(argv0, '/');
+		progname = slash != NULL ? slash + 1 : argv0;
+	}
+
+	/* A private key must never land in a core file or be readable
+	 * through ptrace by another process of the same user. */
+	if (setrlimit(RLIMIT_CORE, &no_core) != 0)
+		die(EXIT_USAGE, "setrlimit(RLIMIT_CORE):");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		die(EXIT_USAGE, "prctl(PR_SET_DUMPABLE):");
+
+	/* Writing to a closed pipe must be an error we report, not a
+	 * silent SIGPIPE death that a script cannot tell from success. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!gcry_check_version(GCRYPT_VERSION))
+		die(EXIT_USAGE, "libgcrypt is older than %s", GCRYPT_VERSION);
+	/* Quiet: without mlock rights libgcrypt would warn on every run. */
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	if (gcry_control(GCRYCTL_INIT_SECMEM, RSAPIPE_SECMEM_BYTES, 0) != 0)
+		die(EXIT_USAGE, "cannot initialise libgcrypt secure memory");
+	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	atexit(secmem_terminate);
+}
+
+static void
+vreport(const char *fmt, va_list ap, const char *suffix)
+{
+	size_t len = strlen(fmt);
+
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (suffix != NULL)
+		fprintf(stderr, "%s%s", len > 0 && fmt[len - 1] == ':' ? " " : ": ",
+		    suffix);
+	fputc('\n', stderr);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+	size_t len = strlen(fmt);
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, len > 0 && fmt[len - 1] == ':' ? strerror(saved) : NULL);
+	va_end(ap);
+	exit(status);
+}
+
+void
+die_gcry(int status, gcry_error_t err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, gcry_strerror(err));
+	va_end(ap);
+	exit(status);
+}
+
+void
+notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, NULL);
+	va_end(ap);
+}
+
+void *
+secure_alloc(size_t n)
+{
+	void *p = gcry_malloc_secure(n == 0 ? 1 : n);
+
+	if (p == NULL)
+		die(EXIT_USAGE, "out of secure memory");
+	return p;
+}
+
+void
+wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		explicit_bzero(p, n);
+}
+
+void
+secure_free(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	wipe(p, n);
+	gcry_free(p);
+}
+
+int
+ct_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+void
+put_be16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+void
+put_be32(unsigned char *p, unsigned long v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+unsigned
+get_be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+unsigned long
+get_be32(const unsigned char *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+	    (unsigned long)p[2] << 8 | p[3];
+}
+
+void
+print_version(void)
+{
+	printf("%s (rsapipe) %s\n", progname, RSAPIPE_VERSION);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EXIT_USAGE, "write stdout:");
+	exit(EXIT_OK);
+}

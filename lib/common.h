@@ -1,0 +1,68 @@
+/*
+ * common.h: process setup, the one way to die, and secret-memory helpers.
+ *
+ * Every program calls rsapipe_init() first thing in main().  Library code
+ * never initialises libgcrypt itself (the application owns that, as the
+ * libgcrypt manual requires).
+ */
+#ifndef RSAPIPE_COMMON_H
+#define RSAPIPE_COMMON_H
+
+#include <stddef.h>
+#include <gcrypt.h>
+
+#define RSAPIPE_VERSION "1.0.0"
+
+/* Exit statuses, DESIGN section 5.  Scripts depend on these. */
+enum {
+	EXIT_OK = 0,
+	EXIT_AUTH = 1,  /* authentication, decryption or verification failed */
+	EXIT_USAGE = 2  /* bad usage, unreadable file, bad key file, environment */
+};
+
+/* Secure memory pool: large enough for 16384-bit key generation. */
+#define RSAPIPE_SECMEM_BYTES (256 * 1024)
+
+extern const char *progname;
+
+/*
+ * Initialise the process: program name for messages, libgcrypt (version
+ * check, secure memory, initialization finished), core dumps off and
+ * non-dumpable (the programs hold private keys), SIGPIPE ignored so a
+ * closed pipe is an EPIPE error we report rather than a silent death.
+ */
+void rsapipe_init(const char *argv0);
+
+/*
+ * Print "progname: message" on stderr and exit with status.  If fmt ends
+ * with ':' the errno text is appended, like OpenBSD's err(3).  Before
+ * exiting, pending temporary output files are removed and the libgcrypt
+ * secure memory pool is wiped (atexit handlers).
+ */
+_Noreturn void die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* As die(), appending ": " and the libgcrypt/libgpg-error text for err. */
+_Noreturn void die_gcry(int status, gcry_error_t err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A one-line notice on stderr, prefixed with the program name. */
+void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Secure memory: allocated with gcry_malloc_secure, dies when exhausted. */
+void *secure_alloc(size_t n);
+/* Wipe n bytes at p and free them; p may be NULL. */
+void secure_free(void *p, size_t n);
+/* Wipe memory in a way the compiler cannot elide. */
+void wipe(void *p, size_t n);
+/* Constant-time comparison: 1 if equal, 0 if not; time depends on n only. */
+int ct_equal(const void *a, const void *b, size_t n);
+
+/* Big-endian helpers for the wire formats. */
+void put_be16(unsigned char *p, unsigned v);
+void put_be32(unsigned char *p, unsigned long v);
+unsigned get_be16(const unsigned char *p);
+unsigned long get_be32(const unsigned char *p);
+
+/* Print --version text and exit 0. */
+_Noreturn void print_version(void);
+
+#endif

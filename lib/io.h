@@ -1,0 +1,64 @@
+/*
+ * io.h: file and descriptor I/O that finishes short writes, retries EINTR,
+ * and makes output files all-or-nothing.
+ */
+#ifndef RSAPIPE_IO_H
+#define RSAPIPE_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* Open path for reading; NULL or "-" means stdin.  Dies (EXIT_USAGE)
+ * naming the path when it cannot be opened or is a directory. */
+int io_open_input(const char *path);
+
+/* One read(2), retrying EINTR.  Returns bytes read, 0 at EOF.  On error
+ * dies (EXIT_USAGE) naming what. */
+size_t io_read_some(int fd, void *buf, size_t n, const char *what);
+
+/* Read until n bytes or EOF; returns the count (short only at EOF). */
+size_t io_read_full(int fd, void *buf, size_t n, const char *what);
+
+/* Write all bytes, finishing short writes and retrying EINTR; a write of
+ * 0 is treated as EPIPE.  Dies (EXIT_USAGE) naming what on error. */
+void io_write_all(int fd, const void *buf, size_t n, const char *what);
+
+/* As io_write_all for an iovec array (modified in place). */
+void io_writev_all(int fd, struct iovec *iov, int iovcnt, const char *what);
+
+/*
+ * Read a whole (small) file, such as a key, into memory allocated with
+ * gcry_malloc_secure (so a private key file never sits in ordinary heap),
+ * NUL-terminated.  path "-" reads stdin.  Refuses directories and files
+ * over max bytes.  Dies (EXIT_USAGE) naming the path.  Free the result
+ * with secure_free(buf, *len + 1).
+ */
+unsigned char *io_read_file(const char *path, size_t max, size_t *len);
+
+/*
+ * An output that appears all at once or not at all.  With path NULL or
+ * "-" it is stdout, written directly.  Otherwise data goes to a temporary
+ * file in the same directory, created with the given mode, which
+ * io_output_commit() moves into place; if the process exits first (any
+ * die()), the temporary file is removed.  With no_clobber the commit
+ * refuses (EXIT_USAGE) to replace an existing file, atomically (link(2)).
+ */
+struct io_output {
+	int fd;
+	char *path; /* final name, NULL for stdout */
+	char *tmp;  /* temporary name, NULL for stdout */
+	int no_clobber;
+};
+
+void io_output_open(struct io_output *out, const char *path, mode_t mode,
+    int no_clobber);
+void io_output_commit(struct io_output *out);
+/* Remove the temporary file now (on a failure path that does not die). */
+void io_output_abort(struct io_output *out);
+
+/* Flush and check stdout; a full disk must not look like success.  Dies
+ * (EXIT_USAGE) on error. */
+void io_close_stdout(void);
+
+#endif

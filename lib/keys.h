@@ -1,0 +1,86 @@
+/*
+ * keys.h: RSA keys in the forms OpenSSL and OpenSSH write.
+ *
+ * Parsers (key_parse_*) take bytes and return 0, or -1 with *why set to
+ * a short static reason ("bad base64", "modulus is 1024 bits; at least
+ * 2048 required", ...); they never exit, so fuzz targets can drive them.
+ * Loaders (key_load_*) read a file and die (EXIT_USAGE) with the file
+ * name and the reason.
+ *
+ * Private key material lives only in libgcrypt secure memory.
+ */
+#ifndef RSAPIPE_KEYS_H
+#define RSAPIPE_KEYS_H
+
+#include <stddef.h>
+#include <gcrypt.h>
+
+#include "passphrase.h"
+
+#define KEY_MIN_BITS 2048
+#define KEY_MAX_BITS 16384
+#define KEY_DEFAULT_BITS 3072
+#define KEY_ID_LEN 8            /* first 8 bytes of SHA-256(SPKI DER) */
+#define KEY_FINGERPRINT_LEN 51  /* "SHA256:" + 43 base64 chars + NUL */
+#define KEY_FILE_MAX (64 * 1024) /* cap on any key file we read */
+
+struct rsa_key {
+	gcry_sexp_t pub;  /* (public-key (rsa (n) (e))) */
+	gcry_sexp_t priv; /* (private-key (rsa (n)(e)(d)(p)(q)(u))), or NULL */
+	unsigned char *spki;  /* SubjectPublicKeyInfo DER */
+	size_t spki_len;
+	unsigned int nbits;   /* modulus size */
+	unsigned char id[KEY_ID_LEN];
+};
+
+/*
+ * Public key from: SPKI PEM (BEGIN PUBLIC KEY), PKCS#1 PEM (BEGIN RSA
+ * PUBLIC KEY), an OpenSSH "ssh-rsa AAAA... comment" line, or any private
+ * key form key_parse_private() accepts (its public half; an encrypted one
+ * needs pass, else it is refused).
+ */
+int key_parse_public(struct rsa_key *key, const unsigned char *buf,
+    size_t len, const struct passphrase_source *pass, const char **why);
+
+/*
+ * Private key from: PKCS#8 PEM (BEGIN PRIVATE KEY), PKCS#1 PEM (BEGIN RSA
+ * PRIVATE KEY), encrypted PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY: PBES2 with
+ * PBKDF2-HMAC-SHA256 or scrypt, AES-256-CBC).  The passphrase for an
+ * encrypted key comes from pass (file, fd or terminal prompt).  The
+ * private values are checked for consistency (n = pq, CRT values).
+ */
+int key_parse_private(struct rsa_key *key, const unsigned char *buf,
+    size_t len, const struct passphrase_source *pass, const char **why);
+
+/* Read and parse a key file ("-" is stdin); die naming path on failure. */
+void key_load_public(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass);
+void key_load_private(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass);
+
+/* Build a public key from a DER SubjectPublicKeyInfo (as sent by keyswap). */
+int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
+    const char **why);
+
+/* Generate a new key pair, e = 65537.  Dies on failure. */
+void key_generate(struct rsa_key *key, unsigned int nbits);
+
+/*
+ * PEM encodings.  The private one is PKCS#8 (BEGIN PRIVATE KEY), or with a
+ * passphrase PBES2/scrypt/AES-256-CBC (BEGIN ENCRYPTED PRIVATE KEY) as
+ * `openssl pkcs8 -topk8 -scrypt` writes; returned in secure memory
+ * (free with secure_free(p, *len)).  The public one is SPKI (BEGIN
+ * PUBLIC KEY), in ordinary memory (free()).
+ */
+char *key_private_pem(const struct rsa_key *key, const char *passphrase,
+    size_t *len);
+char *key_public_pem(const struct rsa_key *key, size_t *len);
+
+/* "SHA256:" + unpadded base64 of SHA-256(SPKI DER), as ssh-keygen -l. */
+void key_fingerprint(const struct rsa_key *key,
+    char out[KEY_FINGERPRINT_LEN]);
+
+/* Release everything, wiping private parts.  Safe on a zeroed key. */
+void key_free(struct rsa_key *key);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * passphrase.h: where a passphrase comes from.  Every program that loads
+ * or writes a private key accepts --passphrase-file F and --passphrase-fd N
+ * and otherwise prompts on /dev/tty without echo.
+ */
+#ifndef RSAPIPE_PASSPHRASE_H
+#define RSAPIPE_PASSPHRASE_H
+
+#include <stddef.h>
+
+#define PASSPHRASE_MAX 1024
+
+struct passphrase_source {
+	const char *file; /* --passphrase-file, or NULL */
+	int fd;           /* --passphrase-fd, or -1 */
+};
+
+#define PASSPHRASE_SOURCE_INIT { NULL, -1 }
+
+/*
+ * Obtain a passphrase: the first line of the file or fd (without its
+ * newline), or a no-echo prompt on /dev/tty (asked twice when confirm is
+ * set).  Returns a NUL-terminated string in secure memory; free with
+ * passphrase_free().  Dies (EXIT_USAGE) when no source is usable (no
+ * terminal), the input is empty, or the two entries differ.
+ */
+char *passphrase_get(const struct passphrase_source *src, const char *prompt,
+    int confirm);
+void passphrase_free(char *pass);
+
+/* Parse the argument of --passphrase-fd; dies (EXIT_USAGE) if invalid. */
+int passphrase_parse_fd(const char *arg);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Make sure what rsapipe builds and tests with is present.  As root on a
+# Debian system, install what is missing; otherwise print the exact
+# command and fail, so nothing half-works later.
+set -u
+
+packages=
+need() { packages="$packages $1"; }
+
+for lib in libgcrypt gpg-error libtasn1; do
+	if ! pkg-config --exists "$lib" 2>/dev/null; then
+		case $lib in
+		libgcrypt) need libgcrypt20-dev ;;
+		gpg-error) need libgpg-error-dev ;;
+		libtasn1) need libtasn1-6-dev ;;
+		esac
+	fi
+done
+command -v pkg-config >/dev/null 2>&1 || need pkg-config
+command -v cc >/dev/null 2>&1 || need gcc
+command -v make >/dev/null 2>&1 || need make
+command -v bats >/dev/null 2>&1 || need bats
+command -v socat >/dev/null 2>&1 || need socat
+# netcat-openbsd: the chat's nc variant relies on its -N and -l semantics.
+if ! nc -h 2>&1 | grep -q -- '-N'; then need netcat-openbsd; fi
+command -v openssl >/dev/null 2>&1 || need openssl
+command -v ssh-keygen >/dev/null 2>&1 || need openssh-client
+command -v xxd >/dev/null 2>&1 || need xxd
+
+[ -z "$packages" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "rsapipe: missing packages; run:" >&2
+	echo "  sudo apt-get install -y$packages" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "rsapipe: missing:$packages (no apt-get here; install them by hand)" >&2
+	exit 1
+fi
+echo "rsapipe: installing:$packages" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq $packages >/dev/null
