@@ -24,8 +24,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFL
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h
-LIB_OBJS = lib/common.o lib/io.o
+LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h lib/hkdf.h lib/format.h
+LIB_OBJS = lib/common.o lib/io.o lib/hkdf.o
 
 TOOLS =
 MANS =
@@ -79,3 +79,10 @@ clean:
 	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS)
 
 .PHONY: all deps check demo install uninstall clean
+
+# Test-only programs, built by `make check` before the suites run.
+TEST_PROGS = tests/unit/hkdf-test
+check: $(TEST_PROGS)
+tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/hkdf-test.o: $(LIB_HDRS)
