@@ -24,8 +24,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFL
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h lib/hkdf.h lib/format.h lib/keyswap.h lib/known_peers.h
-LIB_OBJS = lib/common.o lib/io.o lib/hkdf.o lib/keyswap.o lib/known_peers.o
+LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h
+LIB_OBJS = lib/common.o lib/io.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
 
 TOOLS =
 MANS =

@@ -1,0 +1,49 @@
+/*
+ * armor.h: PEM-style ASCII armor for streams ("-----BEGIN RSAPIPE
+ * MESSAGE-----"), streaming and in constant memory, on libgpg-error's
+ * gpgrt_b64enc_* / gpgrt_b64dec_*.
+ */
+#ifndef RSAPIPE_ARMOR_H
+#define RSAPIPE_ARMOR_H
+
+#include <stddef.h>
+#include <gpg-error.h>
+
+struct armor_writer {
+	gpgrt_stream_t stream; /* over the output descriptor, not owning it */
+	gpgrt_b64state_t state;
+	const char *what;      /* output name for messages */
+};
+
+/* Start armored output on fd: writes nothing until the first data. Dies
+ * (EXIT_USAGE) on failure. */
+void armor_writer_open(struct armor_writer *w, int fd, const char *what);
+/* Encode and push n bytes out now (flushed, so a chat line is not held
+ * back beyond the base64 quantum).  Dies on a write error. */
+void armor_write(struct armor_writer *w, const void *buf, size_t n);
+/* Finish: last quantum, END line, flush.  Dies on a write error. */
+void armor_writer_close(struct armor_writer *w);
+
+struct armor_reader {
+	gpgrt_b64state_t state;
+	int ended;             /* the END line has been seen */
+};
+
+/*
+ * Does the input start with armor?  Returns 1 (yes), 0 (no, binary) or
+ * -1 (too few bytes to tell yet).
+ */
+int armor_detect(const unsigned char *buf, size_t len);
+
+/* Dies (EXIT_USAGE) when out of memory. */
+void armor_reader_open(struct armor_reader *r);
+/*
+ * Decode len armored bytes in place; *out_len gets the binary bytes now
+ * at buf.  Returns 0, or -1 with *why on malformed armor.
+ */
+int armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
+    size_t *out_len, const char **why);
+/* At end of input: 0 if the armor was complete and valid, else -1. */
+int armor_reader_close(struct armor_reader *r, const char **why);
+
+#endif

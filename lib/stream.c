@@ -1,0 +1,865 @@
+/* stream.c: the rsapipe v1 stream format, header and records. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "armor.h"
+#include "common.h"
+#include "format.h"
+#include "hkdf.h"
+#include "io.h"
+#include "stream.h"
+
+struct stream_keys *
+stream_keys_new(void)
+{
+	struct stream_keys *keys = secure_alloc(sizeof(*keys));
+
+	memset(keys, 0, sizeof(*keys));
+	return keys;
+}
+
+static void
+derive_one(unsigned char out[32], const struct stream_keys *keys,
+    const unsigned char *salt, const char *info)
+{
+	gcry_error_t err;
+
+	err = hkdf_sha256(out, 32, keys->file_key, sizeof(keys->file_key),
+	    salt, STREAM_SALT_LEN, (const unsigned char *)info, strlen(info));
+	if (err)
+		die_gcry(EXIT_USAGE, err, "HKDF");
+}
+
+void
+stream_keys_derive(struct stream_keys *keys,
+    const unsigned char salt[STREAM_SALT_LEN])
+{
+	derive_one(keys->header_key, keys, salt, STREAM_INFO_HEADER);
+	derive_one(keys->payload_key, keys, salt, STREAM_INFO_PAYLOAD);
+	derive_one(keys->session_key, keys, salt, STREAM_INFO_SESSION);
+}
+
+void
+stream_keys_free(struct stream_keys *keys)
+{
+	secure_free(keys, sizeof(*keys));
+}
+
+/* ---- Header parsing ---- */
+
+int
+stream_header_parse(struct stream_header *h, const unsigned char *buf,
+    size_t len, size_t *need, const char **why)
+{
+	size_t off, i, n;
+
+	memset(h, 0, sizeof(*h));
+	/* Say "not ours" as soon as the first bytes disagree, so garbage is
+	 * refused without waiting for more input. */
+	n = len < STREAM_MAGIC_LEN ? len : STREAM_MAGIC_LEN;
+	if (memcmp(buf, STREAM_MAGIC, n) != 0) {
+		*why = "not an rsapipe stream";
+		return -1;
+	}
+	if (len < STREAM_FIXED_LEN) {
+		*need = STREAM_FIXED_LEN;
+		return 1;
+	}
+	if (buf[STREAM_MAGIC_LEN] != STREAM_VERSION) {
+		*why = "unsupported stream version";
+		return -1;
+	}
+	h->flags = buf[STREAM_OFF_FLAGS];
+	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0) {
+		*why = "malformed header (unknown flags)";
+		return -1;
+	}
+	h->salt = buf + STREAM_OFF_SALT;
+	h->count = buf[STREAM_OFF_COUNT];
+	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS) {
+		*why = "malformed header (recipient count)";
+		return -1;
+	}
+	off = STREAM_FIXED_LEN;
+
+	for (i = 0; i < h->count; i++) {
+		if (len < off + STREAM_STANZA_FIXED_LEN) {
+			*need = off + STREAM_STANZA_FIXED_LEN;
+			return 1;
+		}
+		h->stanza[i].id = buf + off;
+		n = get_be16(buf + off + STREAM_KEY_ID_LEN);
+		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES) {
+			*why = "malformed header (stanza length)";
+			return -1;
+		}
+		off += STREAM_STANZA_FIXED_LEN;
+		h->stanza[i].ct = buf + off;
+		h->stanza[i].ct_len = n;
+		off += n;
+	}
+	if (h->flags & STREAM_FLAG_SESSION) {
+		h->session_tag = buf + off;
+		off += STREAM_SESSION_TAG_LEN;
+	}
+	if (h->flags & STREAM_FLAG_SIGNED) {
+		if (len < off + STREAM_KEY_ID_LEN + 2) {
+			*need = off + STREAM_KEY_ID_LEN + 2;
+			return 1;
+		}
+		h->signer_id = buf + off;
+		off += STREAM_KEY_ID_LEN;
+		h->signed_len = off;
+		n = get_be16(buf + off);
+		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES) {
+			*why = "malformed header (signature length)";
+			return -1;
+		}
+		off += 2;
+		h->sig = buf + off;
+		h->sig_len = n;
+		off += n;
+	}
+	h->mac_offset = off;
+	h->mac = buf + off;
+	off += STREAM_MAC_LEN;
+	if (len < off) {
+		*need = off;
+		return 1;
+	}
+	h->len = off;
+	return 0;
+}
+
+/* ---- RSA helpers ---- */
+
+static size_t
+modulus_bytes(const struct rsa_key *key)
+{
+	return (key->nbits + 7) / 8;
+}
+
+/* The value of token name in sexp as an unsigned big-endian number,
+ * left-padded with zeros to exactly len bytes. */
+static void
+sexp_fixed(unsigned char *out, size_t len, gcry_sexp_t sexp, const char *name)
+{
+	gcry_sexp_t tok;
+	gcry_mpi_t mpi;
+	gcry_error_t err;
+	size_t n;
+
+	tok = gcry_sexp_find_token(sexp, name, 0);
+	if (tok == NULL)
+		die(EXIT_USAGE, "RSA result has no '%s'", name);
+	mpi = gcry_sexp_nth_mpi(tok, 1, GCRYMPI_FMT_USG);
+	gcry_sexp_release(tok);
+	if (mpi == NULL)
+		die(EXIT_USAGE, "RSA result '%s' is not a number", name);
+	if ((gcry_mpi_get_nbits(mpi) + 7) / 8 > len)
+		die(EXIT_USAGE, "RSA result '%s' too long", name);
+	n = (gcry_mpi_get_nbits(mpi) + 7) / 8;
+	memset(out, 0, len - n);
+	err = gcry_mpi_print(GCRYMPI_FMT_USG, out + (len - n), n, NULL, mpi);
+	gcry_mpi_release(mpi);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "RSA result");
+}
+
+static void
+oaep_wrap(unsigned char *out, const struct rsa_key *key,
+    const unsigned char *file_key)
+{
+	gcry_sexp_t data, ciph;
+	gcry_error_t err;
+
+	err = gcry_sexp_build(&data, NULL,
+	    "(data (flags oaep) (hash-algo sha256) (label %b) (value %b))",
+	    (int)strlen(STREAM_OAEP_LABEL), STREAM_OAEP_LABEL,
+	    STREAM_FILE_KEY_LEN, file_key);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "RSA-OAEP");
+	err = gcry_pk_encrypt(&ciph, data, key->pub);
+	gcry_sexp_release(data);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "RSA-OAEP encrypt");
+	sexp_fixed(out, modulus_bytes(key), ciph, "a");
+	gcry_sexp_release(ciph);
+}
+
+/* SHA-256 over what a signature covers: context, header prefix, session. */
+static void
+signed_digest(unsigned char out[32], const unsigned char *hdr, size_t len,
+    const unsigned char *session)
+{
+	gcry_md_hd_t md;
+	gcry_error_t err;
+
+	err = gcry_md_open(&md, GCRY_MD_SHA256, 0);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "SHA-256");
+	gcry_md_write(md, STREAM_SIG_CONTEXT, sizeof(STREAM_SIG_CONTEXT));
+	gcry_md_write(md, hdr, len);
+	if (session != NULL)
+		gcry_md_write(md, session, STREAM_SESSION_LEN);
+	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), 32);
+	gcry_md_close(md);
+}
+
+static gcry_error_t
+pss_data(gcry_sexp_t *data, const unsigned char digest[32])
+{
+	return gcry_sexp_build(data, NULL,
+	    "(data (flags pss) (hash sha256 %b) (salt-length %u))",
+	    32, digest, (unsigned)STREAM_PSS_SALT_LEN);
+}
+
+/* MAC over the header prefix and the session. */
+static gcry_error_t
+header_mac(unsigned char out[STREAM_MAC_LEN], const struct stream_keys *keys,
+    const unsigned char *hdr, size_t len, const unsigned char *session)
+{
+	gcry_mac_hd_t h;
+	gcry_error_t err;
+	size_t outlen = STREAM_MAC_LEN;
+
+	err = gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL);
+	if (err)
+		return err;
+	err = gcry_mac_setkey(h, keys->header_key, sizeof(keys->header_key));
+	if (!err)
+		err = gcry_mac_write(h, hdr, len);
+	if (!err && session != NULL)
+		err = gcry_mac_write(h, session, STREAM_SESSION_LEN);
+	if (!err)
+		err = gcry_mac_read(h, out, &outlen);
+	gcry_mac_close(h);
+	return err;
+}
+
+static void
+session_tag(unsigned char out[STREAM_SESSION_TAG_LEN],
+    const struct stream_keys *keys, const unsigned char *session)
+{
+	unsigned char full[HKDF_SHA256_LEN];
+	gcry_error_t err;
+
+	err = hmac_sha256(full, keys->session_key, sizeof(keys->session_key),
+	    session, STREAM_SESSION_LEN);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "HMAC");
+	memcpy(out, full, STREAM_SESSION_TAG_LEN);
+}
+
+/* ---- Header creation ---- */
+
+unsigned char *
+stream_header_create(size_t *len, struct stream_keys *keys,
+    const struct rsa_key *recipients, size_t nrecipients,
+    const struct rsa_key *signer, const unsigned char *session)
+{
+	unsigned char *hdr, digest[32];
+	gcry_sexp_t data, sig;
+	gcry_error_t err;
+	size_t off, i, n;
+
+	if (nrecipients == 0 || nrecipients > STREAM_MAX_RECIPIENTS)
+		die(EXIT_USAGE, "between 1 and %d recipients are required",
+		    STREAM_MAX_RECIPIENTS);
+	hdr = malloc(STREAM_HEADER_MAX);
+	if (hdr == NULL)
+		die(EXIT_USAGE, "out of memory");
+
+	gcry_randomize(keys->file_key, sizeof(keys->file_key),
+	    GCRY_VERY_STRONG_RANDOM);
+	memcpy(hdr, STREAM_MAGIC, STREAM_MAGIC_LEN);
+	hdr[STREAM_MAGIC_LEN] = STREAM_VERSION;
+	hdr[STREAM_OFF_FLAGS] = (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
+	    (session != NULL ? STREAM_FLAG_SESSION : 0);
+	gcry_create_nonce(hdr + STREAM_OFF_SALT, STREAM_SALT_LEN);
+	hdr[STREAM_OFF_COUNT] = (unsigned char)nrecipients;
+	stream_keys_derive(keys, hdr + STREAM_OFF_SALT);
+	off = STREAM_FIXED_LEN;
+
+	for (i = 0; i < nrecipients; i++) {
+		n = modulus_bytes(&recipients[i]);
+		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
+			die(EXIT_USAGE, "recipient key size not supported");
+		memcpy(hdr + off, recipients[i].id, STREAM_KEY_ID_LEN);
+		put_be16(hdr + off + STREAM_KEY_ID_LEN, (unsigned)n);
+		off += STREAM_STANZA_FIXED_LEN;
+		oaep_wrap(hdr + off, &recipients[i], keys->file_key);
+		off += n;
+	}
+	if (session != NULL) {
+		session_tag(hdr + off, keys, session);
+		off += STREAM_SESSION_TAG_LEN;
+	}
+	if (signer != NULL) {
+		n = modulus_bytes(signer);
+		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
+			die(EXIT_USAGE, "signing key size not supported");
+		memcpy(hdr + off, signer->id, STREAM_KEY_ID_LEN);
+		off += STREAM_KEY_ID_LEN;
+		signed_digest(digest, hdr, off, session);
+		put_be16(hdr + off, (unsigned)n);
+		off += 2;
+		err = pss_data(&data, digest);
+		if (err)
+			die_gcry(EXIT_USAGE, err, "RSA-PSS");
+		err = gcry_pk_sign(&sig, data, signer->priv);
+		gcry_sexp_release(data);
+		if (err)
+			die_gcry(EXIT_USAGE, err, "RSA-PSS sign");
+		sexp_fixed(hdr + off, n, sig, "s");
+		gcry_sexp_release(sig);
+		off += n;
+	}
+	err = header_mac(hdr + off, keys, hdr, off, session);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "HMAC");
+	off += STREAM_MAC_LEN;
+	*len = off;
+	return hdr;
+}
+
+/* ---- Header checks ---- */
+
+int
+stream_unwrap_file_key(const struct stream_header *h,
+    const struct rsa_key *key, struct stream_keys *keys)
+{
+	gcry_sexp_t enc, plain, tok;
+	gcry_error_t err;
+	const char *value;
+	size_t i, n;
+	int found = 0;
+
+	for (i = 0; i < h->count; i++) {
+		if (!ct_equal(h->stanza[i].id, key->id, STREAM_KEY_ID_LEN))
+			continue;
+		found = 1;
+		if (key->priv == NULL || h->stanza[i].ct_len != modulus_bytes(key))
+			continue;
+		err = gcry_sexp_build(&enc, NULL,
+		    "(enc-val (flags oaep) (hash-algo sha256) (label %b)"
+		    " (rsa (a %b)))",
+		    (int)strlen(STREAM_OAEP_LABEL), STREAM_OAEP_LABEL,
+		    (int)h->stanza[i].ct_len, h->stanza[i].ct);
+		if (err)
+			die_gcry(EXIT_USAGE, err, "RSA-OAEP");
+		err = gcry_pk_decrypt(&plain, enc, key->priv);
+		gcry_sexp_release(enc);
+		if (err)
+			continue;
+		tok = gcry_sexp_find_token(plain, "value", 0);
+		value = tok != NULL ? gcry_sexp_nth_data(tok, 1, &n) : NULL;
+		if (value != NULL && n == STREAM_FILE_KEY_LEN) {
+			memcpy(keys->file_key, value, n);
+			/* The sexp is ordinary memory: wipe its copy of the
+			 * key before it is freed. */
+			wipe((void *)(uintptr_t)value, n);
+			gcry_sexp_release(tok);
+			gcry_sexp_release(plain);
+			stream_keys_derive(keys, h->salt);
+			return 0;
+		}
+		if (value != NULL)
+			wipe((void *)(uintptr_t)value, n);
+		gcry_sexp_release(tok);
+		gcry_sexp_release(plain);
+	}
+	return found ? -2 : -1;
+}
+
+int
+stream_header_verify(const struct stream_header *h, const unsigned char *buf,
+    const struct stream_keys *keys, const unsigned char *session,
+    const struct rsa_key *from, const char **why)
+{
+	unsigned char mac[STREAM_MAC_LEN], tag[STREAM_SESSION_TAG_LEN];
+	unsigned char digest[32];
+	gcry_sexp_t data, sig;
+	gcry_error_t err;
+	int ok;
+
+	if ((h->flags & STREAM_FLAG_SESSION) && session == NULL) {
+		*why = "stream is bound to a session; --session is required";
+		return -1;
+	}
+	if (!(h->flags & STREAM_FLAG_SESSION) && session != NULL) {
+		*why = "stream is not bound to a session (wrong session)";
+		return -1;
+	}
+	if (session != NULL) {
+		session_tag(tag, keys, session);
+		ok = ct_equal(tag, h->session_tag, sizeof(tag));
+		wipe(tag, sizeof(tag));
+		if (!ok) {
+			*why = "wrong session: stream was made for another session";
+			return -1;
+		}
+	}
+	err = header_mac(mac, keys, buf, h->mac_offset, session);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "HMAC");
+	ok = ct_equal(mac, h->mac, sizeof(mac));
+	wipe(mac, sizeof(mac));
+	if (!ok) {
+		*why = "header authentication failed (tampered header)";
+		return -1;
+	}
+	if (from == NULL)
+		return 0;
+	if (!(h->flags & STREAM_FLAG_SIGNED)) {
+		*why = "stream is not signed";
+		return -1;
+	}
+	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN)) {
+		*why = "stream is signed by another key (wrong signer)";
+		return -1;
+	}
+	if (h->sig_len != modulus_bytes(from)) {
+		*why = "bad signature (wrong signer)";
+		return -1;
+	}
+	signed_digest(digest, buf, h->signed_len, session);
+	err = pss_data(&data, digest);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "RSA-PSS");
+	err = gcry_sexp_build(&sig, NULL, "(sig-val (rsa (s %b)))",
+	    (int)h->sig_len, h->sig);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "RSA-PSS");
+	err = gcry_pk_verify(sig, data, from->pub);
+	gcry_sexp_release(sig);
+	gcry_sexp_release(data);
+	if (err) {
+		*why = "bad signature (wrong signer or tampered header)";
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Records ---- */
+
+void
+stream_cipher_open(struct stream_cipher *c, const struct stream_keys *keys)
+{
+	gcry_error_t err;
+
+	memset(c, 0, sizeof(*c));
+	/* Opened once per stream: the key schedule is computed once and
+	 * lives in secure memory; each record only resets and sets a nonce. */
+	err = gcry_cipher_open(&c->hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
+	    GCRY_CIPHER_SECURE);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+	err = gcry_cipher_setkey(c->hd, keys->payload_key,
+	    sizeof(keys->payload_key));
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM key");
+}
+
+void
+stream_cipher_close(struct stream_cipher *c)
+{
+	gcry_cipher_close(c->hd);
+	c->hd = NULL;
+}
+
+/* Counter and final flag into the nonce; header into the AAD. */
+static gcry_error_t
+record_start(struct stream_cipher *c, const unsigned char *hdr, int final)
+{
+	unsigned char nonce[STREAM_NONCE_LEN];
+	uint64_t n = c->counter;
+	gcry_error_t err;
+	int i;
+
+	memset(nonce, 0, sizeof(nonce));
+	for (i = 10; i >= 3; i--) {
+		nonce[i] = (unsigned char)n;
+		n >>= 8;
+	}
+	nonce[11] = final ? 1 : 0;
+	err = gcry_cipher_reset(c->hd);
+	if (!err)
+		err = gcry_cipher_setiv(c->hd, nonce, sizeof(nonce));
+	if (!err)
+		err = gcry_cipher_authenticate(c->hd, hdr,
+		    STREAM_RECORD_HEADER_LEN);
+	return err;
+}
+
+static void
+record_header(unsigned char *hdr, size_t len, int final)
+{
+	hdr[0] = final ? STREAM_RECORD_FINAL : STREAM_RECORD_MORE;
+	hdr[1] = (unsigned char)(len >> 16);
+	hdr[2] = (unsigned char)(len >> 8);
+	hdr[3] = (unsigned char)len;
+}
+
+size_t
+stream_record_seal(struct stream_cipher *c, unsigned char *buf, size_t len,
+    int final)
+{
+	unsigned char *body = buf + STREAM_RECORD_HEADER_LEN;
+	gcry_error_t err;
+
+	if (c->finished || len > STREAM_RECORD_MAX)
+		die(EXIT_USAGE, "internal error: bad record");
+	if (c->counter == UINT64_MAX)
+		die(EXIT_USAGE, "record counter overflow");
+	record_header(buf, len, final);
+	err = record_start(c, buf, final);
+	if (!err)
+		err = gcry_cipher_final(c->hd);
+	if (!err)
+		err = gcry_cipher_encrypt(c->hd, body, len, NULL, 0);
+	if (!err)
+		err = gcry_cipher_gettag(c->hd, body + len, STREAM_TAG_LEN);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+	c->counter++;
+	c->finished = final;
+	return len + STREAM_RECORD_OVERHEAD;
+}
+
+int
+stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
+    size_t *len, int *final, const char **why)
+{
+	if (hdr[0] != STREAM_RECORD_MORE && hdr[0] != STREAM_RECORD_FINAL) {
+		*why = "malformed record header";
+		return -1;
+	}
+	*final = hdr[0] == STREAM_RECORD_FINAL;
+	*len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+	if (*len > STREAM_RECORD_MAX) {
+		*why = "malformed record header (length over 65536)";
+		return -1;
+	}
+	/* Only the final record may be empty: an encoder never makes an
+	 * empty middle record, so one is not ours. */
+	if (*len == 0 && !*final) {
+		*why = "malformed record header (empty record)";
+		return -1;
+	}
+	return 0;
+}
+
+int
+stream_record_open(struct stream_cipher *c, unsigned char *rec, size_t len,
+    int final, const char **why)
+{
+	unsigned char *body = rec + STREAM_RECORD_HEADER_LEN;
+	gcry_error_t err;
+
+	if (c->finished) {
+		*why = "trailing data after the final record";
+		return -1;
+	}
+	if (c->counter == UINT64_MAX) {
+		*why = "record counter overflow";
+		return -1;
+	}
+	err = record_start(c, rec, final);
+	if (!err)
+		err = gcry_cipher_final(c->hd);
+	if (!err)
+		err = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+	err = gcry_cipher_checktag(c->hd, body + len, STREAM_TAG_LEN);
+	if (gpg_err_code(err) == GPG_ERR_CHECKSUM) {
+		*why = "record authentication failed (tampered, reordered or"
+		    " spliced stream)";
+		return -1;
+	}
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+	c->counter++;
+	c->finished = final;
+	return 0;
+}
+
+/* ---- The programs' work ---- */
+
+unsigned char *
+stream_session_load(const char *path)
+{
+	unsigned char *session;
+	size_t len;
+
+	session = io_read_file(path, STREAM_SESSION_LEN, &len);
+	if (len != STREAM_SESSION_LEN) {
+		secure_free(session, len + 1);
+		die(EXIT_USAGE, "%s: a session file holds exactly %d bytes",
+		    path, STREAM_SESSION_LEN);
+	}
+	return session;
+}
+
+/* Where records go: the output descriptor, raw or through armor. */
+struct sink {
+	int fd;
+	const char *what;
+	int armored;
+	struct armor_writer armor;
+};
+
+static void
+sink_write(struct sink *s, const void *buf, size_t n)
+{
+	if (s->armored)
+		armor_write(&s->armor, buf, n);
+	else
+		io_write_all(s->fd, buf, n, s->what);
+}
+
+void
+stream_encrypt(const struct stream_encrypt_options *opt)
+{
+	struct stream_keys *keys;
+	struct stream_cipher cipher;
+	struct io_output out;
+	struct sink sink;
+	unsigned char *hdr, *buf;
+	size_t hdr_len, n, rec;
+	int in;
+
+	in = io_open_input(opt->input);
+	io_output_open(&out, opt->output, 0600, 0);
+	memset(&sink, 0, sizeof(sink));
+	sink.fd = out.fd;
+	sink.what = opt->output != NULL ? opt->output : "stdout";
+	sink.armored = opt->armor;
+	if (sink.armored)
+		armor_writer_open(&sink.armor, sink.fd, sink.what);
+
+	keys = stream_keys_new();
+	hdr = stream_header_create(&hdr_len, keys, opt->recipients,
+	    opt->nrecipients, opt->signer, opt->session);
+	stream_cipher_open(&cipher, keys);
+	stream_keys_free(keys);
+	/* The header goes out at once, so a chat peer can set up before
+	 * the first line is typed. */
+	sink_write(&sink, hdr, hdr_len);
+	free(hdr);
+
+	/* One buffer, records sealed in place: each read() becomes one
+	 * record written at once (a typed line crosses immediately, a big
+	 * file streams in full records). */
+	buf = malloc(STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD);
+	if (buf == NULL)
+		die(EXIT_USAGE, "out of memory");
+	for (;;) {
+		n = io_read_some(in, buf + STREAM_RECORD_HEADER_LEN,
+		    STREAM_RECORD_MAX, opt->input != NULL ? opt->input : "stdin");
+		rec = stream_record_seal(&cipher, buf, n, n == 0);
+		sink_write(&sink, buf, rec);
+		if (n == 0)
+			break;
+	}
+	stream_cipher_close(&cipher);
+	wipe(buf, STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD);
+	free(buf);
+	if (sink.armored)
+		armor_writer_close(&sink.armor);
+	if (in != STDIN_FILENO)
+		close(in);
+	io_output_commit(&out);
+}
+
+/*
+ * Buffered input for decryption: [start, end) holds bytes not yet used,
+ * already de-armored.  Big enough for the largest header or one record
+ * plus what the next read brings.
+ */
+#define INPUT_SIZE (STREAM_HEADER_MAX + 2 * (STREAM_RECORD_MAX + \
+	STREAM_RECORD_OVERHEAD))
+
+struct input {
+	int fd;
+	const char *what;
+	unsigned char *buf;
+	size_t start, end;
+	int eof;
+	int armored;
+	struct armor_reader armor;
+};
+
+/* One read more.  Returns 0 at end of input. */
+static size_t
+input_fill(struct input *in)
+{
+	const char *why;
+	size_t r, n;
+
+	if (in->eof)
+		return 0;
+	if (in->start > 0 && in->end == INPUT_SIZE) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	if (in->end == INPUT_SIZE)
+		die(EXIT_USAGE, "internal error: input buffer full");
+	for (;;) {
+		r = io_read_some(in->fd, in->buf + in->end, INPUT_SIZE - in->end,
+		    in->what);
+		if (r == 0) {
+			in->eof = 1;
+			if (in->armored && armor_reader_close(&in->armor, &why))
+				die(EXIT_AUTH, "%s", why);
+			return 0;
+		}
+		n = r;
+		if (in->armored &&
+		    armor_decode(&in->armor, in->buf + in->end, r, &n, &why))
+			die(EXIT_AUTH, "%s", why);
+		in->end += n;
+		if (n > 0)
+			return n;
+		/* Armor lines can decode to nothing yet: read on. */
+	}
+}
+
+/* Make n contiguous bytes available at in->buf + in->start; returns 0
+ * if the input ends first. */
+static int
+input_need(struct input *in, size_t n)
+{
+	if (in->end - in->start >= n)
+		return 1;
+	if (in->start + n > INPUT_SIZE) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	while (in->end - in->start < n)
+		if (input_fill(in) == 0)
+			return 0;
+	return 1;
+}
+
+/* Decide between binary and armor from the first bytes. */
+static void
+input_detect(struct input *in)
+{
+	int a;
+
+	while ((a = armor_detect(in->buf, in->end)) < 0 && !in->eof)
+		input_fill(in);
+	if (a != 1)
+		return;
+	armor_reader_open(&in->armor);
+	in->armored = 1;
+	/* Hand what was read so far to the decoder; it skips the BEGIN
+	 * line itself. */
+	{
+		const char *why;
+		size_t n;
+
+		if (armor_decode(&in->armor, in->buf, in->end, &n, &why))
+			die(EXIT_AUTH, "%s", why);
+		in->end = n;
+	}
+}
+
+void
+stream_decrypt(const struct stream_decrypt_options *opt)
+{
+	struct stream_header h;
+	struct stream_keys *keys;
+	struct stream_cipher cipher;
+	struct io_output out;
+	struct input in;
+	unsigned char *rec;
+	const char *why = NULL;
+	size_t need, len, i;
+	int r, final, result;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = io_open_input(opt->input);
+	in.what = opt->input != NULL ? opt->input : "stdin";
+	in.buf = malloc(INPUT_SIZE);
+	if (in.buf == NULL)
+		die(EXIT_USAGE, "out of memory");
+	io_output_open(&out, opt->output, 0600, 0);
+
+	input_detect(&in);
+	/* The header, whole, before anything else. */
+	for (;;) {
+		r = stream_header_parse(&h, in.buf + in.start,
+		    in.end - in.start, &need, &why);
+		if (r < 0)
+			die(EXIT_AUTH, "%s", why);
+		if (r == 0)
+			break;
+		if (!input_need(&in, need)) {
+			if (in.end == in.start)
+				die(EXIT_AUTH, "empty input: truncated or not"
+				    " an rsapipe stream");
+			die(EXIT_AUTH, "truncated stream (incomplete header)");
+		}
+	}
+
+	keys = stream_keys_new();
+	result = -1;
+	for (i = 0; i < opt->nidentities && result != 0; i++) {
+		r = stream_unwrap_file_key(&h, &opt->identities[i], keys);
+		if (r == 0 || result == -1)
+			result = r;
+	}
+	if (result != 0) {
+		stream_keys_free(keys);
+		if (result == -1)
+			die(EXIT_AUTH, "not encrypted to this key (no stanza"
+			    " for this key)");
+		die(EXIT_AUTH, "cannot decrypt the file key: wrong key or"
+		    " tampered stanza");
+	}
+	if (stream_header_verify(&h, in.buf + in.start, keys, opt->session,
+	    opt->from, &why) != 0) {
+		stream_keys_free(keys);
+		die(EXIT_AUTH, "%s", why);
+	}
+	stream_cipher_open(&cipher, keys);
+	stream_keys_free(keys);
+	in.start += h.len;
+
+	/* Records: each is written only after its tag verified. */
+	for (;;) {
+		if (!input_need(&in, STREAM_RECORD_HEADER_LEN)) {
+			if (in.end == in.start)
+				die(EXIT_AUTH, "truncated stream (no final"
+				    " record)");
+			die(EXIT_AUTH, "truncated stream (partial record)");
+		}
+		rec = in.buf + in.start;
+		if (stream_record_parse(rec, &len, &final, &why) != 0)
+			die(EXIT_AUTH, "%s", why);
+		if (!input_need(&in, len + STREAM_RECORD_OVERHEAD))
+			die(EXIT_AUTH, "truncated stream (partial record)");
+		rec = in.buf + in.start;
+		if (stream_record_open(&cipher, rec, len, final, &why) != 0)
+			die(EXIT_AUTH, "%s", why);
+		io_write_all(out.fd, rec + STREAM_RECORD_HEADER_LEN, len,
+		    opt->output != NULL ? opt->output : "stdout");
+		in.start += len + STREAM_RECORD_OVERHEAD;
+		if (final)
+			break;
+	}
+	stream_cipher_close(&cipher);
+	/* Exactly one final record ends the stream. */
+	if (in.end > in.start || input_fill(&in) > 0)
+		die(EXIT_AUTH, "trailing data after the final record");
+	free(in.buf);
+	if (in.fd != STDIN_FILENO)
+		close(in.fd);
+	io_output_commit(&out);
+}

@@ -1,0 +1,139 @@
+/*
+ * rsa-decrypt: decrypt an rsapipe stream with one of the given private
+ * keys, releasing each record only after it authenticated.  See
+ * rsa-decrypt(1).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "io.h"
+#include "keys.h"
+#include "passphrase.h"
+#include "stream.h"
+
+#define MAX_IDENTITIES 16
+
+enum { OPT_FROM = 256, OPT_SESSION, OPT_PASS_FILE, OPT_PASS_FD, OPT_HELP,
+	OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "identity", required_argument, NULL, 'i' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "output", required_argument, NULL, 'o' },
+	{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
+	{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
+	    " [--session FILE] [-o OUT] [IN]\n", progname);
+	exit(EXIT_USAGE);
+}
+
+static _Noreturn void
+help(void)
+{
+	printf("usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
+	    " [--session FILE] [-o OUT] [IN]\n"
+	    "Decrypt an rsapipe stream (binary or armored) from IN (default"
+	    " stdin) to OUT (default stdout).\n"
+	    "  -i, --identity PRIVATE   private key to try (up to %d)\n"
+	    "      --from PUB           require a signature by this key\n"
+	    "      --session FILE       the keyswap session the stream is bound to\n"
+	    "  -o, --output OUT         write OUT all-or-nothing\n"
+	    "      --passphrase-file F  passphrase for encrypted keys\n"
+	    "      --passphrase-fd N    passphrase from descriptor N\n"
+	    "Exit status: 0 success; 1 authentication failed (wrong key,"
+	    " tampered,\ntruncated, wrong signer or session); 2 usage, key"
+	    " file or I/O error.\n",
+	    progname, MAX_IDENTITIES);
+	io_close_stdout();
+	exit(EXIT_OK);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct rsa_key identities[MAX_IDENTITIES];
+	const char *identity_paths[MAX_IDENTITIES];
+	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
+	struct stream_decrypt_options opt;
+	struct rsa_key from;
+	const char *from_path = NULL, *session_path = NULL;
+	unsigned char *session = NULL;
+	size_t n = 0, i;
+	int ch;
+
+	rsapipe_init(argv[0]);
+	memset(&opt, 0, sizeof(opt));
+	while ((ch = getopt_long(argc, argv, "i:o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			if (n == MAX_IDENTITIES)
+				die(EXIT_USAGE, "too many identities (at most %d)",
+				    MAX_IDENTITIES);
+			identity_paths[n++] = optarg;
+			break;
+		case OPT_FROM:
+			from_path = optarg;
+			break;
+		case OPT_SESSION:
+			session_path = optarg;
+			break;
+		case 'o':
+			opt.output = optarg;
+			break;
+		case OPT_PASS_FILE:
+			pass.file = optarg;
+			break;
+		case OPT_PASS_FD:
+			pass.fd = passphrase_parse_fd(optarg);
+			break;
+		case OPT_HELP:
+			help();
+		case OPT_VERSION:
+			print_version();
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage();
+	if (n == 0)
+		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
+	opt.input = argc == 1 ? argv[0] : NULL;
+
+	for (i = 0; i < n; i++)
+		key_load_private(&identities[i], identity_paths[i], &pass);
+	opt.identities = identities;
+	opt.nidentities = n;
+	if (from_path != NULL) {
+		memset(&from, 0, sizeof(from));
+		key_load_public(&from, from_path, &pass);
+		opt.from = &from;
+	}
+	if (session_path != NULL)
+		session = stream_session_load(session_path);
+	opt.session = session;
+
+	stream_decrypt(&opt);
+
+	if (session != NULL)
+		secure_free(session, STREAM_SESSION_LEN + 1);
+	if (from_path != NULL)
+		key_free(&from);
+	for (i = 0; i < n; i++)
+		key_free(&identities[i]);
+	return EXIT_OK;
+}
