@@ -1,0 +1,158 @@
+#!/bin/bash
+# chat-session.sh ROLE LABEL [PEER_PUB]
+#
+# One chat over the connection on stdin/stdout, run by chat-server.sh and
+# chat-client.sh (through socat or nc).  The keyboard is on fd 3 and the
+# screen on fd 4; the human reads our notices on stderr.
+#
+# ROLE is "client" or "server"; LABEL names the peer (HOST:PORT for the
+# client, whose trust in the server is recorded under that name, like
+# ssh's known_hosts); PEER_PUB, if given, pins the peer's identity.
+#
+# Steps: a fresh session key pair in a private directory; keyswap (both
+# identities proven, session keys and context exchanged); then each line
+# typed is one encrypted, signed record to the peer, and each record from
+# the peer is shown once it has verified.  "exit" (or end of input) from
+# either side ends both.  Every ending erases the session directory: our
+# session private key, the peer's session public key and the context.
+#
+# Exit status: 0 after "exit" from either side; 1 when the key exchange,
+# the stream or the connection failed; 130 when interrupted.
+set -u
+. "$(dirname "$0")/rsapipe-lib.sh"
+
+role=${1:?role} label=${2:?label} peer_pin=${3:-}
+case $role in
+client) role_peer=server ;;
+server) role_peer=client ;;
+*) fail "role must be client or server" ;;
+esac
+
+# Keep the connection on fds 7 (in) and 6 (out) and point stdin/stdout
+# elsewhere, so no helper process holds the connection by accident.
+exec 7<&0 6>&1 0</dev/null 1>&4
+
+enc_pid= dec_pid= disp_pid=
+session=$(rsapipe_session_dir) || fail "cannot create a session directory"
+finish() {
+	local status=$?
+	trap - EXIT INT TERM HUP
+	# The background programs hold keys and the connection: stop them
+	# before erasing what they use.
+	for pid in $enc_pid $dec_pid $disp_pid; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rsapipe_erase_session "$session"
+	exit "$status"
+}
+trap finish EXIT
+trap 'say "interrupted; session keys erased"; exit 130' INT TERM HUP
+
+rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$session/session.pem" \
+	--public "$session/session.pub" || fail "cannot make a session key"
+
+if [ -n "$peer_pin" ]; then
+	trust=(--peer "$peer_pin")
+elif [ "$role" = client ]; then
+	trust=(--known-peers "$rsapipe_conf/known_peers" --name "$label")
+else
+	# A server takes any client, as sshd takes any host key to talk to;
+	# keyswap shows the fingerprint and we record it.
+	trust=(--accept-any)
+fi
+keyswap --identity "$rsapipe_conf/identity.pem" \
+	--session-key "$session/session.pem" \
+	--peer-out "$session/peer.pub" --session-out "$session/context" \
+	--peer-identity-out "$session/peer-identity.pub" \
+	"${trust[@]}" --timeout "${RSAPIPE_TIMEOUT:-30}" <&7 >&6 ||
+	fail "key exchange failed; nothing was sent"
+peer_fp=$(rsa-keygen -l "$session/peer-identity.pub") ||
+	fail "cannot read the peer identity"
+if [ "$role" = server ]; then
+	printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$label" \
+		"$peer_fp" >>"$rsapipe_conf/clients.log"
+fi
+say "secure session with $label ($peer_fp); type exit to leave"
+
+# Keyboard to peer: each line we write to the FIFO is one record.
+mkfifo -m 600 "$session/typed" "$session/shown" ||
+	fail "cannot create the session pipes"
+rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
+	--session "$session/context" <"$session/typed" >&6 7<&- &
+enc_pid=$!
+exec 5>"$session/typed" 6>&-
+
+# Peer to screen: rsa-decrypt releases a line only once its record has
+# verified.  The wrapper records its status, and kills it when killed.
+(
+	exec 5>&-
+	rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
+		--session "$session/context" <&7 >"$session/shown" &
+	child=$!
+	trap 'kill $child 2>/dev/null; exit 143' TERM
+	wait "$child"
+	echo $? >"$session/decrypt.status"
+) &
+dec_pid=$!
+(
+	exec 5>&- 7<&-
+	while IFS= read -r line; do
+		if [ "$line" = exit ]; then
+			: >"$session/peer-left"
+			break
+		fi
+		printf '[%s] %s\n' "$role_peer" "$line" >&4
+	done <"$session/shown"
+) &
+disp_pid=$!
+exec 7<&-
+
+# Read the keyboard in short slices so the peer leaving is noticed even
+# while nobody types; a slice that times out keeps its partial input.
+partial=
+we_left=0
+while kill -0 "$disp_pid" 2>/dev/null; do
+	IFS= read -r -t 0.2 piece <&3
+	rc=$?
+	if [ "$rc" -gt 128 ]; then
+		partial=$partial$piece
+		continue
+	fi
+	line=$partial$piece
+	partial=
+	if [ "$rc" -ne 0 ] && [ -z "$line" ]; then
+		line=exit # end of input leaves the chat, like a shell
+	fi
+	printf '%s\n' "$line" >&5 || break
+	if [ "$line" = exit ]; then
+		we_left=1
+		break
+	fi
+done
+# Our final record: rsa-encrypt ends the stream when its input closes.
+exec 5>&-
+wait "$enc_pid"
+enc_status=$?
+enc_pid=
+
+if [ -e "$session/peer-left" ]; then
+	say "peer left the chat"
+	exit 0
+fi
+if [ "$we_left" = 1 ]; then
+	# The peer answers our exit by ending its stream; wait for that
+	# final record (bounded), which proves nothing was cut off.
+	for _ in $(seq 150); do
+		[ -e "$session/decrypt.status" ] && break
+		sleep 0.1
+	done
+fi
+[ "$enc_status" -eq 0 ] || fail "sending failed; chat ended"
+if [ -e "$session/decrypt.status" ] &&
+    [ "$(cat "$session/decrypt.status")" = 0 ]; then
+	[ "$we_left" = 1 ] && say "chat ended"
+	[ "$we_left" = 1 ] && exit 0
+	fail "peer ended the stream without saying exit"
+fi
+fail "connection lost or stream rejected; chat ended"

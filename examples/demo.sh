@@ -1,0 +1,112 @@
+#!/bin/bash
+# demo.sh: a complete two-party chat on loopback, scripted.  Alice runs
+# chat-server.sh, Bob runs chat-client.sh, each with their own home (so
+# their own identity and known-peers file); lines go both ways, Bob types
+# "exit", both sides end with status 0 and their session keys erased.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/rsapipe-lib.sh"
+
+port=${RSAPIPE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
+work=$(mktemp -d "${TMPDIR:-/tmp}/rsapipe-demo.XXXXXX") || exit 1
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# One person: a home, a private runtime dir, a keyboard FIFO, a screen.
+person() {
+	mkdir -p "$work/$1/home" "$work/$1/run"
+	chmod 700 "$work/$1/run"
+	mkfifo "$work/$1/keyboard"
+}
+as() {
+	local who=$1
+	shift
+	HOME="$work/$who/home" XDG_CONFIG_HOME="$work/$who/home/.config" \
+	XDG_RUNTIME_DIR="$work/$who/run" "$@"
+}
+# Wait until a person's screen shows a line matching a pattern, then
+# print that line as seen on their screen.
+seen=()
+wait_screen() {
+	local who=$1 pattern=$2 line
+	for _ in $(seq 300); do
+		line=$(grep -E -- "$pattern" "$work/$who/screen" | tail -n 1)
+		if [ -n "$line" ]; then
+			printf '  %-6s| %s\n' "$who" "$line"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "demo: timed out waiting for $who's screen to show /$pattern/" >&2
+	echo "--- $who's screen:" >&2
+	cat "$work/$who/screen" >&2
+	exit 1
+}
+type_line() {
+	printf '  %-6s> %s\n' "$1" "$2"
+	printf '%s\n' "$2" >&"$3"
+}
+
+person alice
+person bob
+echo "rsapipe demo: Alice (server) and Bob (client) chat on 127.0.0.1:$port"
+echo "(first run: each makes an identity key; each session makes fresh session keys)"
+echo
+
+as alice "$here/chat-server.sh" "$port" <"$work/alice/keyboard" \
+	>"$work/alice/screen" 2>&1 &
+pids+=($!)
+alice_pid=$!
+exec 8>"$work/alice/keyboard"
+wait_screen alice 'waiting for a client'
+
+as bob "$here/chat-client.sh" 127.0.0.1 "$port" <"$work/bob/keyboard" \
+	>"$work/bob/screen" 2>&1 &
+pids+=($!)
+bob_pid=$!
+exec 9>"$work/bob/keyboard"
+
+wait_screen alice 'secure session'
+wait_screen bob 'secure session'
+echo
+
+type_line bob "Hi Alice, is this line private?" 9
+wait_screen alice '\[client\] Hi Alice'
+type_line alice "Yes: RSA-signed session keys, AES-256-GCM records." 8
+wait_screen bob '\[server\] Yes:'
+type_line alice "Every line is shown only after its tag verifies." 8
+wait_screen bob '\[server\] Every line'
+type_line bob "exit" 9
+wait_screen alice 'peer left the chat'
+wait_screen bob 'chat ended'
+
+wait "$bob_pid"
+bob_status=$?
+wait "$alice_pid"
+alice_status=$?
+pids=()
+exec 8>&- 9>&-
+echo
+echo "exit status: alice $alice_status, bob $bob_status"
+left=$(find "$work/alice/run" "$work/bob/run" -mindepth 1 | wc -l)
+echo "session files left in the runtime dirs: $left (keys erased)"
+
+echo
+echo "--- Alice's whole screen:"
+sed 's/^/  /' "$work/alice/screen"
+echo "--- Bob's whole screen:"
+sed 's/^/  /' "$work/bob/screen"
+cat <<EOF
+
+To chat for real, in two terminals (or on two machines):
+  examples/chat-server.sh 7777            # the one who waits
+  examples/chat-client.sh HOST 7777       # the one who calls
+Type lines; "exit" ends the chat for both.  Compare the fingerprints
+shown with your peer over another channel the first time.
+EOF
+[ "$alice_status" -eq 0 ] && [ "$bob_status" -eq 0 ] && [ "$left" -eq 0 ]

@@ -1,0 +1,54 @@
+#!/bin/bash
+# echo-client.sh [--peer PUB] HOST [PORT]: send stdin, line by line, to
+# echo-service.sh at HOST:PORT (default 7777) and print what comes back.
+# Exit status: 0 when the whole echo stream verified, non-zero otherwise.
+set -u
+. "$(dirname "$0")/rsapipe-lib.sh"
+rsapipe_chat_args "$@" && [ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ] ||
+	{ echo "usage: ${0##*/} [--peer PUB] HOST [PORT]" >&2; exit 2; }
+host=${args[0]}
+port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
+rsapipe_check_port "$port"
+command -v nc >/dev/null || fail "nc (netcat-openbsd) is not installed"
+[ -e "$rsapipe_conf/identity.pem" ] || rsapipe_ensure_identity 2>/dev/null
+
+session=$(rsapipe_session_dir) || fail "cannot create a session directory"
+nc_pid=
+cleanup() {
+	[ -n "$nc_pid" ] && kill "$nc_pid" 2>/dev/null
+	rsapipe_erase_session "$session"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$session/session.pem" \
+	--public "$session/session.pub" || fail "cannot make a session key"
+if [ -n "$peer" ]; then
+	trust=(--peer "$peer")
+else
+	trust=(--known-peers "$rsapipe_conf/known_peers" --name "$host:$port")
+fi
+mkfifo -m 600 "$session/net-in" "$session/net-out" || fail "cannot create FIFOs"
+# nc -N: our end of the stream (the final record) becomes a TCP
+# half-close, which is how the service learns we are done.
+nc -N "$host" "$port" >"$session/net-in" <"$session/net-out" &
+nc_pid=$!
+exec 7<"$session/net-in" 6>"$session/net-out"
+keyswap --identity "$rsapipe_conf/identity.pem" \
+	--session-key "$session/session.pem" \
+	--peer-out "$session/peer.pub" --session-out "$session/context" \
+	"${trust[@]}" --timeout "${RSAPIPE_TIMEOUT:-30}" <&7 >&6 ||
+	fail "key exchange failed"
+rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
+	--session "$session/context" >&6 7<&- &
+enc_pid=$!
+exec 6>&-
+rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
+	--session "$session/context" <&7
+dec_status=$?
+wait "$enc_pid"
+enc_status=$?
+wait "$nc_pid"
+nc_pid=
+[ "$enc_status" -eq 0 ] || exit "$enc_status"
+exit "$dec_status"

@@ -1,0 +1,111 @@
+# rsapipe-lib.sh: shared by the example scripts (sourced, not run).
+# Finds the programs, the user's configuration and identity, and makes
+# the private per-session directory whose removal erases the session keys.
+
+rsapipe_examples=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Prefer the programs built in this source tree over installed ones.
+if [ -x "$rsapipe_examples/../tools/rsa-encrypt" ]; then
+	PATH="$(cd "$rsapipe_examples/../tools" && pwd):$PATH"
+	export PATH
+fi
+
+RSAPIPE_DEFAULT_PORT=7777
+# Session keys live minutes; 3072 bits matches the identity default.
+RSAPIPE_SESSION_BITS=${RSAPIPE_SESSION_BITS:-3072}
+rsapipe_conf=${XDG_CONFIG_HOME:-$HOME/.config}/rsapipe
+
+say() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+fail() {
+	say "$*"
+	exit 1
+}
+
+# Create the user's long-term identity on first use (0600, never replaced).
+rsapipe_ensure_identity() {
+	if [ ! -e "$rsapipe_conf/identity.pem" ]; then
+		mkdir -p "$rsapipe_conf" && chmod 700 "$rsapipe_conf" ||
+			fail "cannot create $rsapipe_conf"
+		say "first run: creating your identity key in $rsapipe_conf"
+		rsa-keygen -o "$rsapipe_conf/identity.pem" \
+			--public "$rsapipe_conf/identity.pub" ||
+			fail "cannot create the identity key"
+	fi
+	say "your identity: $(rsa-keygen -l "$rsapipe_conf/identity.pem")"
+}
+
+# A private 0700 directory for one session, on a RAM-backed filesystem
+# where there is one, so erased keys never reach a disk.
+rsapipe_session_dir() {
+	local base
+	if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] &&
+	    [ -w "$XDG_RUNTIME_DIR" ]; then
+		base=$XDG_RUNTIME_DIR
+	else
+		base=${TMPDIR:-/tmp}
+	fi
+	mktemp -d "$base/rsapipe-session.XXXXXXXX"
+}
+
+# Erase every file of a session directory, then the directory.  The
+# files are overwritten first in case the directory is on a disk.
+rsapipe_erase_session() {
+	local dir=$1 f
+	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	for f in "$dir"/*; do
+		[ -f "$f" ] || continue
+		# Overwrite in place (conv=notrunc keeps the same blocks).
+		dd if=/dev/zero of="$f" bs=4096 conv=notrunc \
+			count=$(( ($(wc -c <"$f") + 4095) / 4096 )) 2>/dev/null
+	done
+	rm -rf "$dir"
+}
+
+# Parse [--peer PUB] and positional arguments for the chat front ends;
+# sets $peer and leaves the rest in $args.
+rsapipe_chat_args() {
+	peer=
+	args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--peer)
+			[ $# -ge 2 ] || return 1
+			peer=$2
+			shift 2 ;;
+		-*) return 1 ;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
+	[ -z "$peer" ] || [ -r "$peer" ] || fail "cannot read $peer"
+}
+
+rsapipe_check_port() {
+	case $1 in
+	''|*[!0-9]*) fail "bad port: $1" ;;
+	esac
+}
+
+# Run one chat session through OpenBSD netcat: nc carries the bytes
+# between the network and two FIFOs, the session reads and writes the
+# FIFOs.  Usage: rsapipe_nc_chat ROLE LABEL -- NC-ARGUMENTS...
+rsapipe_nc_chat() {
+	local role=$1 label=$2 dir nc_pid status
+	shift 3
+	command -v nc >/dev/null || fail "nc (netcat-openbsd) is not installed"
+	dir=$(rsapipe_session_dir) || fail "cannot create a directory"
+	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
+		fail "cannot create FIFOs"
+	# -N: when the session ends its output, shut the socket down for
+	# writing, so the peer sees the end of the stream.  Both sides open
+	# net-in first, then net-out, so neither open(2) waits forever.
+	nc -N "$@" >"$dir/net-in" <"$dir/net-out" &
+	nc_pid=$!
+	"$rsapipe_examples/chat-session.sh" "$role" "$label" "$peer" \
+		3<&0 4>&1 <"$dir/net-in" >"$dir/net-out"
+	status=$?
+	wait "$nc_pid"
+	rm -rf "$dir"
+	return "$status"
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# The chat (examples/): two people over loopback TCP, through socat and
+# through netcat, with identities, trust on first use and key erasure.
+
+load test_helper
+load chat_helper
+
+# chat_session SERVER-SCRIPT CLIENT-SCRIPT: Alice serves, Bob calls, lines
+# both ways, Bob types exit.  Leaves alice_status and bob_status.
+chat_session() {
+	local port
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/$1" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/$2" 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+	for i in 1 2 3 4 5; do echo "from bob $i: $(printf 'x%.0s' $(seq $i))" >&9; done
+	echo "from alice 1" >&8
+	echo "from alice 2 with   spaces and \\backslash" >&8
+	wait_screen alice '\[client\] from bob 5'
+	wait_screen bob '\[server\] from alice 2'
+	echo exit >&9
+	bob_status=$(wait_exit "$bob_pid")
+	alice_status=$(wait_exit "$alice_pid")
+	exec 8>&- 9>&-
+}
+
+assert_lines_arrived_in_order() {
+	diff <(grep -o 'from bob .*' "$BATS_TEST_TMPDIR/alice/screen") \
+		<(for i in 1 2 3 4 5; do echo "from bob $i: $(printf 'x%.0s' $(seq $i))"; done)
+	diff <(grep -o 'from alice .*' "$BATS_TEST_TMPDIR/bob/screen") \
+		<(printf '%s\n' "from alice 1" "from alice 2 with   spaces and \\backslash")
+}
+
+@test "a chat through socat carries lines both ways in order and exit ends both sides with status 0" {
+	chat_session chat-server.sh chat-client.sh
+	[ "$bob_status" -eq 0 ]
+	[ "$alice_status" -eq 0 ]
+	assert_lines_arrived_in_order
+	grep -q 'peer left the chat' "$BATS_TEST_TMPDIR/alice/screen"
+}
+
+@test "a chat through netcat carries lines both ways in order and exit ends both sides with status 0" {
+	chat_session chat-nc-server.sh chat-nc-client.sh
+	[ "$bob_status" -eq 0 ]
+	[ "$alice_status" -eq 0 ]
+	assert_lines_arrived_in_order
+}
+
+@test "no session key, peer key or session context remains after a chat" {
+	chat_session chat-server.sh chat-client.sh
+	[ "$bob_status" -eq 0 ]
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+	# The long-term identities stay, private and 0600.
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/identity.pem")" = 600 ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/identity.pem")" = 600 ]
+}
+
+@test "the first chat records the server for the client and the client for the server" {
+	chat_session chat-server.sh chat-client.sh
+	[ "$bob_status" -eq 0 ]
+	alice_fp=$(rsa-keygen -l "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/identity.pem")
+	bob_fp=$(rsa-keygen -l "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/identity.pem")
+	grep -qF -- "${alice_fp##* }" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers" ||
+		grep -qF -- "$alice_fp" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+	grep -qF -- "$bob_fp" "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/clients.log"
+	grep -qF -- "$alice_fp" "$BATS_TEST_TMPDIR/bob/screen"
+	grep -qF -- "$bob_fp" "$BATS_TEST_TMPDIR/alice/screen"
+}
+
+@test "the client refuses a server whose identity changed since the first chat" {
+	chat_session chat-server.sh chat-client.sh
+	[ "$bob_status" -eq 0 ]
+	known="$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+	cp "$known" "$BATS_TEST_TMPDIR/known.before"
+	# Alice's identity is replaced (a different machine on that address).
+	rm "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/identity.pem"
+	port=$(free_port)
+	person alice
+	person bob
+	sed -i "s/127.0.0.1:[0-9]*/127.0.0.1:$port/" "$known"
+	cp "$known" "$BATS_TEST_TMPDIR/known.before"
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	[ "$(wait_exit "$bob_pid")" -ne 0 ]
+	[ "$(wait_exit "$alice_pid")" -ne 0 ]
+	exec 8>&- 9>&-
+	grep -qi 'changed' "$BATS_TEST_TMPDIR/bob/screen"
+	grep -q 'key exchange failed' "$BATS_TEST_TMPDIR/bob/screen"
+	! grep -q 'secure session' "$BATS_TEST_TMPDIR/bob/screen"
+	assert_same_file "$known" "$BATS_TEST_TMPDIR/known.before"
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+}
+
+@test "a pinned peer that does not match is refused before any line is sent" {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	# Bob pins Carol, but Alice answers.
+	start bob 9 "$EXAMPLES/chat-client.sh" --peer "$FIXTURES/carol.pub" 127.0.0.1 "$port"
+	echo "secret line" >&9
+	[ "$(wait_exit "$bob_pid")" -ne 0 ]
+	[ "$(wait_exit "$alice_pid")" -ne 0 ]
+	exec 8>&- 9>&-
+	grep -qi 'does not match' "$BATS_TEST_TMPDIR/bob/screen"
+	! grep -q 'secret line' "$BATS_TEST_TMPDIR/alice/screen"
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+}
+
+@test "a dropped connection mid-chat ends the other side with an error and erased keys" {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+	echo "before the drop" >&9
+	wait_screen alice 'before the drop'
+	# The server's whole process group dies at once, as in a crash.
+	pkill -KILL -f "chat-session.sh server" || true
+	pkill -KILL -f "TCP-LISTEN:$port" || true
+	bob_status=$(wait_exit "$bob_pid")
+	exec 8>&- 9>&-
+	[ "$bob_status" -ne 0 ]
+	[ "$bob_status" -ne 124 ]
+	grep -Eqi 'truncated|connection lost' "$BATS_TEST_TMPDIR/bob/screen"
+	[ -z "$(leftovers bob)" ]
+}
+
+@test "terminating one side (Ctrl-C or kill) ends the chat and erases the session keys" {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	wait_screen bob 'secure session'
+	wait_screen alice 'secure session'
+	[ -n "$(leftovers bob)" ]   # the session keys exist during the chat
+	pkill -TERM -f "chat-session.sh client"
+	bob_status=$(wait_exit "$bob_pid")
+	alice_status=$(wait_exit "$alice_pid")
+	exec 8>&- 9>&-
+	[ "$bob_status" -ne 0 ]
+	[ "$alice_status" -ne 0 ]
+	[ -z "$(leftovers bob)" ]
+	[ -z "$(leftovers alice)" ]
+}

@@ -1,0 +1,101 @@
+# Helpers for the chat and service suites: people with their own homes,
+# keyboards (FIFOs kept open by the test) and screens (files).
+
+EXAMPLES="$RSAPIPE_ROOT/examples"
+# Session keys of 2048 bits keep the suite fast; the scripts default to 3072.
+export RSAPIPE_SESSION_BITS=2048
+export RSAPIPE_TIMEOUT=15
+
+free_port() {
+	local port
+	for _ in $(seq 50); do
+		port=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# person NAME: a home, a private runtime dir, a keyboard FIFO.
+person() {
+	mkdir -p "$BATS_TEST_TMPDIR/$1/home" "$BATS_TEST_TMPDIR/$1/run"
+	chmod 700 "$BATS_TEST_TMPDIR/$1/run"
+	rm -f "$BATS_TEST_TMPDIR/$1/keyboard"
+	mkfifo "$BATS_TEST_TMPDIR/$1/keyboard"
+	: >"$BATS_TEST_TMPDIR/$1/screen"
+}
+
+# as NAME CMD...: run CMD with NAME's home and runtime dir.
+as() {
+	local who=$1
+	shift
+	HOME="$BATS_TEST_TMPDIR/$who/home" \
+	XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/$who/home/.config" \
+	XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/$who/run" "$@"
+}
+
+# start NAME FD CMD...: run CMD in the background as NAME, keyboard on
+# the FIFO (held open by the test on FD), screen and stderr to a file.
+# Sets NAME_pid.
+start() {
+	local who=$1 fd=$2
+	shift 2
+	as "$who" "$@" <"$BATS_TEST_TMPDIR/$who/keyboard" \
+		>"$BATS_TEST_TMPDIR/$who/screen" 2>&1 &
+	eval "${who}_pid=$!"
+	eval "exec $fd>\"\$BATS_TEST_TMPDIR/\$who/keyboard\""
+}
+
+screen_of() {
+	cat "$BATS_TEST_TMPDIR/$1/screen"
+}
+
+# wait_screen NAME REGEX: wait (at most 30 s) until NAME's screen matches.
+wait_screen() {
+	local who=$1 pattern=$2
+	for _ in $(seq 300); do
+		grep -Eq -- "$pattern" "$BATS_TEST_TMPDIR/$who/screen" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$pattern/ on $who's screen:" >&2
+	screen_of "$who" >&2
+	return 1
+}
+
+# wait_exit PID: wait (at most 30 s) for a background process; prints
+# its exit status.  A process still running after that is killed and
+# reported as 124, so a hang fails the test instead of blocking it.
+wait_exit() {
+	local pid=$1
+	for _ in $(seq 300); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			echo $?
+			return 0
+		fi
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	echo 124
+}
+
+# Files left in a person's runtime dir (session keys must all be gone).
+leftovers() {
+	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1
+}
+
+# wait_listen PORT: wait until something listens on TCP PORT (read from
+# /proc/net/tcp, so no connection is made to the waiting server).
+wait_listen() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	for _ in $(seq 300); do
+		grep -q ":$hex 00000000:0000 0A" /proc/net/tcp /proc/net/tcp6 2>/dev/null &&
+			return 0
+		sleep 0.1
+	done
+	echo "nothing listens on port $1" >&2
+	return 1
+}
