@@ -24,10 +24,12 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFL
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h
-LIB_OBJS = lib/common.o lib/io.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
+LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
+	lib/pem.h lib/der.h lib/pkcs8.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h
+LIB_OBJS = lib/common.o lib/io.o \
+	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
 
-TOOLS =
+TOOLS = tools/rsa-keygen
 MANS =
 
 all: $(TOOLS)
@@ -40,6 +42,12 @@ $(LIB_OBJS): $(LIB_HDRS)
 
 .c.o:
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The libtasn1 table is committed so building needs no asn1Parser
+# (package libtasn1-bin); after editing lib/keys_asn1.asn run
+# `make asn1-tables` and commit both files.
+asn1-tables:
+	asn1Parser -o lib/keys_asn1_tab.c -n keys_asn1_tab lib/keys_asn1.asn
 
 tools/rsa-keygen: tools/rsa-keygen.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(LIB) $(DEPS_LIBS)
@@ -78,7 +86,7 @@ uninstall:
 clean:
 	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS)
 
-.PHONY: all deps check demo install uninstall clean
+.PHONY: asn1-tables all deps check demo install uninstall clean
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test

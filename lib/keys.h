@@ -76,7 +76,12 @@ char *key_private_pem(const struct rsa_key *key, const char *passphrase,
     size_t *len);
 char *key_public_pem(const struct rsa_key *key, size_t *len);
 
-/* "SHA256:" + unpadded base64 of SHA-256(SPKI DER), as ssh-keygen -l. */
+/*
+ * "SHA256:" + unpadded base64 of SHA-256 over the OpenSSH public key blob
+ * (RFC 4253: string "ssh-rsa", mpint e, mpint n): exactly the second
+ * field of `ssh-keygen -l -E sha256` for the same key.  (A hash of the
+ * SPKI DER could never match OpenSSH; the key id above does use it.)
+ */
 void key_fingerprint(const struct rsa_key *key,
     char out[KEY_FINGERPRINT_LEN]);
 

@@ -31,4 +31,28 @@ void passphrase_free(char *pass);
 /* Parse the argument of --passphrase-fd; dies (EXIT_USAGE) if invalid. */
 int passphrase_parse_fd(const char *arg);
 
+/*
+ * The two long options, for any getopt_long table, and their handler, so
+ * every program spells and checks them the same way:
+ *
+ *	static const struct option longopts[] = {
+ *		PASSPHRASE_LONG_OPTIONS,
+ *		...
+ *	};
+ *	...
+ *	default:
+ *		if (!passphrase_option(&pass, ch, optarg))
+ *			usage();
+ *
+ * passphrase_option() returns 1 if ch was one of them (recorded in src;
+ * dies on a bad fd or when both are given), else 0.
+ */
+#define PASSPHRASE_OPT_FILE 0x5001
+#define PASSPHRASE_OPT_FD 0x5002
+#define PASSPHRASE_LONG_OPTIONS \
+	{ "passphrase-file", required_argument, NULL, PASSPHRASE_OPT_FILE }, \
+	{ "passphrase-fd", required_argument, NULL, PASSPHRASE_OPT_FD }
+int passphrase_option(struct passphrase_source *src, int opt,
+    const char *arg);
+
 #endif

@@ -1,0 +1,764 @@
+/*
+ * keys.c: RSA keys in the forms OpenSSL and OpenSSH write: SPKI, PKCS#1,
+ * PKCS#8 (encrypted ones through pkcs8.c), ssh-rsa lines; generation;
+ * fingerprints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "der.h"
+#include "io.h"
+#include "keys.h"
+#include "pem.h"
+#include "pkcs8.h"
+
+#define OID_RSA "1.2.840.113549.1.1.1"
+#define OID_RSA_PSS "1.2.840.113549.1.1.10"
+#define OID_MAX 128
+/* An exponent bigger than this is no RSA key anyone generates, and it
+ * would make public operations slow. */
+#define E_MAX_BITS 256
+
+static const unsigned char der_null[] = { 0x05, 0x00 };
+
+/* Room for a reason that names a number; parsers are not reentrant. */
+static char reason[96];
+
+/*
+ * Check the public values, then fill key->pub, spki, nbits and id.
+ */
+static int
+set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e, const char **why)
+{
+	asn1_node rsa, spki;
+	unsigned char *rsader, hash[32];
+	size_t rsalen;
+	unsigned int nbits;
+	gcry_error_t err;
+
+	nbits = gcry_mpi_get_nbits(n);
+	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS) {
+		snprintf(reason, sizeof(reason), "modulus is %u bits; "
+		    "%d to %d required", nbits, KEY_MIN_BITS, KEY_MAX_BITS);
+		*why = reason;
+		return -1;
+	}
+	if (!gcry_mpi_test_bit(n, 0)) {
+		*why = "modulus is even";
+		return -1;
+	}
+	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0 ||
+	    gcry_mpi_get_nbits(e) > E_MAX_BITS) {
+		*why = "bad public exponent (must be odd, at least 3)";
+		return -1;
+	}
+
+	err = gcry_sexp_build(&key->pub, NULL,
+	    "(public-key (rsa (n %m) (e %m)))", n, e);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");
+
+	rsa = der_new("RSAPublicKey");
+	der_write_mpi(rsa, "modulus", n);
+	der_write_mpi(rsa, "publicExponent", e);
+	rsader = der_encode(rsa, 0, &rsalen);
+	der_free(&rsa);
+
+	spki = der_new("SubjectPublicKeyInfo");
+	der_write_oid(spki, "algorithm.algorithm", OID_RSA);
+	der_write_bytes(spki, "algorithm.parameters", der_null,
+	    sizeof(der_null));
+	der_write_bytes(spki, "subjectPublicKey", rsader, rsalen * 8);
+	free(rsader);
+	key->spki = der_encode(spki, 0, &key->spki_len);
+	der_free(&spki);
+
+	key->nbits = nbits;
+	gcry_md_hash_buffer(GCRY_MD_SHA256, hash, key->spki, key->spki_len);
+	memcpy(key->id, hash, KEY_ID_LEN);
+	return 0;
+}
+
+/* The rsaEncryption AlgorithmIdentifier, or a reason to refuse it. */
+static int
+check_algorithm(asn1_node node, const char *name, const char **why)
+{
+	char field[64], oid[OID_MAX];
+	unsigned char params[8];
+	size_t plen;
+
+	snprintf(field, sizeof(field), "%s.algorithm", name);
+	if (der_read_oid(node, field, oid, sizeof(oid), why) != 0)
+		return -1;
+	if (strcmp(oid, OID_RSA_PSS) == 0) {
+		*why = "RSA-PSS restricted keys are not supported";
+		return -1;
+	}
+	if (strcmp(oid, OID_RSA) != 0) {
+		*why = "not an RSA key";
+		return -1;
+	}
+	/* RFC 8017: the parameters are NULL; tolerate them absent. */
+	snprintf(field, sizeof(field), "%s.parameters", name);
+	if (der_has(node, field) &&
+	    (der_read_bytes(node, field, params, sizeof(params), &plen,
+	    why) != 0 || plen != sizeof(der_null) ||
+	    memcmp(params, der_null, plen) != 0)) {
+		*why = "bad rsaEncryption parameters";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_rsa_public_der(struct rsa_key *key, const unsigned char *der,
+    size_t len, const char **why)
+{
+	asn1_node node;
+	gcry_mpi_t n = NULL, e = NULL;
+	int rc = -1;
+
+	if (der_decode("RSAPublicKey", der, len, &node, why) != 0)
+		return -1;
+	if (der_read_mpi(node, "modulus", 0, &n, why) == 0 &&
+	    der_read_mpi(node, "publicExponent", 0, &e, why) == 0)
+		rc = set_public(key, n, e, why);
+	der_free(&node);
+	gcry_mpi_release(n);
+	gcry_mpi_release(e);
+	return rc;
+}
+
+int
+key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
+    const char **why)
+{
+	asn1_node node;
+	unsigned char *bits = NULL;
+	size_t nbits;
+	int rc = -1;
+
+	memset(key, 0, sizeof(*key));
+	if (der_decode("SubjectPublicKeyInfo", der, len, &node, why) != 0)
+		return -1;
+	if (check_algorithm(node, "algorithm", why) != 0)
+		goto out;
+	if ((bits = malloc(len)) == NULL)
+		die(EXIT_USAGE, "out of memory");
+	/* libtasn1 gives a BIT STRING's length in bits. */
+	if (der_read_bytes(node, "subjectPublicKey", bits, len, &nbits,
+	    why) != 0)
+		goto out;
+	if (nbits % 8 != 0) {
+		*why = "bad public key bit string";
+		goto out;
+	}
+	rc = parse_rsa_public_der(key, bits, nbits / 8, why);
+out:
+	free(bits);
+	der_free(&node);
+	if (rc != 0)
+		key_free(key);
+	return rc;
+}
+
+static gcry_mpi_t
+snew(void)
+{
+	return gcry_mpi_snew(0);
+}
+
+/*
+ * A two-prime RSAPrivateKey (PKCS#1).  Every CRT value in the file is
+ * checked against the others; u is recomputed in libgcrypt's order.
+ */
+static int
+parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
+    size_t len, const char **why)
+{
+	static const char *const names[] = { "modulus", "publicExponent",
+	    "privateExponent", "prime1", "prime2", "exponent1", "exponent2",
+	    "coefficient" };
+	gcry_mpi_t v[8] = { NULL }, t = NULL, p1 = NULL, u = NULL;
+	gcry_mpi_t n, e, d, p, q, dp, dq, qinv;
+	unsigned long version;
+	asn1_node node;
+	gcry_error_t err;
+	int rc = -1, i;
+
+	if (der_decode("RSAPrivateKey", der, len, &node, why) != 0) {
+		if (*why == NULL || strcmp(*why, "malformed DER") == 0)
+			*why = "malformed RSA private key (multi-prime keys "
+			    "are not supported)";
+		return -1;
+	}
+	if (der_read_ulong(node, "version", &version, why) != 0 ||
+	    version != 0) {
+		*why = "unsupported RSA private key version";
+		goto out;
+	}
+	for (i = 0; i < 8; i++)
+		if (der_read_mpi(node, names[i], i >= 2, &v[i], why) != 0)
+			goto out;
+	n = v[0]; e = v[1]; d = v[2]; p = v[3]; q = v[4];
+	dp = v[5]; dq = v[6]; qinv = v[7];
+
+	if (set_public(key, n, e, why) != 0)
+		goto out;
+	*why = "inconsistent private key (CRT values do not match)";
+	t = snew();
+	p1 = snew();
+	u = snew();
+	if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0 ||
+	    gcry_mpi_cmp_ui(d, 0) <= 0 || gcry_mpi_cmp(d, n) >= 0)
+		goto out;
+	gcry_mpi_mul(t, p, q);
+	if (gcry_mpi_cmp(t, n) != 0)
+		goto out;
+	gcry_mpi_sub_ui(p1, p, 1);
+	gcry_mpi_mod(t, d, p1);
+	if (gcry_mpi_cmp(t, dp) != 0)
+		goto out;
+	gcry_mpi_sub_ui(p1, q, 1);
+	gcry_mpi_mod(t, d, p1);
+	if (gcry_mpi_cmp(t, dq) != 0)
+		goto out;
+	if (!gcry_mpi_invm(t, q, p) || gcry_mpi_cmp(t, qinv) != 0)
+		goto out;
+	/* libgcrypt wants p < q and u = p^-1 mod q (OpenSSL's order is
+	 * the other way round), so swap when needed. */
+	if (gcry_mpi_cmp(p, q) > 0)
+		gcry_mpi_swap(p, q);
+	if (!gcry_mpi_invm(u, p, q))
+		goto out;
+	err = gcry_sexp_build(&key->priv, NULL,
+	    "(private-key (rsa (n %m) (e %m) (d %m) (p %m) (q %m) (u %m)))",
+	    n, e, d, p, q, u);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");
+	/* Catches what the checks above do not: e*d = 1 mod lcm. */
+	if (gcry_pk_testkey(key->priv) != 0) {
+		*why = "inconsistent private key (failed the RSA key check)";
+		goto out;
+	}
+	rc = 0;
+out:
+	der_free(&node);
+	for (i = 0; i < 8; i++)
+		gcry_mpi_release(v[i]);
+	gcry_mpi_release(t);
+	gcry_mpi_release(p1);
+	gcry_mpi_release(u);
+	return rc;
+}
+
+/* PrivateKeyInfo (PKCS#8, unencrypted) holding an RSAPrivateKey. */
+static int
+parse_pkcs8_der(struct rsa_key *key, const unsigned char *der, size_t len,
+    const char **why)
+{
+	asn1_node node;
+	unsigned long version;
+	unsigned char *inner;
+	size_t innerlen;
+	int rc = -1;
+
+	if (der_decode("PrivateKeyInfo", der, len, &node, why) != 0)
+		return -1;
+	inner = secure_alloc(len);
+	if (der_read_ulong(node, "version", &version, why) != 0 ||
+	    version > 1) {
+		*why = "unsupported PKCS#8 version";
+		goto out;
+	}
+	if (check_algorithm(node, "privateKeyAlgorithm", why) != 0)
+		goto out;
+	if (der_read_bytes(node, "privateKey", inner, len, &innerlen,
+	    why) != 0)
+		goto out;
+	rc = parse_rsa_private_der(key, inner, innerlen, why);
+out:
+	secure_free(inner, len);
+	der_free(&node);
+	return rc;
+}
+
+static int
+parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
+    size_t len, const struct passphrase_source *src, const char **why)
+{
+	unsigned char *plain;
+	size_t plainlen;
+	char *pass;
+	int rc;
+
+	if (src == NULL) {
+		*why = "the key is encrypted and no passphrase source was given";
+		return -1;
+	}
+	pass = passphrase_get(src, "Passphrase for the private key: ", 0);
+	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, why);
+	passphrase_free(pass);
+	if (rc != 0)
+		return -1;
+	rc = parse_pkcs8_der(key, plain, plainlen, why);
+	secure_free(plain, plainlen);
+	/* A wrong passphrase that happens to give valid padding lands
+	 * here; it must read the same as any other wrong passphrase. */
+	if (rc != 0 && strcmp(*why, "malformed DER") == 0)
+		*why = "wrong passphrase or corrupt key";
+	return rc;
+}
+
+/* Reasons for PEM labels we know but do not take as a private key. */
+static const char *
+refuse_label(const char *label, int want_private)
+{
+	static const char *const other[] = { "EC PRIVATE KEY",
+	    "DSA PRIVATE KEY", "EC PARAMETERS", "DSA PARAMETERS",
+	    "DH PARAMETERS", "X9.42 DH PARAMETERS", NULL };
+	int i;
+
+	for (i = 0; other[i] != NULL; i++)
+		if (strcmp(label, other[i]) == 0)
+			return "not an RSA key";
+	if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
+		return "OpenSSH private key format is not supported; "
+		    "convert with ssh-keygen -p -m PKCS8";
+	if (want_private && (strcmp(label, "PUBLIC KEY") == 0 ||
+	    strcmp(label, "RSA PUBLIC KEY") == 0))
+		return "this is a public key; a private key is needed";
+	if (strcmp(label, "CERTIFICATE") == 0)
+		return "certificates are not supported; "
+		    "extract the key with openssl x509 -pubkey";
+	return "unexpected PEM label";
+}
+
+static int
+parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
+    const char *label, const struct passphrase_source *pass, const char **why)
+{
+	unsigned char *der;
+	size_t derlen;
+	int rc;
+
+	if (strcmp(label, "PRIVATE KEY") != 0 &&
+	    strcmp(label, "RSA PRIVATE KEY") != 0 &&
+	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0) {
+		*why = refuse_label(label, 1);
+		return -1;
+	}
+	if (pem_decode(buf, len, label, &der, &derlen, why) != 0)
+		return -1;
+	if (strcmp(label, "PRIVATE KEY") == 0)
+		rc = parse_pkcs8_der(key, der, derlen, why);
+	else if (strcmp(label, "RSA PRIVATE KEY") == 0)
+		rc = parse_rsa_private_der(key, der, derlen, why);
+	else
+		rc = parse_encrypted_pkcs8_der(key, der, derlen, pass, why);
+	secure_free(der, derlen);
+	return rc;
+}
+
+/* Does buf start (after blanks) with an OpenSSH public key type? */
+static int
+looks_like_ssh(const unsigned char *buf, size_t len)
+{
+	static const char *const prefixes[] = { "ssh-", "ecdsa-sha2-",
+	    "sk-", NULL };
+	size_t i = 0, k, n;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	for (k = 0; prefixes[k] != NULL; k++) {
+		n = strlen(prefixes[k]);
+		if (len - i >= n && memcmp(buf + i, prefixes[k], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
+    const struct passphrase_source *pass, const char **why)
+{
+	char label[PEM_LABEL_MAX + 1];
+
+	memset(key, 0, sizeof(*key));
+	*why = NULL;
+	if (looks_like_ssh(buf, len)) {
+		*why = "this is an OpenSSH public key; a private key is needed";
+		return -1;
+	}
+	if (pem_label(buf, len, label, why) != 0 ||
+	    parse_private_pem(key, buf, len, label, pass, why) != 0) {
+		key_free(key);
+		return -1;
+	}
+	return 0;
+}
+
+/* An SSH string (RFC 4251 section 5) at *p, bounded by end. */
+static int
+ssh_string(const unsigned char **p, const unsigned char *end,
+    const unsigned char **s, size_t *n)
+{
+	unsigned long len;
+
+	if (end - *p < 4)
+		return -1;
+	len = get_be32(*p);
+	if (len > (unsigned long)(end - *p - 4))
+		return -1;
+	*s = *p + 4;
+	*n = len;
+	*p += 4 + len;
+	return 0;
+}
+
+/* A positive mpint in its one minimal encoding. */
+static int
+ssh_mpint(const unsigned char **p, const unsigned char *end, gcry_mpi_t *m)
+{
+	const unsigned char *s;
+	size_t n;
+
+	if (ssh_string(p, end, &s, &n) != 0 || n == 0 || (s[0] & 0x80) ||
+	    (s[0] == 0 && (n == 1 || !(s[1] & 0x80))))
+		return -1;
+	return gcry_mpi_scan(m, GCRYMPI_FMT_USG, s, n, NULL) == 0 ? 0 : -1;
+}
+
+/*
+ * "ssh-rsa BASE64 [comment]" on one line (RFC 4253 section 6.6 blob:
+ * string "ssh-rsa", mpint e, mpint n, nothing after).
+ */
+static int
+parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
+    const char **why)
+{
+	const unsigned char *p = buf, *end = buf + len, *b64, *s, *nl;
+	unsigned char *blob = NULL;
+	size_t b64len, bloblen, n;
+	gcry_mpi_t e = NULL, mod = NULL;
+	int rc = -1;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl != NULL) {
+		/* One key, one line: only blank space may follow. */
+		for (s = nl; s < end; s++)
+			if (*s != '\n' && *s != '\r' && *s != ' ' &&
+			    *s != '\t') {
+				*why = "trailing data after the ssh key line";
+				return -1;
+			}
+		end = nl;
+	}
+	if (len >= 7 && (size_t)(end - p) >= 8 &&
+	    memcmp(p, "ssh-rsa", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+		p += 8;
+	} else {
+		*why = "not an RSA key";
+		return -1;
+	}
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	b64 = p;
+	while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+		p++;
+	b64len = (size_t)(p - b64);
+	if (base64_decode((const char *)b64, b64len, &blob, &bloblen,
+	    why) != 0)
+		return -1;
+	p = blob;
+	end = blob + bloblen;
+	*why = "malformed ssh-rsa key";
+	if (ssh_string(&p, end, &s, &n) != 0 || n != 7 ||
+	    memcmp(s, "ssh-rsa", 7) != 0)
+		goto out;
+	if (ssh_mpint(&p, end, &e) != 0 || ssh_mpint(&p, end, &mod) != 0)
+		goto out;
+	if (p != end) {
+		*why = "trailing data in the ssh-rsa key";
+		goto out;
+	}
+	rc = set_public(key, mod, e, why);
+out:
+	gcry_mpi_release(e);
+	gcry_mpi_release(mod);
+	secure_free(blob, bloblen);
+	return rc;
+}
+
+int
+key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
+    const struct passphrase_source *pass, const char **why)
+{
+	char label[PEM_LABEL_MAX + 1];
+	unsigned char *der;
+	size_t derlen;
+	int rc;
+
+	memset(key, 0, sizeof(*key));
+	*why = NULL;
+	if (looks_like_ssh(buf, len)) {
+		rc = parse_ssh_public(key, buf, len, why);
+		goto out;
+	}
+	if (pem_label(buf, len, label, why) != 0)
+		return -1;
+	if (strcmp(label, "PUBLIC KEY") == 0 ||
+	    strcmp(label, "RSA PUBLIC KEY") == 0) {
+		if (pem_decode(buf, len, label, &der, &derlen, why) != 0)
+			return -1;
+		if (strcmp(label, "PUBLIC KEY") == 0)
+			rc = key_from_spki(key, der, derlen, why);
+		else
+			rc = parse_rsa_public_der(key, der, derlen, why);
+		secure_free(der, derlen);
+		goto out;
+	}
+	rc = parse_private_pem(key, buf, len, label, pass, why);
+	if (rc == 0) {
+		/* Only the public half is wanted: drop the secret now. */
+		gcry_sexp_release(key->priv);
+		key->priv = NULL;
+	}
+out:
+	if (rc != 0)
+		key_free(key);
+	return rc;
+}
+
+static void
+load(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	unsigned char *buf;
+	const char *why = NULL, *name;
+	size_t len;
+	int rc;
+
+	name = path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
+	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	rc = private ? key_parse_private(key, buf, len, pass, &why) :
+	    key_parse_public(key, buf, len, pass, &why);
+	secure_free(buf, len + 1);
+	if (rc != 0)
+		die(EXIT_USAGE, "%s: %s", name, why != NULL ? why : "bad key");
+}
+
+void
+key_load_public(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass)
+{
+	load(key, path, pass, 0);
+}
+
+void
+key_load_private(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass)
+{
+	load(key, path, pass, 1);
+}
+
+void
+key_generate(struct rsa_key *key, unsigned int nbits)
+{
+	gcry_sexp_t params, pair, priv;
+	gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, u = NULL;
+	gcry_error_t err;
+	const char *why;
+
+	memset(key, 0, sizeof(*key));
+	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS)
+		die(EXIT_USAGE, "key size %u out of range %d..%d", nbits,
+		    KEY_MIN_BITS, KEY_MAX_BITS);
+	err = gcry_sexp_build(&params, NULL,
+	    "(genkey (rsa (nbits %u) (rsa-use-e %u)))", nbits, 65537U);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");
+	err = gcry_pk_genkey(&pair, params);
+	gcry_sexp_release(params);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "RSA key generation");
+	priv = gcry_sexp_find_token(pair, "private-key", 0);
+	gcry_sexp_release(pair);
+	if (priv == NULL)
+		die(EXIT_USAGE, "RSA key generation: no private key");
+	/* Rebuild so every key we hold has the same form. */
+	err = gcry_sexp_extract_param(priv, NULL, "nedpqu", &n, &e, &d, &p,
+	    &q, &u, NULL);
+	gcry_sexp_release(priv);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "RSA key generation");
+	gcry_mpi_set_flag(d, GCRYMPI_FLAG_SECURE);
+	gcry_mpi_set_flag(p, GCRYMPI_FLAG_SECURE);
+	gcry_mpi_set_flag(q, GCRYMPI_FLAG_SECURE);
+	gcry_mpi_set_flag(u, GCRYMPI_FLAG_SECURE);
+	if (gcry_mpi_cmp(p, q) > 0) {
+		gcry_mpi_swap(p, q);
+		if (!gcry_mpi_invm(u, p, q))
+			die(EXIT_USAGE, "RSA key generation: bad primes");
+	}
+	err = gcry_sexp_build(&key->priv, NULL,
+	    "(private-key (rsa (n %m) (e %m) (d %m) (p %m) (q %m) (u %m)))",
+	    n, e, d, p, q, u);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");
+	if (set_public(key, n, e, &why) != 0)
+		die(EXIT_USAGE, "RSA key generation: %s", why);
+	gcry_mpi_release(n);
+	gcry_mpi_release(e);
+	gcry_mpi_release(d);
+	gcry_mpi_release(p);
+	gcry_mpi_release(q);
+	gcry_mpi_release(u);
+}
+
+/* PrivateKeyInfo DER of key, in secure memory. */
+static unsigned char *
+private_pkcs8_der(const struct rsa_key *key, size_t *len)
+{
+	gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, u = NULL;
+	gcry_mpi_t dp, dq, qinv, t;
+	asn1_node rsa, info;
+	unsigned char *rsader, *der;
+	size_t rsalen;
+	gcry_error_t err;
+
+	if (key->priv == NULL)
+		die(EXIT_USAGE, "no private key to write");
+	err = gcry_sexp_extract_param(key->priv, NULL, "nedpqu", &n, &e, &d,
+	    &p, &q, &u, NULL);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "private key");
+	dp = snew();
+	dq = snew();
+	qinv = snew();
+	t = snew();
+	/* OpenSSL's CRT values: dP, dQ and qInv = q^-1 mod p. */
+	gcry_mpi_sub_ui(t, p, 1);
+	gcry_mpi_mod(dp, d, t);
+	gcry_mpi_sub_ui(t, q, 1);
+	gcry_mpi_mod(dq, d, t);
+	if (!gcry_mpi_invm(qinv, q, p))
+		die(EXIT_USAGE, "private key: bad primes");
+
+	rsa = der_new("RSAPrivateKey");
+	der_write_ulong(rsa, "version", 0);
+	der_write_mpi(rsa, "modulus", n);
+	der_write_mpi(rsa, "publicExponent", e);
+	der_write_mpi(rsa, "privateExponent", d);
+	der_write_mpi(rsa, "prime1", p);
+	der_write_mpi(rsa, "prime2", q);
+	der_write_mpi(rsa, "exponent1", dp);
+	der_write_mpi(rsa, "exponent2", dq);
+	der_write_mpi(rsa, "coefficient", qinv);
+	rsader = der_encode(rsa, 1, &rsalen);
+	der_free(&rsa);
+	gcry_mpi_release(n);
+	gcry_mpi_release(e);
+	gcry_mpi_release(d);
+	gcry_mpi_release(p);
+	gcry_mpi_release(q);
+	gcry_mpi_release(u);
+	gcry_mpi_release(dp);
+	gcry_mpi_release(dq);
+	gcry_mpi_release(qinv);
+	gcry_mpi_release(t);
+
+	info = der_new("PrivateKeyInfo");
+	der_write_ulong(info, "version", 0);
+	der_write_oid(info, "privateKeyAlgorithm.algorithm", OID_RSA);
+	der_write_bytes(info, "privateKeyAlgorithm.parameters", der_null,
+	    sizeof(der_null));
+	der_write_bytes(info, "privateKey", rsader, rsalen);
+	der_omit(info, "attributes");
+	secure_free(rsader, rsalen);
+	der = der_encode(info, 1, len);
+	der_free(&info);
+	return der;
+}
+
+char *
+key_private_pem(const struct rsa_key *key, const char *passphrase,
+    size_t *len)
+{
+	unsigned char *der, *enc;
+	size_t derlen, enclen;
+	char *pem;
+
+	der = private_pkcs8_der(key, &derlen);
+	if (passphrase == NULL) {
+		pem = pem_encode("PRIVATE KEY", der, derlen, 1, len);
+		secure_free(der, derlen);
+		return pem;
+	}
+	enc = pkcs8_encrypt(der, derlen, passphrase, &enclen);
+	secure_free(der, derlen);
+	/* Ciphertext, but callers free every private PEM the same way. */
+	pem = pem_encode("ENCRYPTED PRIVATE KEY", enc, enclen, 1, len);
+	free(enc);
+	return pem;
+}
+
+char *
+key_public_pem(const struct rsa_key *key, size_t *len)
+{
+	return pem_encode("PUBLIC KEY", key->spki, key->spki_len, 0, len);
+}
+
+/*
+ * OpenSSH hashes the RFC 4253 public key blob (string "ssh-rsa", mpint e,
+ * mpint n), not the SPKI DER, so that is what we hash: the point of the
+ * fingerprint is that people compare it with what ssh-keygen -l prints.
+ */
+void
+key_fingerprint(const struct rsa_key *key, char out[KEY_FINGERPRINT_LEN])
+{
+	static const unsigned char type[] = { 0, 0, 0, 7,
+	    's', 's', 'h', '-', 'r', 's', 'a' };
+	unsigned char hash[32], *blob;
+	size_t elen, nlen, len;
+	gcry_mpi_t n = NULL, e = NULL;
+	gcry_error_t err;
+
+	err = gcry_sexp_extract_param(key->pub, NULL, "ne", &n, &e, NULL);
+	if (err == 0)
+		err = gcry_mpi_print(GCRYMPI_FMT_SSH, NULL, 0, &elen, e);
+	if (err == 0)
+		err = gcry_mpi_print(GCRYMPI_FMT_SSH, NULL, 0, &nlen, n);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "fingerprint");
+	len = sizeof(type) + elen + nlen;
+	if ((blob = malloc(len)) == NULL)
+		die(EXIT_USAGE, "out of memory");
+	memcpy(blob, type, sizeof(type));
+	err = gcry_mpi_print(GCRYMPI_FMT_SSH, blob + sizeof(type), elen,
+	    NULL, e);
+	if (err == 0)
+		err = gcry_mpi_print(GCRYMPI_FMT_SSH, blob + sizeof(type) + elen,
+		    nlen, NULL, n);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "fingerprint");
+	gcry_md_hash_buffer(GCRY_MD_SHA256, hash, blob, len);
+	free(blob);
+	gcry_mpi_release(n);
+	gcry_mpi_release(e);
+	memcpy(out, "SHA256:", 7);
+	base64_encode_unpadded(hash, sizeof(hash), out + 7);
+}
+
+void
+key_free(struct rsa_key *key)
+{
+	gcry_sexp_release(key->pub);
+	gcry_sexp_release(key->priv);
+	free(key->spki);
+	memset(key, 0, sizeof(*key));
+}

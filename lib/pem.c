@@ -1,0 +1,312 @@
+/* pem.c: strict PEM armor and base64 over libgpg-error's gpgrt_b64. */
+#include <gpg-error.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "pem.h"
+
+#define BEGIN_MARK "-----BEGIN "
+#define END_MARK "-----END "
+#define DASHES "-----"
+
+static int
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+is_b64(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* The line at *pos, without its newline and trailing blanks; advances
+ * *pos past the newline.  Returns 0 at the end of the buffer. */
+static int
+next_line(const unsigned char *buf, size_t len, size_t *pos,
+    const unsigned char **line, size_t *linelen)
+{
+	const unsigned char *nl;
+	size_t n;
+
+	if (*pos >= len)
+		return 0;
+	*line = buf + *pos;
+	nl = memchr(*line, '\n', len - *pos);
+	n = nl != NULL ? (size_t)(nl - *line) : len - *pos;
+	*pos += n + (nl != NULL);
+	/* CRLF files and trailing blanks are common and harmless. */
+	while (n > 0 && ((*line)[n - 1] == '\r' || (*line)[n - 1] == ' ' ||
+	    (*line)[n - 1] == '\t'))
+		n--;
+	*linelen = n;
+	return 1;
+}
+
+/* If line is "<mark>LABEL-----" return LABEL's start and length. */
+static int
+boundary(const unsigned char *line, size_t n, const char *mark,
+    const unsigned char **label, size_t *labellen)
+{
+	size_t m = strlen(mark), d = strlen(DASHES);
+
+	if (n < m + d || memcmp(line, mark, m) != 0 ||
+	    memcmp(line + n - d, DASHES, d) != 0)
+		return 0;
+	*label = line + m;
+	*labellen = n - m - d;
+	return 1;
+}
+
+static size_t
+skip_space(const unsigned char *buf, size_t len, size_t pos)
+{
+	while (pos < len && is_space(buf[pos]))
+		pos++;
+	return pos;
+}
+
+int
+pem_label(const unsigned char *buf, size_t len,
+    char label[PEM_LABEL_MAX + 1], const char **why)
+{
+	const unsigned char *line, *lab;
+	size_t pos, n, labn, i;
+
+	pos = skip_space(buf, len, 0);
+	if (pos == len) {
+		*why = "empty key file";
+		return -1;
+	}
+	if (!next_line(buf, len, &pos, &line, &n) ||
+	    !boundary(line, n, BEGIN_MARK, &lab, &labn)) {
+		*why = "not a PEM file (no BEGIN line)";
+		return -1;
+	}
+	if (labn == 0 || labn > PEM_LABEL_MAX) {
+		*why = "bad PEM label";
+		return -1;
+	}
+	for (i = 0; i < labn; i++)
+		if (!((lab[i] >= 'A' && lab[i] <= 'Z') ||
+		    (lab[i] >= '0' && lab[i] <= '9') || lab[i] == ' ')) {
+			*why = "bad PEM label";
+			return -1;
+		}
+	memcpy(label, lab, labn);
+	label[labn] = '\0';
+	return 0;
+}
+
+int
+base64_decode(const char *b64, size_t len, unsigned char **out,
+    size_t *outlen, const char **why)
+{
+	gpgrt_b64state_t state;
+	unsigned char *buf;
+	size_t i, pad = 0, got = 0;
+	gpg_error_t err;
+
+	/* gpgrt_b64dec skips characters it does not know and accepts a
+	 * truncated final group, so the shape is checked here first. */
+	if (len == 0 || len % 4 != 0) {
+		*why = "bad base64";
+		return -1;
+	}
+	if (b64[len - 1] == '=')
+		pad = b64[len - 2] == '=' ? 2 : 1;
+	for (i = 0; i < len - pad; i++)
+		if (!is_b64((unsigned char)b64[i])) {
+			*why = "bad base64";
+			return -1;
+		}
+	buf = secure_alloc(len);
+	memcpy(buf, b64, len);
+	state = gpgrt_b64dec_start(NULL);
+	if (state == NULL)
+		die(EXIT_USAGE, "base64 decoder:");
+	err = gpgrt_b64dec_proc(state, buf, len, &got);
+	if (gpgrt_b64dec_finish(state) != 0 || err != 0 ||
+	    got != len / 4 * 3 - pad) {
+		secure_free(buf, len);
+		*why = "bad base64";
+		return -1;
+	}
+	wipe(buf + got, len - got);
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
+int
+pem_decode(const unsigned char *buf, size_t len, const char *label,
+    unsigned char **der, size_t *derlen, const char **why)
+{
+	const unsigned char *line, *lab;
+	size_t pos, n, labn, b64len = 0;
+	char *b64;
+	int ended = 0, rc;
+
+	pos = skip_space(buf, len, 0);
+	if (pos == len) {
+		*why = "empty key file";
+		return -1;
+	}
+	if (!next_line(buf, len, &pos, &line, &n) ||
+	    !boundary(line, n, BEGIN_MARK, &lab, &labn)) {
+		*why = "not a PEM file (no BEGIN line)";
+		return -1;
+	}
+	if (labn != strlen(label) || memcmp(lab, label, labn) != 0) {
+		*why = "unexpected PEM label";
+		return -1;
+	}
+	b64 = secure_alloc(len);
+	while (next_line(buf, len, &pos, &line, &n)) {
+		if (boundary(line, n, END_MARK, &lab, &labn)) {
+			if (labn != strlen(label) ||
+			    memcmp(lab, label, labn) != 0) {
+				*why = "PEM END label does not match BEGIN";
+				goto fail;
+			}
+			ended = 1;
+			break;
+		}
+		if (memchr(line, ':', n) != NULL) {
+			*why = n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
+			    "legacy encrypted PEM is not supported; "
+			    "convert with openssl pkcs8 -topk8" :
+			    "PEM headers are not supported";
+			goto fail;
+		}
+		if (n == 0 || memchr(line, '-', n) != NULL) {
+			*why = "bad base64";
+			goto fail;
+		}
+		memcpy(b64 + b64len, line, n);
+		b64len += n;
+	}
+	if (!ended) {
+		*why = "truncated PEM (no END line)";
+		goto fail;
+	}
+	if (skip_space(buf, len, pos) != len) {
+		*why = "trailing data after the PEM block";
+		goto fail;
+	}
+	rc = base64_decode(b64, b64len, der, derlen, why);
+	secure_free(b64, len);
+	return rc;
+fail:
+	secure_free(b64, len);
+	return -1;
+}
+
+/* A growing buffer behind a gpgrt cookie stream, so base64 text of a
+ * private key is built in secure memory rather than estream's heap. */
+struct membuf {
+	char *p;
+	size_t len, cap;
+	int secret;
+};
+
+static gpgrt_ssize_t
+membuf_write(void *cookie, const void *data, size_t n)
+{
+	struct membuf *mb = cookie;
+	size_t cap;
+	char *np;
+
+	if (n > SIZE_MAX / 2 - mb->len)
+		return -1;
+	if (mb->len + n + 1 > mb->cap) {
+		cap = (mb->len + n + 1) * 2;
+		np = mb->secret ? secure_alloc(cap) : malloc(cap);
+		if (np == NULL)
+			return -1;
+		if (mb->p != NULL) {
+			memcpy(np, mb->p, mb->len);
+			if (mb->secret)
+				secure_free(mb->p, mb->cap);
+			else
+				free(mb->p);
+		}
+		mb->p = np;
+		mb->cap = cap;
+	}
+	memcpy(mb->p + mb->len, data, n);
+	mb->len += n;
+	return (gpgrt_ssize_t)n;
+}
+
+static char *
+encode(const char *label, const unsigned char *data, size_t len, int secret,
+    size_t *outlen)
+{
+	gpgrt_cookie_io_functions_t io = { NULL, membuf_write, NULL, NULL };
+	struct membuf mb = { NULL, 0, 0, secret };
+	gpgrt_stream_t stream;
+	gpgrt_b64state_t state;
+	gpg_err_code_t ec;
+
+	stream = gpgrt_fopencookie(&mb, "w", io);
+	if (stream == NULL)
+		die(EXIT_USAGE, "base64 encoder:");
+	/* Unbuffered: no copy of the text in estream's own buffer. */
+	if (gpgrt_setvbuf(stream, NULL, _IONBF, 0) != 0)
+		die(EXIT_USAGE, "base64 encoder:");
+	state = gpgrt_b64enc_start(stream, label);
+	if (state == NULL)
+		die(EXIT_USAGE, "base64 encoder:");
+	ec = gpgrt_b64enc_write(state, data, len);
+	if (ec == 0)
+		ec = gpgrt_b64enc_finish(state);
+	else
+		gpgrt_b64enc_finish(state);
+	if (gpgrt_fclose(stream) != 0 && ec == 0)
+		ec = GPG_ERR_EIO;
+	if (ec != 0 || mb.p == NULL)
+		die_gcry(EXIT_USAGE, gpg_error(ec != 0 ? ec : GPG_ERR_EIO),
+		    "base64 encoding");
+	mb.p[mb.len] = '\0';
+	*outlen = mb.len;
+	return mb.p;
+}
+
+char *
+pem_encode(const char *label, const unsigned char *der, size_t derlen,
+    int secret, size_t *len)
+{
+	char *text, *out;
+	size_t n;
+
+	text = encode(label, der, derlen, secret, &n);
+	if (secret) {
+		/* Callers free with the exact length. */
+		out = secure_alloc(n + 1);
+		memcpy(out, text, n + 1);
+		secure_free(text, n + 1);
+		text = out;
+	}
+	*len = n;
+	return text;
+}
+
+void
+base64_encode_unpadded(const unsigned char *data, size_t len, char *out)
+{
+	char *text;
+	size_t n, i, j;
+
+	text = encode(NULL, data, len, 0, &n);
+	for (i = j = 0; i < n; i++)
+		if (text[i] != '\n' && text[i] != '=')
+			out[j++] = text[i];
+	out[j] = '\0';
+	free(text);
+}

@@ -1,0 +1,49 @@
+/*
+ * pem.h: PEM armor ("-----BEGIN LABEL-----", base64, "-----END LABEL-----")
+ * and plain base64, both through libgpg-error's gpgrt_b64 functions.
+ *
+ * Decoding is strict: one block, exact matching labels, nothing but
+ * whitespace around it, only base64 characters inside, correct padding.
+ * Parsers return 0, or -1 with *why set to a static reason; they never exit.
+ */
+#ifndef RSAPIPE_PEM_H
+#define RSAPIPE_PEM_H
+
+#include <stddef.h>
+
+#define PEM_LABEL_MAX 64
+
+/*
+ * The label of the first BEGIN line in buf (after optional leading
+ * whitespace), NUL-terminated into label.  Does not validate the rest.
+ */
+int pem_label(const unsigned char *buf, size_t len,
+    char label[PEM_LABEL_MAX + 1], const char **why);
+
+/*
+ * Decode the single PEM block in buf, whose label must equal label.  The
+ * DER goes to *der in secure memory (free with secure_free(*der, *derlen)).
+ */
+int pem_decode(const unsigned char *buf, size_t len, const char *label,
+    unsigned char **der, size_t *derlen, const char **why);
+
+/*
+ * Decode plain base64 (no whitespace, correct padding) into secure memory
+ * (free with secure_free(*out, *outlen)).
+ */
+int base64_decode(const char *b64, size_t len, unsigned char **out,
+    size_t *outlen, const char **why);
+
+/*
+ * PEM-encode der under label, lines of 64 characters, final newline.
+ * With secret set the text is built in secure memory (free with
+ * secure_free(p, *len)), otherwise with malloc (free()).  Dies on failure.
+ */
+char *pem_encode(const char *label, const unsigned char *der, size_t derlen,
+    int secret, size_t *len);
+
+/* Unpadded single-line base64 of data into out (NUL-terminated); out
+ * must hold 4 * ((len + 2) / 3) + 1 bytes.  Dies on failure. */
+void base64_encode_unpadded(const unsigned char *data, size_t len, char *out);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * rsa-keygen: make an RSA key pair, print the public half of a private
+ * key, or print a key's fingerprint.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "io.h"
+#include "keys.h"
+#include "passphrase.h"
+
+#define DEFAULT_PRIVATE "private.pem"
+#define DEFAULT_PUBLIC "public.pem"
+
+enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT, OPT_VERSION, OPT_HELP };
+
+static const char usage_text[] =
+    "usage: rsa-keygen [-b bits] [-o private] [--public public]\n"
+    "                  [--encrypt | --passphrase-file file | "
+    "--passphrase-fd fd]\n"
+    "       rsa-keygen -y [private]\n"
+    "       rsa-keygen -l [key]\n";
+
+static _Noreturn void
+usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned int
+parse_bits(const char *arg)
+{
+	char *end;
+	long v;
+
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || v < KEY_MIN_BITS ||
+	    v > KEY_MAX_BITS)
+		die(EXIT_USAGE, "key size must be %d to %d bits: %s",
+		    KEY_MIN_BITS, KEY_MAX_BITS, arg);
+	return (unsigned int)v;
+}
+
+static void
+write_output(struct io_output *out, const char *data, size_t len,
+    const char *name)
+{
+	io_write_all(out->fd, data, len, name);
+	io_output_commit(out);
+}
+
+static void
+generate(unsigned int bits, const char *privpath, const char *pubpath,
+    const struct passphrase_source *pass, int encrypt)
+{
+	struct io_output privout, pubout;
+	struct rsa_key key;
+	char *pem, *passphrase = NULL;
+	size_t len;
+
+	if (strcmp(privpath, "-") == 0 && isatty(STDOUT_FILENO))
+		die(EXIT_USAGE, "refusing to print a private key to a terminal");
+	/* Everything that can fail cheaply fails before the slow part:
+	 * existing files are refused, the passphrase is asked for. */
+	io_output_open(&privout, privpath, 0600, 1);
+	if (pubpath != NULL)
+		io_output_open(&pubout, pubpath, 0644, 1);
+	if (encrypt)
+		passphrase = passphrase_get(pass,
+		    "Passphrase for the new private key: ", 1);
+
+	key_generate(&key, bits);
+	pem = key_private_pem(&key, passphrase, &len);
+	if (passphrase != NULL)
+		passphrase_free(passphrase);
+	write_output(&privout, pem, len, privpath);
+	secure_free(pem, len);
+	if (pubpath != NULL) {
+		pem = key_public_pem(&key, &len);
+		write_output(&pubout, pem, len, pubpath);
+		free(pem);
+	}
+	key_free(&key);
+}
+
+static void
+print_public(const char *path, const struct passphrase_source *pass)
+{
+	struct rsa_key key;
+	char *pem;
+	size_t len;
+
+	key_load_private(&key, path, pass);
+	pem = key_public_pem(&key, &len);
+	io_write_all(STDOUT_FILENO, pem, len, "stdout");
+	free(pem);
+	key_free(&key);
+}
+
+static void
+print_fingerprint(const char *path, const struct passphrase_source *pass)
+{
+	struct rsa_key key;
+	char fp[KEY_FINGERPRINT_LEN];
+
+	key_load_public(&key, path, pass);
+	key_fingerprint(&key, fp);
+	printf("%u %s (RSA)\n", key.nbits, fp);
+	key_free(&key);
+	io_close_stdout();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		PASSPHRASE_LONG_OPTIONS,
+		{ "public", required_argument, NULL, OPT_PUBLIC },
+		{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
+	const char *privpath = NULL, *pubpath = NULL, *path;
+	unsigned int bits = KEY_DEFAULT_BITS;
+	int ch, mode = 0, encrypt = 0, genopts = 0;
+	char *defpub = NULL;
+
+	rsapipe_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "b:o:yl", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			bits = parse_bits(optarg);
+			genopts = 1;
+			break;
+		case 'o':
+			privpath = optarg;
+			genopts = 1;
+			break;
+		case OPT_PUBLIC:
+			pubpath = optarg;
+			genopts = 1;
+			break;
+		case OPT_ENCRYPT:
+			encrypt = 1;
+			genopts = 1;
+			break;
+		case 'y':
+		case 'l':
+			if (mode != 0 && mode != ch)
+				usage();
+			mode = ch;
+			break;
+		case OPT_VERSION:
+			print_version();
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			io_close_stdout();
+			return EXIT_OK;
+		default:
+			if (!passphrase_option(&pass, ch, optarg))
+				usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (mode != 0) {
+		if (genopts || argc > 1)
+			usage();
+		path = argc == 1 ? argv[0] : "-";
+		if (mode == 'y')
+			print_public(path, &pass);
+		else
+			print_fingerprint(path, &pass);
+		return EXIT_OK;
+	}
+	if (argc != 0)
+		usage();
+	if (pass.file != NULL || pass.fd >= 0)
+		encrypt = 1;
+	if (privpath == NULL) {
+		privpath = DEFAULT_PRIVATE;
+		if (pubpath == NULL)
+			pubpath = DEFAULT_PUBLIC;
+	} else if (pubpath == NULL && strcmp(privpath, "-") != 0) {
+		if (asprintf(&defpub, "%s.pub", privpath) < 0)
+			die(EXIT_USAGE, "out of memory");
+		pubpath = defpub;
+	}
+	generate(bits, privpath, pubpath, &pass, encrypt);
+	free(defpub);
+	return EXIT_OK;
+}
