@@ -1,6 +1,8 @@
 /* stream.c: the rsapipe v1 stream format, header and records. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "armor.h"
@@ -603,6 +605,29 @@ stream_session_load(const char *path)
 	return session;
 }
 
+/*
+ * -o OUT: all-or-nothing for a regular file (temporary + rename), but a
+ * device or FIFO (-o /dev/null, -o /dev/stdout, a named pipe to a chat
+ * peer) is written in place: renaming over it would replace the device.
+ */
+static void
+output_open(struct io_output *out, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(EXIT_USAGE, "cannot open %s:", path);
+		memset(out, 0, sizeof(*out));
+		out->fd = fd;
+		return;
+	}
+	io_output_open(out, path, 0600, 0);
+}
+
 /* Where records go: the output descriptor, raw or through armor. */
 struct sink {
 	int fd;
@@ -632,7 +657,7 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 	int in;
 
 	in = io_open_input(opt->input);
-	io_output_open(&out, opt->output, 0600, 0);
+	output_open(&out, opt->output);
 	memset(&sink, 0, sizeof(sink));
 	sink.fd = out.fd;
 	sink.what = opt->output != NULL ? opt->output : "stdout";
@@ -789,7 +814,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	in.buf = malloc(INPUT_SIZE);
 	if (in.buf == NULL)
 		die(EXIT_USAGE, "out of memory");
-	io_output_open(&out, opt->output, 0600, 0);
+	output_open(&out, opt->output);
 
 	input_detect(&in);
 	/* The header, whole, before anything else. */
