@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# rsa-decrypt: recovers the plaintext of an rsapipe stream, releasing a
+# record only once it authenticated, and says clearly why it refuses.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# A stream from alice to bob; $1 adds rsa-encrypt options.
+make_stream() {
+	printf 'meet at noon\n' > plain.txt
+	rsa-encrypt -r "$FIXTURES/bob.pub" "$@" plain.txt > stream.rsp
+}
+
+@test "decrypts every committed vector to its plaintext" {
+	local args name count=0
+	for args in "$RSAPIPE_ROOT"/tests/vectors/*.args; do
+		name=${args%.args}
+		# shellcheck disable=SC2046
+		(cd "$FIXTURES" && rsa-decrypt $(cat "$args") "$name.rsp") > out
+		cmp out "$name.txt"
+		count=$((count + 1))
+	done
+	[ "$count" -ge 8 ]
+}
+
+@test "a vector decrypts only with its own recipient key" {
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/carol.pem" \
+	    "$RSAPIPE_ROOT/tests/vectors/hello.rsp"
+	assert_one_line_error rsa-decrypt 'not encrypted to this key'
+	[ -z "$output" ]
+}
+
+@test "refuses a stream encrypted to someone else with exit 1" {
+	make_stream
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/alice.pem" stream.rsp
+	assert_one_line_error rsa-decrypt 'not encrypted to this key'
+	[ -z "$output" ]
+}
+
+@test "tries every -i key and uses the one the stream is for" {
+	make_stream
+	run -0 rsa-decrypt -i "$FIXTURES/alice.pem" -i "$FIXTURES/bob.pem" stream.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "reads the stream from stdin when no file is given" {
+	make_stream
+	run -0 bash -c 'rsa-decrypt -i "$FIXTURES/bob.pem" < stream.rsp'
+	[ "$output" = "meet at noon" ]
+}
+
+@test "--from accepts a stream signed by that key" {
+	make_stream -s "$FIXTURES/alice.pem"
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" --from "$FIXTURES/alice.pub" stream.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "--from refuses, before any output, a stream signed by another key" {
+	make_stream -s "$FIXTURES/carol.pem"
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --from "$FIXTURES/alice.pub" stream.rsp
+	assert_one_line_error rsa-decrypt 'signed by another key'
+	[ -z "$output" ]
+}
+
+@test "--from refuses an unsigned stream" {
+	make_stream
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --from "$FIXTURES/alice.pub" stream.rsp
+	assert_one_line_error rsa-decrypt 'stream is not signed'
+	[ -z "$output" ]
+}
+
+@test "a signed stream still decrypts without --from" {
+	make_stream -s "$FIXTURES/carol.pem"
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" stream.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "a recipient cannot re-attribute a signed stream to another signer" {
+	make_stream -s "$FIXTURES/carol.pem"
+	# Bob knows the file key, so he can rewrite the signer id to alice's
+	# and recompute the header MAC; only the signature stops him.
+	python3 "$RSAPIPE_ROOT/tests/streamtool.py" stanza stream.rsp 0 stanza.bin
+	openssl pkeyutl -decrypt -inkey "$FIXTURES/bob.pem" -in stanza.bin \
+	    -out file.key -pkeyopt rsa_padding_mode:oaep \
+	    -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 \
+	    -pkeyopt rsa_oaep_label:"$(printf rsapipe/v1 | od -An -tx1 | tr -d ' \n')"
+	openssl pkey -pubin -in "$FIXTURES/alice.pub" -outform DER |
+	    openssl dgst -sha256 -binary | head -c 8 > alice.id
+	python3 "$RSAPIPE_ROOT/tests/streamtool.py" forge-signer stream.rsp \
+	    file.key alice.id forged.rsp
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --from "$FIXTURES/alice.pub" forged.rsp
+	assert_one_line_error rsa-decrypt 'bad signature'
+	[ -z "$output" ]
+	# The forgery is otherwise well made: without --from it decrypts.
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" forged.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "a stream bound to a session decrypts with that session" {
+	head -c 32 /dev/urandom > session.bin
+	make_stream -s "$FIXTURES/alice.pem" --session session.bin
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" --from "$FIXTURES/alice.pub" \
+	    --session session.bin stream.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "a stream bound to one session fails in another" {
+	head -c 32 /dev/urandom > session.bin
+	head -c 32 /dev/urandom > other.bin
+	make_stream -s "$FIXTURES/alice.pem" --session session.bin
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --session other.bin stream.rsp
+	assert_one_line_error rsa-decrypt 'wrong session'
+	[ -z "$output" ]
+}
+
+@test "a stream bound to a session fails without --session" {
+	head -c 32 /dev/urandom > session.bin
+	make_stream --session session.bin
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" stream.rsp
+	assert_one_line_error rsa-decrypt 'bound to a session'
+	[ -z "$output" ]
+}
+
+@test "a stream without a session fails when --session is given" {
+	head -c 32 /dev/urandom > session.bin
+	make_stream
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --session session.bin stream.rsp
+	assert_one_line_error rsa-decrypt 'not bound to a session'
+	[ -z "$output" ]
+}
+
+@test "a session file that is not exactly 32 bytes is a usage error" {
+	make_stream
+	head -c 31 /dev/urandom > short.bin
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --session short.bin stream.rsp
+	assert_one_line_error rsa-decrypt 'short.bin.*32 bytes'
+}
+
+@test "input that is not an rsapipe stream is bad data (exit 1)" {
+	printf 'this is not a stream\n' > junk
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" junk
+	assert_one_line_error rsa-decrypt 'not an rsapipe stream'
+}
+
+@test "empty input is refused as truncated" {
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" /dev/null
+	assert_one_line_error rsa-decrypt 'truncated'
+}
+
+@test "an unknown format version is refused" {
+	make_stream
+	printf '\002' | dd of=stream.rsp bs=1 seek=7 conv=notrunc 2>/dev/null
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" stream.rsp
+	assert_one_line_error rsa-decrypt 'unsupported stream version'
+}
+
+@test "detects armor by itself" {
+	make_stream -a
+	head -1 stream.rsp | grep -qx -- '-----BEGIN RSAPIPE MESSAGE-----'
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" stream.rsp
+	[ "$output" = "meet at noon" ]
+}
+
+@test "a damaged armored stream fails authentication" {
+	make_stream -a
+	# Change one base64 character in the middle of the body.
+	awk 'NR == 3 { c = substr($0, 11, 1); r = (c == "A") ? "B" : "A";
+	    $0 = substr($0, 1, 10) r substr($0, 12) } { print }' stream.rsp > damaged.rsp
+	! cmp -s stream.rsp damaged.rsp
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" damaged.rsp
+	assert_one_line_error rsa-decrypt
+	[ -z "$output" ]
+}
+
+@test "-o writes the plaintext all at once, and nothing on failure" {
+	make_stream
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" -o out.txt stream.rsp
+	cmp out.txt plain.txt
+	head -c -1 stream.rsp > cut.rsp
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o cut.txt cut.rsp
+	assert_one_line_error rsa-decrypt 'truncated'
+	[ ! -e cut.txt ]
+	[ -z "$(ls -A | grep rsapipe-tmp || true)" ]
+}
+
+@test "-o to a device writes through it instead of replacing it" {
+	make_stream
+	run -0 rsa-decrypt -i "$FIXTURES/bob.pem" -o /dev/null stream.rsp
+	[ -c /dev/null ]
+}
+
+@test "a recipient key under 2048 bits is refused as a bad key file" {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+	    -out small.pem 2>/dev/null
+	make_stream
+	run -2 --separate-stderr rsa-decrypt -i small.pem stream.rsp
+	assert_one_line_error rsa-decrypt 'small.pem'
+	run -2 --separate-stderr rsa-encrypt -r small.pem plain.txt
+	assert_one_line_error rsa-encrypt 'small.pem'
+}
+
+@test "an unreadable input or key file is exit 2" {
+	make_stream
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" missing.rsp
+	assert_one_line_error rsa-decrypt 'missing.rsp'
+	run -2 --separate-stderr rsa-decrypt -i nokey.pem stream.rsp
+	assert_one_line_error rsa-decrypt 'nokey.pem'
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" \
+	    --from nokey.pub stream.rsp
+	assert_one_line_error rsa-decrypt 'nokey.pub'
+}
+
+@test "usage errors exit 2" {
+	run -2 --separate-stderr rsa-decrypt
+	assert_one_line_error rsa-decrypt 'identity'
+	run -2 --separate-stderr rsa-decrypt --bogus
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" a b
+}
+
+@test "--help and --version go to stdout and exit 0" {
+	run -0 rsa-decrypt --help
+	[[ $output == *"--from PUB"* ]]
+	run -0 rsa-decrypt --version
+	[[ $output == "rsa-decrypt (rsapipe) "* ]]
+}
