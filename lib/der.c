@@ -41,11 +41,26 @@ der_decode(const char *type, const unsigned char *der, size_t len,
     asn1_node *node, const char **why)
 {
 	char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
-	int used, rc;
+	unsigned char cls;
+	unsigned long tag;
+	long outer;
+	int used, rc, taglen, lenlen;
 
 	*node = der_new(type);
 	if (len == 0 || len > INT_MAX) {
 		*why = "bad DER length";
+		goto fail;
+	}
+	/* Measure the outer value first so that extra bytes get their own
+	 * message rather than a generic decoding error. */
+	if (asn1_get_tag_der(der, (int)len, &cls, &taglen, &tag) !=
+	    ASN1_SUCCESS || (outer = asn1_get_length_der(der + taglen,
+	    (int)len - taglen, &lenlen)) < 0) {
+		*why = "malformed DER";
+		goto fail;
+	}
+	if ((size_t)outer < len - (size_t)(taglen + lenlen)) {
+		*why = "trailing data after the DER structure";
 		goto fail;
 	}
 	used = (int)len;
@@ -191,10 +206,8 @@ der_read_oid(asn1_node node, const char *name, char *buf, size_t size,
 int
 der_has(asn1_node node, const char *name)
 {
-	int n = 0, rc;
-
-	rc = asn1_read_value(node, name, NULL, &n);
-	return rc == ASN1_MEM_ERROR || rc == ASN1_SUCCESS;
+	/* Decoding removes the OPTIONAL elements that were absent. */
+	return asn1_find_node(node, name) != NULL;
 }
 
 static void

@@ -188,12 +188,9 @@ parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
 	gcry_error_t err;
 	int rc = -1, i;
 
-	if (der_decode("RSAPrivateKey", der, len, &node, why) != 0) {
-		if (*why == NULL || strcmp(*why, "malformed DER") == 0)
-			*why = "malformed RSA private key (multi-prime keys "
-			    "are not supported)";
+	/* Multi-prime keys (version 1) do not decode: refused. */
+	if (der_decode("RSAPrivateKey", der, len, &node, why) != 0)
 		return -1;
-	}
 	if (der_read_ulong(node, "version", &version, why) != 0 ||
 	    version != 0) {
 		*why = "unsupported RSA private key version";
