@@ -628,6 +628,13 @@ output_open(struct io_output *out, const char *path)
 	io_output_open(out, path, 0600, 0);
 }
 
+/* The name of a file argument in messages: "-" and none are stdin/out. */
+static const char *
+display_name(const char *path, const char *standard)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? standard : path;
+}
+
 /* Where records go: the output descriptor, raw or through armor. */
 struct sink {
 	int fd;
@@ -660,7 +667,7 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 	output_open(&out, opt->output);
 	memset(&sink, 0, sizeof(sink));
 	sink.fd = out.fd;
-	sink.what = opt->output != NULL ? opt->output : "stdout";
+	sink.what = display_name(opt->output, "stdout");
 	sink.armored = opt->armor;
 	if (sink.armored)
 		armor_writer_open(&sink.armor, sink.fd, sink.what);
@@ -683,7 +690,7 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 		die(EXIT_USAGE, "out of memory");
 	for (;;) {
 		n = io_read_some(in, buf + STREAM_RECORD_HEADER_LEN,
-		    STREAM_RECORD_MAX, opt->input != NULL ? opt->input : "stdin");
+		    STREAM_RECORD_MAX, display_name(opt->input, "stdin"));
 		rec = stream_record_seal(&cipher, buf, n, n == 0);
 		sink_write(&sink, buf, rec);
 		if (n == 0)
@@ -810,7 +817,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 
 	memset(&in, 0, sizeof(in));
 	in.fd = io_open_input(opt->input);
-	in.what = opt->input != NULL ? opt->input : "stdin";
+	in.what = display_name(opt->input, "stdin");
 	in.buf = malloc(INPUT_SIZE);
 	if (in.buf == NULL)
 		die(EXIT_USAGE, "out of memory");
@@ -874,7 +881,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 		if (stream_record_open(&cipher, rec, len, final, &why) != 0)
 			die(EXIT_AUTH, "%s", why);
 		io_write_all(out.fd, rec + STREAM_RECORD_HEADER_LEN, len,
-		    opt->output != NULL ? opt->output : "stdout");
+		    display_name(opt->output, "stdout"));
 		in.start += len + STREAM_RECORD_OVERHEAD;
 		if (final)
 			break;
