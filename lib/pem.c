@@ -222,6 +222,8 @@ membuf_write(void *cookie, const void *data, size_t n)
 	size_t cap;
 	char *np;
 
+	if (n == 0)
+		return 0;
 	if (n > SIZE_MAX / 2 - mb->len)
 		return -1;
 	if (mb->len + n + 1 > mb->cap) {
