@@ -303,8 +303,11 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	rc = parse_pkcs8_der(key, plain, plainlen, why);
 	secure_free(plain, plainlen);
 	/* A wrong passphrase that happens to give valid padding lands
-	 * here; it must read the same as any other wrong passphrase. */
-	if (rc != 0 && strcmp(*why, "malformed DER") == 0)
+	 * here as undecodable DER; it must read the same as any other
+	 * wrong passphrase. */
+	if (rc != 0 && (strcmp(*why, "malformed DER") == 0 ||
+	    strcmp(*why, "bad DER length") == 0 ||
+	    strncmp(*why, "trailing data", 13) == 0))
 		*why = "wrong passphrase or corrupt key";
 	return rc;
 }

@@ -127,6 +127,21 @@ pem_wrap() {
 	assert_one_line_error rsa-keygen "scrypt block size r=16"
 }
 
+@test "refuses scrypt parameters that would cost too much" {
+	echo 'correct horse' >pass
+	openssl pkcs8 -topk8 -scrypt -in "$FIXTURES/carol.pem" \
+	    -passout file:pass -outform DER -out enc.der
+	# p = 1 is the byte after r = 8 (INTEGER 8, INTEGER 1); make it 17.
+	python3 - enc.der <<'PY' | pem_wrap 'ENCRYPTED PRIVATE KEY' >costly.pem
+import sys
+der = open(sys.argv[1], "rb").read()
+i = der.index(bytes([2, 1, 8, 2, 1, 1]))
+sys.stdout.buffer.write(der[:i + 5] + bytes([17]) + der[i + 6:])
+PY
+	run -2 --separate-stderr rsa-keygen -y --passphrase-file pass costly.pem
+	assert_one_line_error rsa-keygen "scrypt parameters N=16384 p=17 out of bounds"
+}
+
 @test "refuses legacy encrypted PEM (Proc-Type) with a hint" {
 	openssl rsa -in "$FIXTURES/carol.pem" -traditional -aes256 \
 	    -passout pass:secret -out legacy.pem 2>/dev/null
