@@ -5,6 +5,9 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
+# Sanitizer builds: libgcrypt's own exit-time allocation is not a leak of ours.
+export LSAN_OPTIONS="suppressions=$RSAPIPE_ROOT/tests/lsan-libgcrypt.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 OAEP_LABEL_HEX=$(printf rsapipe/v1 | od -An -tx1 | tr -d ' \n')
 
 # round_trip FILE RECIPIENT-ARGS... : encrypt FILE, decrypt with bob.pem.
@@ -145,6 +148,9 @@ round_trip() {
 }
 
 @test "encrypting and decrypting 256 MiB stays under 8 MiB of memory" {
+	if ldd "$(command -v rsa-encrypt)" | grep -q libasan; then
+		skip "peak RSS means nothing under AddressSanitizer"
+	fi
 	head -c 268435456 /dev/zero |
 	    /usr/bin/time -f %M -o enc.rss rsa-encrypt -r "$FIXTURES/bob.pub" |
 	    /usr/bin/time -f %M -o dec.rss rsa-decrypt -i "$FIXTURES/bob.pem" |
