@@ -1,0 +1,62 @@
+/*
+ * fuzz_armor: "BEGIN RSAPIPE MESSAGE" armor as rsa-decrypt meets it: the
+ * detection on the first bytes, then decoding in place in chunks of the
+ * sizes read(2) might return (the first input byte picks them).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "armor.h"
+#include "common.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init("fuzz_armor");
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct armor_reader r;
+	const char *why = NULL;
+	unsigned char *buf;
+	size_t chunk, off, n, out = 0;
+	int a, failed = 0;
+
+	if (size < 1 || size > 256 * 1024)
+		return 0;
+	chunk = (size_t)data[0] * 7 + 1;
+	data++;
+	size--;
+	a = armor_detect(data, size);
+	if (a < -1 || a > 1)
+		abort();
+	if (a != 1)
+		return 0;
+	buf = malloc(size + 1);
+	if (buf == NULL)
+		abort();
+	memcpy(buf, data, size);
+	armor_reader_open(&r);
+	for (off = 0; off < size && !failed; off += n) {
+		n = size - off < chunk ? size - off : chunk;
+		/* Decoding happens in place: what comes out is never more
+		 * than what went in. */
+		if (armor_decode(&r, buf + off, n, &out, &why) != 0) {
+			if (why == NULL)
+				abort();
+			failed = 1;
+		} else if (out > n) {
+			abort();
+		}
+	}
+	if (armor_reader_close(&r, &why) != 0 && why == NULL)
+		abort();
+	free(buf);
+	return 0;
+}

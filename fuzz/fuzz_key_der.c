@@ -1,0 +1,66 @@
+/*
+ * fuzz_key_der: the DER inside key files, mutated directly rather than
+ * through base64.  The first byte picks the structure; the rest is
+ * wrapped in PEM under that label and parsed as a key file would be, or
+ * (selector 5) handed to key_from_spki() as keyswap does with what a
+ * peer sends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "fuzz.h"
+#include "keys.h"
+#include "pem.h"
+
+static const char *const labels[] = {
+	"PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "RSA PRIVATE KEY",
+	"ENCRYPTED PRIVATE KEY"
+};
+#define NLABELS (sizeof(labels) / sizeof(labels[0]))
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init("fuzz_key_der");
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rsa_key key;
+	const char *why = NULL;
+	unsigned int sel;
+	char *pem;
+	size_t len;
+	int rc;
+
+	if (size < 2 || size > KEY_FILE_MAX / 2)
+		return 0;
+	sel = data[0] % (NLABELS + 1);
+	data++;
+	size--;
+	if (sel == NLABELS) {
+		rc = key_from_spki(&key, data, size, &why);
+	} else {
+		pem = pem_encode(labels[sel], data, size, 0, &len);
+		rc = sel < 2 ?
+		    key_parse_public(&key, (unsigned char *)pem, len, NULL,
+		    &why) :
+		    key_parse_private(&key, (unsigned char *)pem, len,
+		    fuzz_passphrase(), &why);
+		free(pem);
+	}
+	if (rc == 0) {
+		if (key.nbits < KEY_MIN_BITS || key.nbits > KEY_MAX_BITS ||
+		    key.spki == NULL)
+			abort();
+		key_free(&key);
+	} else if (why == NULL) {
+		abort();
+	}
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * fuzz_stream_header: the stream header as rsa-decrypt reads it: parsed
+ * incrementally, then the file key unwrapped with alice's key (the seed
+ * streams are for alice), then the session tag, MAC and, for signed
+ * streams, bob's signature checked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "format.h"
+#include "fuzz.h"
+#include "stream.h"
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init("fuzz_stream_header");
+	(void)fuzz_key("alice");
+	(void)fuzz_key("bob");
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct stream_header h, again;
+	struct stream_keys *keys;
+	const unsigned char *session;
+	const char *why = NULL;
+	size_t have, need = 0;
+	int r;
+
+	if (size > STREAM_HEADER_MAX + 64)
+		return 0;
+	/* As the decryptor does: start with what one read might bring and
+	 * grow to what the parser says it needs.  need must always grow,
+	 * or the decryptor would loop. */
+	have = size < STREAM_FIXED_LEN ? size : STREAM_FIXED_LEN;
+	for (;;) {
+		r = stream_header_parse(&h, data, have, &need, &why);
+		if (r != 1)
+			break;
+		if (need <= have || need > STREAM_HEADER_MAX)
+			abort();
+		if (need > size)
+			return 0; /* truncated: the decryptor says so */
+		have = need;
+	}
+	if (r < 0) {
+		if (why == NULL)
+			abort();
+		return 0;
+	}
+	if (h.len > have || h.mac_offset + STREAM_MAC_LEN != h.len)
+		abort();
+	/* The same bytes alone must parse the same way. */
+	if (stream_header_parse(&again, data, h.len, &need, &why) != 0 ||
+	    again.len != h.len)
+		abort();
+
+	keys = stream_keys_new();
+	if (stream_unwrap_file_key(&h, fuzz_key("alice"), keys) == 0) {
+		session = (h.flags & STREAM_FLAG_SESSION) ?
+		    (const unsigned char *)FUZZ_SESSION : NULL;
+		why = NULL;
+		if (stream_header_verify(&h, data, keys, session,
+		    (h.flags & STREAM_FLAG_SIGNED) ? fuzz_key("bob") : NULL,
+		    &why) != 0 && why == NULL)
+			abort();
+	}
+	stream_keys_free(keys);
+	return 0;
+}
