@@ -94,3 +94,12 @@ check: $(TEST_PROGS)
 tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/hkdf-test.o: $(LIB_HDRS)
+
+# Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
+# UBSan into fuzz/build/ (never over lib/*.o), then every target replays
+# its corpus and fuzzes for FUZZ_SECONDS.  See fuzz/run.sh.
+FUZZ_SECONDS = 60
+fuzz:
+	$(MAKE) -f fuzz/Makefile LIB_OBJS="$(LIB_OBJS)" all
+	sh fuzz/run.sh $(FUZZ_SECONDS)
+.PHONY: fuzz
