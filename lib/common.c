@@ -41,6 +41,10 @@ rsapipe_init(const char *argv0)
 	/* Writing to a closed pipe must be an error we report, not a
 	 * silent SIGPIPE death that a script cannot tell from success. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Likewise a file-size limit (ulimit -f): killed by SIGXFSZ we
+	 * would leave a partly written private key in a temporary file;
+	 * with EFBIG we die and the temporary file is removed. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (!gcry_check_version(GCRYPT_VERSION))
 		die(EXIT_USAGE, "libgcrypt is older than %s", GCRYPT_VERSION);
