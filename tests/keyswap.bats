@@ -1,0 +1,413 @@
+#!/usr/bin/env bats
+# keyswap: two peers exchange fresh session public keys over one stream,
+# each proving its identity key; trust is pinned, TOFU or explicitly off.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	# Fresh session keys, made once: the identities are the fixtures.
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$BATS_FILE_TMPDIR/alice-session.pem" 2>/dev/null
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$BATS_FILE_TMPDIR/bob-session.pem" 2>/dev/null
+
+	# A frame-aware relay to play the network between the peers.
+	#   relay.py substitute DER  replace the session key in the first
+	#                            hello with DER, pass the rest
+	#   relay.py hold            pass hello and proof, then hold the rest
+	#                            until EOF and write it in one go
+	cat >"$BATS_FILE_TMPDIR/relay.py" <<'EOF'
+import os, struct, sys
+
+def read_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            sys.exit(0)
+        data += chunk
+    return data
+
+def frame():
+    header = read_exact(8)
+    return header, read_exact(struct.unpack(">H", header[6:8])[0])
+
+def write(data):
+    while data:
+        data = data[os.write(1, data):]
+
+mode = sys.argv[1]
+if mode == "substitute":
+    new = open(sys.argv[2], "rb").read()
+    header, body = frame()
+    n = struct.unpack(">H", body[:2])[0]
+    identity = body[:2 + n]
+    m = struct.unpack(">H", body[2 + n:4 + n])[0]
+    nonce = body[4 + n + m:]
+    body = identity + struct.pack(">H", len(new)) + new + nonce
+    write(header[:6] + struct.pack(">H", len(body)) + body)
+elif mode == "hold":
+    for _ in range(2):
+        header, body = frame()
+        write(header + body)
+    rest = b""
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        rest += chunk
+    write(rest)
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    write(chunk)
+EOF
+}
+
+setup() {
+	common_setup
+	ALICE_SESSION="$BATS_FILE_TMPDIR/alice-session.pem"
+	BOB_SESSION="$BATS_FILE_TMPDIR/bob-session.pem"
+	RELAY="$BATS_FILE_TMPDIR/relay.py"
+	ALICE=(--identity "$FIXTURES/alice.pem" --session-key "$ALICE_SESSION"
+	    --peer-out alice-got.pem --session-out alice.ctx)
+	BOB=(--identity "$FIXTURES/bob.pem" --session-key "$BOB_SESSION"
+	    --peer-out bob-got.pem --session-out bob.ctx)
+	mkfifo a2b b2a
+}
+
+# The fingerprint ssh-keygen -l shows for a public or private key file.
+fingerprint() {
+	local in=(-in "$1")
+	if grep -q 'PUBLIC KEY' "$1"; then in+=(-pubin); fi
+	openssl pkey "${in[@]}" -pubout >fp.pub
+	ssh-keygen -i -m PKCS8 -f fp.pub >fp.ssh
+	ssh-keygen -l -f fp.ssh | awk '{ print $2 }'
+}
+
+# Run alice (with extra options $1...) and bob (options after "--")
+# against each other over two FIFOs.  Sets astatus/bstatus; their stderr
+# goes to alice.err/bob.err.  timeout turns a hang into a failure.
+pair() {
+	local a=() pid
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	# Open order matters: each side opens the FIFO the other reads
+	# first, or both block in open(2).
+	timeout 20 keyswap "${ALICE[@]}" "${a[@]}" <b2a >a2b 2>alice.err &
+	pid=$!
+	bstatus=0
+	timeout 20 keyswap "${BOB[@]}" "$@" >b2a <a2b 2>bob.err || bstatus=$?
+	astatus=0
+	wait "$pid" || astatus=$?
+}
+
+# Nothing from a failed run: no outputs, no temporary files.
+assert_nothing_written() {
+	local f
+	for f in "$@"; do
+		if [ -e "$f" ]; then
+			echo "$f was written" >&2
+			return 1
+		fi
+	done
+	if ls -A | grep -q '^\.rsapipe-tmp'; then
+		echo "temporary file left behind" >&2
+		return 1
+	fi
+}
+
+@test "two peers exchange session keys and agree on a 32-byte session context" {
+	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	openssl pkey -in "$BOB_SESSION" -pubout >bob-session.pub
+	openssl pkey -in "$ALICE_SESSION" -pubout >alice-session.pub
+	assert_same_file alice-got.pem bob-session.pub
+	assert_same_file bob-got.pem alice-session.pub
+	assert_same_file alice.ctx bob.ctx
+	[ "$(wc -c <alice.ctx)" -eq 32 ]
+	[ "$(stat -c %a alice.ctx)" = 600 ]
+	# Each side shows the peer's identity fingerprint, as ssh-keygen -l.
+	grep -qF "peer identity $(fingerprint "$FIXTURES/bob.pub")" alice.err
+	grep -qF "peer identity $(fingerprint "$FIXTURES/alice.pub")" bob.err
+}
+
+@test "each exchange yields a new session context" {
+	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	cp alice.ctx first.ctx
+	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	assert_same_file alice.ctx bob.ctx
+	run ! cmp -s first.ctx alice.ctx
+}
+
+@test "bytes after the exchange stay on the stream for the next reader" {
+	# The relay delivers bob's last message together with the chat
+	# line, so a keyswap that read ahead would swallow the line.
+	( timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    2>alice.err && cat >rest ) <b2a >a2b &
+	pid=$!
+	{ timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
+	    2>bob.err && printf 'hello world\n'; } <a2b |
+	    python3 "$RELAY" hold >b2a
+	wait "$pid"
+	[ "$(cat rest)" = "hello world" ]
+	assert_same_file alice.ctx bob.ctx
+}
+
+@test "refuses a peer whose identity does not match --peer and writes nothing" {
+	# carol pretends to be bob.
+	BOB[1]="$FIXTURES/carol.pem"
+	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 1 ]
+	grep -q 'peer identity does not match --peer' alice.err
+	grep -qF "expected $(fingerprint "$FIXTURES/bob.pub")" alice.err
+	grep -qF "got $(fingerprint "$FIXTURES/carol.pub")" alice.err
+	# The refusal reaches the other side, which writes nothing either.
+	[ "$bstatus" -eq 1 ]
+	grep -q 'peer refused the exchange' bob.err
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+}
+
+@test "known peers: first sight is recorded, then the same key is accepted" {
+	pair --known-peers kp --name bob -- --accept-any
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	fp=$(fingerprint "$FIXTURES/bob.pub")
+	grep -q "first contact with 'bob': recorded $fp in kp" alice.err
+	[ "$(cat kp)" = "bob $fp" ]
+	cp kp kp.before
+	rm alice.ctx alice-got.pem
+	pair --known-peers kp --name bob -- --accept-any
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	run ! grep -q 'first contact' alice.err
+	assert_same_file kp kp.before
+	assert_same_file alice.ctx bob.ctx
+}
+
+@test "known peers: a changed identity is refused loudly, file untouched" {
+	printf '# peers\nbob %s\n' "$(fingerprint "$FIXTURES/bob.pub")" >kp
+	cp kp kp.before
+	BOB[1]="$FIXTURES/carol.pem"
+	pair --known-peers kp --name bob -- --accept-any
+	[ "$astatus" -eq 1 ]
+	grep -q 'REMOTE IDENTITY HAS CHANGED' alice.err
+	grep -qF "now presents identity $(fingerprint "$FIXTURES/carol.pub")" alice.err
+	grep -qF "kp:2 records $(fingerprint "$FIXTURES/bob.pub")" alice.err
+	grep -q 'delete line 2 of kp' alice.err
+	assert_same_file kp kp.before
+	[ "$bstatus" -eq 1 ]
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+}
+
+@test "known peers: an entry may be the base64 public key itself" {
+	{
+		echo "carol $(fingerprint "$FIXTURES/carol.pub")"
+		echo "bob $(openssl pkey -pubin -in "$FIXTURES/bob.pub" \
+		    -outform DER | base64 -w0)"
+	} >kp
+	cp kp kp.before
+	pair --known-peers kp --name bob -- --accept-any
+	[ "$astatus" -eq 0 ]
+	run ! grep -q 'first contact' alice.err
+	assert_same_file kp kp.before
+}
+
+@test "a malformed known-peers file is a usage error before anything is sent" {
+	printf 'bob SHA256:tooshort\n' >kp
+	run -2 --separate-stderr timeout 20 keyswap "${ALICE[@]}" \
+	    --known-peers kp --name bob </dev/null
+	assert_one_line_error keyswap 'kp:1: bad fingerprint'
+	[ -z "$output" ]
+	assert_nothing_written alice-got.pem alice.ctx
+}
+
+@test "without a trust option it refuses to run; --accept-any warns" {
+	run -2 --separate-stderr keyswap "${ALICE[@]}" </dev/null
+	assert_one_line_error keyswap 'refusing to trust an unknown peer'
+	[ -z "$output" ]
+	pair --accept-any -- --accept-any
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	grep -q 'warning: accepting an unverified peer (--accept-any)' alice.err
+}
+
+@test "usage errors exit 2: missing, unknown or conflicting options" {
+	run -2 --separate-stderr keyswap --identity "$FIXTURES/alice.pem"
+	assert_one_line_error keyswap 'required'
+	run -2 --separate-stderr keyswap --bogus
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --peer "$FIXTURES/bob.pub"
+	assert_one_line_error keyswap 'exclude each other'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --known-peers kp
+	assert_one_line_error keyswap 'go together'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --known-peers kp \
+	    --name 'two words'
+	assert_one_line_error keyswap '--name'
+	for t in 0 -1 x 1.5 86401; do
+		run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+		    --timeout "$t"
+		assert_one_line_error keyswap '--timeout'
+	done
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --peer-out alice.ctx
+	assert_one_line_error keyswap 'must differ'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --session-out -
+	assert_one_line_error keyswap 'stdout is the connection'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any extra
+	assert_one_line_error keyswap 'unexpected argument'
+}
+
+@test "a bad key file exits 2 before anything is sent" {
+	echo 'not a key' >junk.pem
+	run -2 --separate-stderr keyswap --identity junk.pem \
+	    --session-key "$ALICE_SESSION" --peer-out p --session-out c \
+	    --accept-any </dev/null
+	assert_one_line_error keyswap 'junk.pem'
+	[ -z "$output" ]
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --peer missing.pub \
+	    </dev/null
+	assert_one_line_error keyswap 'missing.pub'
+	[ -z "$output" ]
+	assert_nothing_written p c alice-got.pem alice.ctx
+}
+
+@test "--help and --version print to stdout and exit 0" {
+	run -0 --separate-stderr keyswap --help
+	[[ $output == *"usage: keyswap --identity PRIVATE --session-key"* ]]
+	[ -z "$stderr" ]
+	run -0 --separate-stderr keyswap --version
+	[[ $output == "keyswap (rsapipe) "* ]]
+}
+
+@test "a man in the middle who swaps the session key is detected by both" {
+	openssl pkey -in "$FIXTURES/carol.pem" -pubout -outform DER >carol.der
+	set +e
+	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    <b2a 2>alice.err |
+	    python3 "$RELAY" substitute carol.der |
+	    timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
+	    >b2a 2>bob.err
+	st=("${PIPESTATUS[@]}")
+	set -e
+	[ "${st[0]}" -eq 1 ]
+	[ "${st[2]}" -eq 1 ]
+	grep -q "proof does not verify" bob.err
+	grep -q "proof does not verify\|peer refused\|closed" alice.err
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+}
+
+@test "a man in the middle with his own keys fails against a pinned peer" {
+	# mallory runs a keyswap toward each victim with carol's identity.
+	mkfifo m2b b2m
+	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    <b2a >a2b 2>alice.err &
+	apid=$!
+	timeout 20 keyswap --identity "$FIXTURES/carol.pem" \
+	    --session-key "$FIXTURES/carol.pem" --peer-out m1 \
+	    --session-out m1.ctx --accept-any >b2a <a2b 2>/dev/null &
+	mpid=$!
+	timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
+	    <m2b >b2m 2>bob.err &
+	bpid=$!
+	timeout 20 keyswap --identity "$FIXTURES/carol.pem" \
+	    --session-key "$FIXTURES/carol.pem" --peer-out m2 \
+	    --session-out m2.ctx --accept-any >m2b <b2m 2>/dev/null || true
+	wait "$mpid" || true
+	astatus=0; wait "$apid" || astatus=$?
+	bstatus=0; wait "$bpid" || bstatus=$?
+	[ "$astatus" -eq 1 ]
+	[ "$bstatus" -eq 1 ]
+	grep -q 'does not match --peer' alice.err
+	grep -q 'does not match --peer' bob.err
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+}
+
+@test "bytes recorded from one session are rejected when replayed in another" {
+	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    <b2a >a2b 2>alice.err &
+	pid=$!
+	timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" <a2b \
+	    2>bob.err | tee bob.recorded >b2a
+	wait "$pid"
+	rm alice.ctx alice-got.pem
+	run -1 --separate-stderr timeout 20 keyswap "${ALICE[@]}" \
+	    --peer "$FIXTURES/bob.pub" <bob.recorded
+	[[ $stderr == *"proof does not verify"* ]]
+	assert_nothing_written alice-got.pem alice.ctx
+}
+
+@test "a side's own messages reflected back to it are rejected" {
+	# A loopback: its output is its input.
+	mkfifo loop
+	run -1 --separate-stderr timeout 20 bash -c \
+	    'keyswap "$@" <>loop >&0' - "${ALICE[@]}" --peer "$FIXTURES/alice.pub"
+	assert_one_line_error keyswap 'reflection'
+	# Its messages from an earlier session, played back.
+	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	rm alice.ctx alice-got.pem
+	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    <b2a 2>alice.err | tee alice.recorded >a2b &
+	pid=$!
+	timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
+	    >b2a <a2b 2>bob.err
+	wait "$pid"
+	rm alice.ctx alice-got.pem
+	run -1 --separate-stderr timeout 20 keyswap "${ALICE[@]}" \
+	    --peer "$FIXTURES/alice.pub" <alice.recorded
+	assert_one_line_error keyswap 'proof does not verify'
+	assert_nothing_written alice-got.pem alice.ctx
+}
+
+@test "a broken, hostile or foreign peer is a clean exit 1 with nothing written" {
+	timeout 20 keyswap "${ALICE[@]}" --accept-any <b2a 2>/dev/null |
+	    tee alice.hello >/dev/null &
+	pid=$!
+	: >b2a
+	wait "$pid" || true
+	# Each case: the bytes the peer sends, then the expected message.
+	cases=(
+	    "$(head -c 100 alice.hello | od -An -v -tx1)" 'peer closed the connection'
+	    '' 'peer closed the connection'
+	    '47 45 54 20 2f 20 48 54 54 50 2f 31 2e 30 0d 0a' 'not speaking keyswap'
+	    '52 50 4b 53 02 01 00 08' 'peer speaks keyswap version 2; this is version 1'
+	    '52 50 4b 53 01 01 ff ff' 'oversized message'
+	    '52 50 4b 53 01 07 00 00' 'unknown message type'
+	    '52 50 4b 53 01 02 00 00' 'expected a hello from the peer, got a proof'
+	    '52 50 4b 53 01 01 00 04 08 35 00 00' 'malformed hello \(identity key length\)'
+	    '52 50 4b 53 01 01 00 06 00 01 30 00 00 00' 'malformed hello \(session key length\)'
+	    '52 50 4b 53 01 01 00 08 00 01 30 00 01 30 00 00' 'malformed hello \(nonce length\)'
+	)
+	# (not "i": bats' own helpers clobber it)
+	for ((c = 0; c < ${#cases[@]}; c += 2)); do
+		printf '%s' "${cases[c]}" | xxd -r -p >peer.bytes
+		run -1 --separate-stderr timeout 20 keyswap "${ALICE[@]}" \
+		    --accept-any <peer.bytes
+		assert_one_line_error keyswap "${cases[c + 1]}"
+		assert_nothing_written alice-got.pem alice.ctx
+	done
+	# A well-formed hello carrying something that is not an RSA key.
+	printf '52504b530101002600013000013000%s' "$(printf '%064d' 0)" |
+	    xxd -r -p >peer.bytes
+	run -1 --separate-stderr keyswap "${ALICE[@]}" --accept-any <peer.bytes
+	assert_one_line_error keyswap 'peer sent a bad identity key'
+}
+
+@test "a silent peer times out after --timeout seconds" {
+	sleep 30 >b2a &
+	sleeper=$!
+	run -1 --separate-stderr timeout 20 keyswap "${ALICE[@]}" \
+	    --accept-any --timeout 1 <b2a
+	kill "$sleeper"
+	assert_one_line_error keyswap 'timed out waiting for peer'
+	assert_nothing_written alice-got.pem alice.ctx
+}
