@@ -135,6 +135,14 @@ assert_nothing_written() {
 	grep -qF "peer identity $(fingerprint "$FIXTURES/alice.pub")" bob.err
 }
 
+@test "--peer-identity-out keeps the peer's identity public key" {
+	pair --accept-any --peer-identity-out alice-saw.pub -- --accept-any
+	[ "$astatus" -eq 0 ]
+	openssl pkey -pubin -in "$FIXTURES/bob.pub" >bob-identity.pub
+	assert_same_file alice-saw.pub bob-identity.pub
+	[ ! -e bob-saw.pub ]
+}
+
 @test "each exchange yields a new session context" {
 	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
 	[ "$astatus" -eq 0 ]
@@ -164,7 +172,8 @@ assert_nothing_written() {
 @test "refuses a peer whose identity does not match --peer and writes nothing" {
 	# carol pretends to be bob.
 	BOB[1]="$FIXTURES/carol.pem"
-	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
+	pair --peer "$FIXTURES/bob.pub" --peer-identity-out alice-saw.pub -- \
+	    --peer "$FIXTURES/alice.pub"
 	[ "$astatus" -eq 1 ]
 	grep -q 'peer identity does not match --peer' alice.err
 	grep -qF "expected $(fingerprint "$FIXTURES/bob.pub")" alice.err
@@ -172,7 +181,8 @@ assert_nothing_written() {
 	# The refusal reaches the other side, which writes nothing either.
 	[ "$bstatus" -eq 1 ]
 	grep -q 'peer refused the exchange' bob.err
-	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+	assert_nothing_written alice-got.pem alice.ctx alice-saw.pub \
+	    bob-got.pem bob.ctx
 }
 
 @test "known peers: first sight is recorded, then the same key is accepted" {
@@ -260,7 +270,13 @@ assert_nothing_written() {
 	    --peer-out alice.ctx
 	assert_one_line_error keyswap 'must differ'
 	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --peer-identity-out alice-got.pem
+	assert_one_line_error keyswap 'must differ'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
 	    --session-out -
+	assert_one_line_error keyswap 'stdout is the connection'
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --peer-identity-out -
 	assert_one_line_error keyswap 'stdout is the connection'
 	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any extra
 	assert_one_line_error keyswap 'unexpected argument'

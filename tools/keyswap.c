@@ -22,6 +22,7 @@
 
 struct options {
 	const char *identity, *session_key, *peer_out, *session_out;
+	const char *peer_identity_out;
 	const char *peer, *known_peers, *name;
 	int accept_any;
 	unsigned int timeout;
@@ -33,8 +34,8 @@ static const char synopsis[] =
     "--peer-out F --session-out F\n"
     "               [--peer PUB | --known-peers F --name NAME | "
     "--accept-any]\n"
-    "               [--timeout S] [--passphrase-file F | "
-    "--passphrase-fd N]\n";
+    "               [--peer-identity-out F] [--timeout S]\n"
+    "               [--passphrase-file F | --passphrase-fd N]\n";
 
 static _Noreturn void
 usage(void)
@@ -125,7 +126,7 @@ keyswap(const struct options *o)
 	struct keyswap_conn conn;
 	struct keyswap_hello peer;
 	struct known_peer_entry entry;
-	struct io_output peer_out, session_out;
+	struct io_output peer_out, session_out, identity_out;
 	unsigned char own_hello[KEYSWAP_FRAME_MAX], peer_hello[KEYSWAP_FRAME_MAX];
 	unsigned char frame[KEYSWAP_FRAME_MAX], sig[KEYSWAP_SIG_MAX];
 	unsigned char nonce[KEYSWAP_NONCE_LEN], t[KEYSWAP_CONTEXT_LEN];
@@ -148,6 +149,8 @@ keyswap(const struct options *o)
 		(void)known_peers_check(o->known_peers, o->name, "", &entry);
 	io_output_open(&peer_out, o->peer_out, 0644, 0);
 	io_output_open(&session_out, o->session_out, 0600, 0);
+	if (o->peer_identity_out != NULL)
+		io_output_open(&identity_out, o->peer_identity_out, 0644, 0);
 
 	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
 	own_len = keyswap_encode_hello(own_hello, identity.spki,
@@ -237,6 +240,15 @@ keyswap(const struct options *o)
 	io_write_all(peer_out.fd, pem, pem_len, o->peer_out);
 	free(pem);
 	io_write_all(session_out.fd, t, sizeof(t), o->session_out);
+	if (o->peer_identity_out != NULL) {
+		/* For the caller to show, log or pin next time. */
+		if ((pem = key_public_pem(&peer_identity, &pem_len)) == NULL)
+			die(EXIT_USAGE, "cannot encode the peer's identity key");
+		io_write_all(identity_out.fd, pem, pem_len,
+		    o->peer_identity_out);
+		free(pem);
+		io_output_commit(&identity_out);
+	}
 	io_output_commit(&session_out);
 	io_output_commit(&peer_out);
 
@@ -250,7 +262,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT,
-	    OPT_SESSION_OUT, OPT_PEER, OPT_KNOWN_PEERS, OPT_NAME,
+	    OPT_SESSION_OUT, OPT_PEER_IDENTITY_OUT, OPT_PEER, OPT_KNOWN_PEERS, OPT_NAME,
 	    OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_PASS_FILE, OPT_PASS_FD,
 	    OPT_HELP, OPT_VERSION };
 	static const struct option longopts[] = {
@@ -258,6 +270,8 @@ main(int argc, char *argv[])
 		{ "session-key", required_argument, NULL, OPT_SESSION_KEY },
 		{ "peer-out", required_argument, NULL, OPT_PEER_OUT },
 		{ "session-out", required_argument, NULL, OPT_SESSION_OUT },
+		{ "peer-identity-out", required_argument, NULL,
+		    OPT_PEER_IDENTITY_OUT },
 		{ "peer", required_argument, NULL, OPT_PEER },
 		{ "known-peers", required_argument, NULL, OPT_KNOWN_PEERS },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -289,6 +303,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SESSION_OUT:
 			o.session_out = optarg;
+			break;
+		case OPT_PEER_IDENTITY_OUT:
+			o.peer_identity_out = optarg;
 			break;
 		case OPT_PEER:
 			o.peer = optarg;
@@ -325,11 +342,16 @@ main(int argc, char *argv[])
 	    o.peer_out == NULL || o.session_out == NULL)
 		die(EXIT_USAGE, "--identity, --session-key, --peer-out and "
 		    "--session-out are required");
-	if (strcmp(o.peer_out, "-") == 0 || strcmp(o.session_out, "-") == 0)
-		die(EXIT_USAGE, "stdout is the connection; --peer-out and "
-		    "--session-out must be files");
-	if (strcmp(o.peer_out, o.session_out) == 0)
-		die(EXIT_USAGE, "--peer-out and --session-out must differ");
+	if (strcmp(o.peer_out, "-") == 0 || strcmp(o.session_out, "-") == 0 ||
+	    (o.peer_identity_out != NULL &&
+	    strcmp(o.peer_identity_out, "-") == 0))
+		die(EXIT_USAGE, "stdout is the connection; the outputs must "
+		    "be files");
+	if (strcmp(o.peer_out, o.session_out) == 0 ||
+	    (o.peer_identity_out != NULL &&
+	    (strcmp(o.peer_identity_out, o.peer_out) == 0 ||
+	    strcmp(o.peer_identity_out, o.session_out) == 0)))
+		die(EXIT_USAGE, "the output files must differ");
 	if ((o.known_peers == NULL) != (o.name == NULL))
 		die(EXIT_USAGE, "--known-peers and --name go together");
 	if (o.name != NULL && !known_peers_valid_name(o.name))
