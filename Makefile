@@ -30,7 +30,7 @@ LIB_OBJS = lib/common.o lib/io.o \
 	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
-MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1
+MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 tools/keyswap.1
 
 all: $(TOOLS)
 
