@@ -143,6 +143,30 @@ assert_nothing_written() {
 	[ ! -e bob-saw.pub ]
 }
 
+@test "an encrypted identity key is unlocked with --passphrase-file or --passphrase-fd" {
+	echo 'correct horse' >pass
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 \
+	    -in "$FIXTURES/alice.pem" -passout file:pass -out alice-enc.pem
+	ALICE[1]=alice-enc.pem
+	pair --peer "$FIXTURES/bob.pub" --passphrase-file pass -- \
+	    --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	assert_same_file alice.ctx bob.ctx
+	rm alice.ctx bob.ctx
+	pair --peer "$FIXTURES/bob.pub" --passphrase-fd 4 4<pass -- \
+	    --peer "$FIXTURES/alice.pub"
+	[ "$astatus" -eq 0 ]
+	assert_same_file alice.ctx bob.ctx
+	rm alice.ctx alice-got.pem
+	echo 'wrong' >bad
+	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
+	    --passphrase-file bad </dev/null
+	assert_one_line_error keyswap 'alice-enc.pem'
+	[ -z "$output" ]
+	assert_nothing_written alice.ctx alice-got.pem
+}
+
 @test "each exchange yields a new session context" {
 	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
 	[ "$astatus" -eq 0 ]
