@@ -57,6 +57,11 @@ rsapipe_init(const char *argv0)
 	atexit(secmem_terminate);
 }
 
+/* The attribute lets clang's -Wformat=2 check callers instead of
+ * warning about the non-literal format here. */
+static void vreport(const char *, va_list, const char *)
+	__attribute__((format(printf, 1, 0)));
+
 static void
 vreport(const char *fmt, va_list ap, const char *suffix)
 {
