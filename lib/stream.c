@@ -252,6 +252,7 @@ session_tag(unsigned char out[STREAM_SESSION_TAG_LEN],
 	if (err)
 		die_gcry(EXIT_USAGE, err, "HMAC");
 	memcpy(out, full, STREAM_SESSION_TAG_LEN);
+	wipe(full, sizeof(full));
 }
 
 /* ---- Header creation ---- */
@@ -890,6 +891,9 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	/* Exactly one final record ends the stream. */
 	if (in.end > in.start || input_fill(&in) > 0)
 		die(EXIT_AUTH, "trailing data after the final record");
+	/* The buffer held decrypted plaintext: do not hand it back to
+	 * malloc as it is (stream_encrypt wipes its buffer too). */
+	wipe(in.buf, INPUT_SIZE);
 	free(in.buf);
 	if (in.fd != STDIN_FILENO)
 		close(in.fd);
