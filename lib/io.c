@@ -192,8 +192,19 @@ io_output_open(struct io_output *out, const char *path, mode_t mode,
 	 * checks again atomically. */
 	if (no_clobber && lstat(path, &st) == 0)
 		die(EXIT_USAGE, "%s already exists; not overwriting", path);
-	if (!no_clobber && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		die(EXIT_USAGE, "%s is a directory", path);
+	if (!no_clobber && stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			die(EXIT_USAGE, "%s is a directory", path);
+		/* A device, FIFO or socket (/dev/null, a pipe) is written in
+		 * place: renaming a file over it would replace it. */
+		if (!S_ISREG(st.st_mode)) {
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+			if (fd < 0)
+				die(EXIT_USAGE, "cannot open %s:", path);
+			out->fd = fd;
+			return;
+		}
+	}
 
 	slash = strrchr(path, '/');
 	dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
@@ -220,6 +231,9 @@ io_output_commit(struct io_output *out)
 	if (out->tmp == NULL) {
 		if (out->fd == STDOUT_FILENO)
 			io_close_stdout();
+		else if (out->fd >= 0 && close(out->fd) != 0)
+			die(EXIT_USAGE, "close output:");
+		out->fd = -1;
 		return;
 	}
 	if (fsync(out->fd) != 0)
@@ -246,8 +260,12 @@ io_output_commit(struct io_output *out)
 void
 io_output_abort(struct io_output *out)
 {
-	if (out->tmp == NULL)
+	if (out->tmp == NULL) {
+		if (out->fd > STDERR_FILENO)
+			close(out->fd);
+		out->fd = -1;
 		return;
+	}
 	close(out->fd);
 	unlink(out->tmp);
 	track(out->tmp, 0);

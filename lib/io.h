@@ -43,6 +43,8 @@ unsigned char *io_read_file(const char *path, size_t max, size_t *len);
  * io_output_commit() moves into place; if the process exits first (any
  * die()), the temporary file is removed.  With no_clobber the commit
  * refuses (EXIT_USAGE) to replace an existing file, atomically (link(2)).
+ * An existing device, FIFO or socket (/dev/null, a named pipe) is written
+ * in place, since renaming over it would replace it.
  */
 struct io_output {
 	int fd;

@@ -606,29 +606,6 @@ stream_session_load(const char *path)
 	return session;
 }
 
-/*
- * -o OUT: all-or-nothing for a regular file (temporary + rename), but a
- * device or FIFO (-o /dev/null, -o /dev/stdout, a named pipe to a chat
- * peer) is written in place: renaming over it would replace the device.
- */
-static void
-output_open(struct io_output *out, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			die(EXIT_USAGE, "cannot open %s:", path);
-		memset(out, 0, sizeof(*out));
-		out->fd = fd;
-		return;
-	}
-	io_output_open(out, path, 0600, 0);
-}
-
 /* The name of a file argument in messages: "-" and none are stdin/out. */
 static const char *
 display_name(const char *path, const char *standard)
@@ -665,7 +642,7 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 	int in;
 
 	in = io_open_input(opt->input);
-	output_open(&out, opt->output);
+	io_output_open(&out, opt->output, 0600, 0);
 	memset(&sink, 0, sizeof(sink));
 	sink.fd = out.fd;
 	sink.what = display_name(opt->output, "stdout");
@@ -822,7 +799,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	in.buf = malloc(INPUT_SIZE);
 	if (in.buf == NULL)
 		die(EXIT_USAGE, "out of memory");
-	output_open(&out, opt->output);
+	io_output_open(&out, opt->output, 0600, 0);
 
 	input_detect(&in);
 	/* The header, whole, before anything else. */
@@ -889,7 +866,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	}
 	stream_cipher_close(&cipher);
 	/* Exactly one final record ends the stream. */
-	if (in.end > in.start || input_fill(&in) > 0)
+	if (!opt->stop_at_final && (in.end > in.start || input_fill(&in) > 0))
 		die(EXIT_AUTH, "trailing data after the final record");
 	/* The buffer held decrypted plaintext: do not hand it back to
 	 * malloc as it is (stream_encrypt wipes its buffer too). */
