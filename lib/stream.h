@@ -139,6 +139,10 @@ struct stream_decrypt_options {
 	const unsigned char *session;          /* or NULL */
 	const char *input;
 	const char *output;
+	/* End at the final record instead of reading on to end of input to
+	 * refuse trailing data: for a connection that stays open after the
+	 * stream, whose end would otherwise wait for the peer to close. */
+	int stop_at_final;
 };
 
 void stream_encrypt(const struct stream_encrypt_options *opt);

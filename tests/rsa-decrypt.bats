@@ -232,3 +232,32 @@ make_stream() {
 	run -0 rsa-decrypt --version
 	[[ $output == "rsa-decrypt (rsapipe) "* ]]
 }
+
+@test "--stop-at-final ends at the final record while the connection stays open" {
+	make_stream
+	mkfifo conn
+	exec 7<>conn # a writer that never closes, like a live peer
+	cat stream.rsp >&7
+	run -0 --separate-stderr timeout 10 rsa-decrypt --stop-at-final \
+	    -i "$FIXTURES/bob.pem" <conn
+	exec 7>&-
+	[ "$output" = "meet at noon" ]
+}
+
+@test "without --stop-at-final decryption waits for the end of input to rule out trailing data" {
+	make_stream
+	mkfifo conn
+	exec 7<>conn
+	cat stream.rsp >&7
+	run -124 timeout 2 rsa-decrypt -i "$FIXTURES/bob.pem" <conn
+	exec 7>&-
+}
+
+@test "--stop-at-final still refuses a stream cut before its final record" {
+	make_stream
+	head -c -1 stream.rsp >cut.rsp
+	run -1 --separate-stderr rsa-decrypt --stop-at-final -i "$FIXTURES/bob.pem" cut.rsp
+	assert_one_line_error rsa-decrypt 'truncated'
+	# The data record verified and was released; only the end is missing.
+	[ "$output" = "meet at noon" ]
+}

@@ -16,13 +16,14 @@
 
 #define MAX_IDENTITIES 16
 
-enum { OPT_FROM = 256, OPT_SESSION, OPT_PASS_FILE, OPT_PASS_FD, OPT_HELP,
-	OPT_VERSION };
+enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL, OPT_PASS_FILE,
+	OPT_PASS_FD, OPT_HELP, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, 'i' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "stop-at-final", no_argument, NULL, OPT_STOP_AT_FINAL },
 	{ "output", required_argument, NULL, 'o' },
 	{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
 	{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
@@ -35,7 +36,7 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
-	    " [--session FILE] [-o OUT] [IN]\n", progname);
+	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n", progname);
 	exit(EXIT_USAGE);
 }
 
@@ -43,12 +44,13 @@ static _Noreturn void
 help(void)
 {
 	printf("usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
-	    " [--session FILE] [-o OUT] [IN]\n"
+	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n"
 	    "Decrypt an rsapipe stream (binary or armored) from IN (default"
 	    " stdin) to OUT (default stdout).\n"
 	    "  -i, --identity PRIVATE   private key to try (up to %d)\n"
 	    "      --from PUB           require a signature by this key\n"
 	    "      --session FILE       the keyswap session the stream is bound to\n"
+	    "      --stop-at-final      end at the final record, not at end of input\n"
 	    "  -o, --output OUT         write OUT all-or-nothing\n"
 	    "      --passphrase-file F  passphrase for encrypted keys\n"
 	    "      --passphrase-fd N    passphrase from descriptor N\n"
@@ -88,6 +90,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_SESSION:
 			session_path = optarg;
+			break;
+		case OPT_STOP_AT_FINAL:
+			opt.stop_at_final = 1;
 			break;
 		case 'o':
 			opt.output = optarg;
