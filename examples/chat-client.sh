@@ -14,5 +14,5 @@ rsapipe_ensure_identity
 export RSAPIPE_SESSION="$rsapipe_examples/chat-session.sh" RSAPIPE_PIN="$peer"
 export RSAPIPE_LABEL="$host:$port"
 exec 3<&0 4>&1
-exec socat -t 20 TCP:"$host":"$port" \
+exec socat -t 1 TCP:"$host":"$port" \
 	SYSTEM:'exec "$RSAPIPE_SESSION" client "$RSAPIPE_LABEL" "$RSAPIPE_PIN"',pipes

@@ -19,6 +19,7 @@
 # Exit status: 0 after "exit" from either side; 1 when the key exchange,
 # the stream or the connection failed; 130 when interrupted.
 set -u
+[ -n "${RSAPIPE_DEBUG:-}" ] && set -x
 . "$(dirname "$0")/rsapipe-lib.sh"
 
 role=${1:?role} label=${2:?label} peer_pin=${3:-}
@@ -84,11 +85,16 @@ enc_pid=$!
 exec 5>"$session/typed" 6>&-
 
 # Peer to screen: rsa-decrypt releases a line only once its record has
-# verified.  The wrapper records its status, and kills it when killed.
+# verified.  It ends at the peer's final record (--stop-at-final) rather
+# than at the end of the connection: which end of a TCP connection closes
+# first, and what the other end's socat or nc does then, differ; the
+# final record is the one end both sides agree on.  The wrapper records
+# its status, and kills it when killed.
 (
 	exec 5>&-
 	rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
-		--session "$session/context" <&7 >"$session/shown" &
+		--session "$session/context" --stop-at-final \
+		<&7 >"$session/shown" &
 	child=$!
 	trap 'kill $child 2>/dev/null; exit 143' TERM
 	wait "$child"
@@ -130,29 +136,33 @@ while kill -0 "$disp_pid" 2>/dev/null; do
 		break
 	fi
 done
-# Our final record: rsa-encrypt ends the stream when its input closes.
-exec 5>&-
-wait "$enc_pid"
-enc_status=$?
-enc_pid=
-
-if [ -e "$session/peer-left" ]; then
-	say "peer left the chat"
-	exit 0
-fi
 if [ "$we_left" = 1 ]; then
-	# The peer answers our exit by ending its stream; wait for that
-	# final record (bounded), which proves nothing was cut off.
+	# The peer answers our exit by ending its stream and its session;
+	# wait (bounded) for that final record, which proves nothing of what
+	# it sent was cut off.  Our own stream needs no end: the peer has
+	# already accepted our authenticated "exit".
 	for _ in $(seq 150); do
 		[ -e "$session/decrypt.status" ] && break
 		sleep 0.1
 	done
+	if [ "$(cat "$session/decrypt.status" 2>/dev/null)" = 0 ]; then
+		say "chat ended"
+		exit 0
+	fi
+	fail "the peer did not end its side cleanly"
 fi
-[ "$enc_status" -eq 0 ] || fail "sending failed; chat ended"
-if [ -e "$session/decrypt.status" ] &&
-    [ "$(cat "$session/decrypt.status")" = 0 ]; then
-	[ "$we_left" = 1 ] && say "chat ended"
-	[ "$we_left" = 1 ] && exit 0
+if [ -e "$session/peer-left" ]; then
+	# Answer the peer's exit with our final record, so the peer knows
+	# it received everything we sent.
+	exec 5>&-
+	wait "$enc_pid"
+	enc_status=$?
+	enc_pid=
+	say "peer left the chat"
+	[ "$enc_status" -eq 0 ] || fail "could not end our stream cleanly"
+	exit 0
+fi
+[ -e "$session/decrypt.status" ] &&
+    [ "$(cat "$session/decrypt.status")" = 0 ] &&
 	fail "peer ended the stream without saying exit"
-fi
 fail "connection lost or stream rejected; chat ended"

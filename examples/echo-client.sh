@@ -39,8 +39,9 @@ keyswap --identity "$rsapipe_conf/identity.pem" \
 	--peer-out "$session/peer.pub" --session-out "$session/context" \
 	"${trust[@]}" --timeout "${RSAPIPE_TIMEOUT:-30}" <&7 >&6 ||
 	fail "key exchange failed"
+# <&0: a background job of a script would otherwise read /dev/null.
 rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
-	--session "$session/context" >&6 7<&- &
+	--session "$session/context" <&0 >&6 7<&- &
 enc_pid=$!
 exec 6>&-
 rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \

@@ -64,21 +64,24 @@ wait_screen() {
 	return 1
 }
 
-# wait_exit PID: wait (at most 30 s) for a background process; prints
-# its exit status.  A process still running after that is killed and
-# reported as 124, so a hang fails the test instead of blocking it.
+# wait_exit PID VAR: wait (at most 30 s) for a background process of
+# this shell and store its exit status in VAR.  A process still running
+# after that is killed and reported as 124, so a hang fails the test
+# instead of blocking it.  (Not a command substitution: a subshell cannot
+# wait for its parent's children.)
 wait_exit() {
-	local pid=$1
+	local pid=$1 var=$2 _status
 	for _ in $(seq 300); do
 		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"
-			echo $?
+			_status=0
+			wait "$pid" || _status=$?
+			printf -v "$var" "%s" "$_status"
 			return 0
 		fi
 		sleep 0.1
 	done
 	kill "$pid" 2>/dev/null
-	echo 124
+	printf -v "$var" '%s' 124
 }
 
 # Files left in a person's runtime dir (session keys must all be gone).
@@ -98,4 +101,22 @@ wait_listen() {
 	done
 	echo "nothing listens on port $1" >&2
 	return 1
+}
+
+# kill_tree PID...: end processes and all their descendants, so a failed
+# test leaves no listener or session behind for the next one.
+kill_tree() {
+	local pid child
+	for pid in "$@"; do
+		[ -n "$pid" ] || continue
+		for child in $(pgrep -P "$pid" 2>/dev/null); do
+			kill_tree "$child"
+		done
+		kill "$pid" 2>/dev/null || true
+	done
+}
+
+teardown() {
+	kill_tree ${alice_pid:-} ${bob_pid:-} ${service_pid:-}
+	exec 8>&- 9>&- 2>/dev/null || true
 }

@@ -3,6 +3,7 @@
 # run the way inetd or systemd (Accept=yes) would run it: one process per
 # connection, here under socat's fork mode.
 
+bats_require_minimum_version 1.5.0
 load test_helper
 load chat_helper
 
@@ -18,8 +19,9 @@ start_service() {
 }
 
 stop_service() {
-	kill "$service_pid" 2>/dev/null || true
+	kill_tree "$service_pid"
 	wait "$service_pid" 2>/dev/null || true
+	service_pid=
 }
 
 # client NAME: a person whose identity is Bob's fixture key.
@@ -33,7 +35,7 @@ client() {
 	start_service
 	client c1
 	printf 'line one\nline two\n\nlast line\n' >"$BATS_TEST_TMPDIR/in"
-	run -0 as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/alice.pub" \
+	run -0 --separate-stderr as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/alice.pub" \
 		127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
 	stop_service
 	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/in")" ]
@@ -45,12 +47,12 @@ client() {
 	start_service
 	client c1
 	echo "not for you" >"$BATS_TEST_TMPDIR/in"
-	run as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/carol.pub" \
+	run --separate-stderr as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/carol.pub" \
 		127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
 	stop_service
 	[ "$status" -ne 0 ]
 	[[ "$output" != *"not for you"* ]]
-	[[ "$output" == *"does not match"* ]]
+	[[ "$stderr" == *"does not match"* ]]
 	[ -z "$(leftovers c1)" ]
 	[ -z "$(leftovers service)" ]
 }
@@ -72,7 +74,7 @@ client() {
 	done
 	failed=0
 	for i in $(seq 20); do
-		status_i=$(wait_exit "${pids[$((i - 1))]}")
+		wait_exit "${pids[$((i - 1))]}" status_i
 		if [ "$status_i" -ne 0 ]; then
 			echo "session $i exited $status_i: $(cat "$BATS_TEST_TMPDIR/c$i/err")" >&2
 			failed=1
