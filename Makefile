@@ -6,6 +6,7 @@
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+EXAMPLESDIR = $(PREFIX)/share/rsapipe/examples
 CC = cc
 CFLAGS = -O2 -g
 LDFLAGS =
@@ -31,6 +32,12 @@ LIB_OBJS = lib/common.o lib/io.o \
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 tools/keyswap.1
+
+EXAMPLES = examples/chat-client.sh examples/chat-server.sh \
+	examples/chat-nc-client.sh examples/chat-nc-server.sh \
+	examples/chat-session.sh examples/rsapipe-lib.sh examples/demo.sh \
+	examples/echo-service.sh examples/echo-client.sh examples/inetd.conf \
+	examples/systemd/rsapipe-chat.socket examples/systemd/rsapipe-chat@.service
 
 all: $(TOOLS)
 
@@ -78,10 +85,13 @@ install: all
 		chmod 755 $(DESTDIR)$(BINDIR)/$${t##*/} || exit 1; done
 	for m in $(MANS); do cp -f $$m $(DESTDIR)$(MANDIR)/man1/ && \
 		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m##*/} || exit 1; done
+	mkdir -p $(DESTDIR)$(EXAMPLESDIR)/systemd
+	for e in $(EXAMPLES); do cp -f $$e $(DESTDIR)$(EXAMPLESDIR)/$${e#examples/} || exit 1; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
+	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 
 clean:
 	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS)
