@@ -159,3 +159,58 @@ assert_lines_arrived_in_order() {
 	[ -z "$(leftovers bob)" ]
 	[ -z "$(leftovers alice)" ]
 }
+
+@test "a caller that sends garbage instead of a hello is refused and the server's session keys are erased" {
+	port=$(free_port)
+	person alice
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	head -c 3000 /dev/urandom | timeout 20 nc -N 127.0.0.1 "$port" >/dev/null || true
+	wait_exit "$alice_pid" alice_status
+	[ "$alice_status" -ne 0 ]
+	[ "$alice_status" -ne 124 ]
+	grep -q 'key exchange failed' "$BATS_TEST_TMPDIR/alice/screen"
+	! grep -q 'secure session' "$BATS_TEST_TMPDIR/alice/screen"
+	[ -z "$(leftovers alice)" ]
+}
+
+@test "a caller that disconnects halfway through its hello is refused with erased keys" {
+	port=$(free_port)
+	person alice
+	person mallory
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	# A genuine hello, cut short: record what a real client sends first.
+	as mallory rsa-keygen -b 2048 -o "$BATS_TEST_TMPDIR/m-id.pem" 2>/dev/null
+	as mallory rsa-keygen -b 2048 -o "$BATS_TEST_TMPDIR/m-s.pem" 2>/dev/null
+	timeout 5 keyswap --identity "$BATS_TEST_TMPDIR/m-id.pem" \
+		--session-key "$BATS_TEST_TMPDIR/m-s.pem" --peer-out /dev/null \
+		--session-out "$BATS_TEST_TMPDIR/m-ctx" --accept-any --timeout 1 \
+		</dev/null >"$BATS_TEST_TMPDIR/hello" 2>/dev/null || true
+	[ -s "$BATS_TEST_TMPDIR/hello" ]
+	head -c 100 "$BATS_TEST_TMPDIR/hello" | timeout 20 nc -N 127.0.0.1 "$port" >/dev/null || true
+	wait_exit "$alice_pid" alice_status
+	[ "$alice_status" -ne 0 ]
+	[ "$alice_status" -ne 124 ]
+	grep -Eqi 'closed|truncated|ended' "$BATS_TEST_TMPDIR/alice/screen"
+	[ -z "$(leftovers alice)" ]
+}
+
+@test "a silent caller is dropped after the key exchange timeout with erased keys" {
+	port=$(free_port)
+	person alice
+	RSAPIPE_TIMEOUT=2 start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	# Connect and say nothing, keeping the connection open.
+	mkfifo "$BATS_TEST_TMPDIR/silence"
+	nc 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/silence" >/dev/null &
+	nc_pid=$!
+	exec 6>"$BATS_TEST_TMPDIR/silence"
+	wait_exit "$alice_pid" alice_status
+	exec 6>&-
+	kill "$nc_pid" 2>/dev/null || true
+	[ "$alice_status" -ne 0 ]
+	[ "$alice_status" -ne 124 ]
+	grep -qi 'timed out' "$BATS_TEST_TMPDIR/alice/screen"
+	[ -z "$(leftovers alice)" ]
+}
