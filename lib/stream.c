@@ -274,8 +274,13 @@ stream_header_create(size_t *len, struct stream_keys *keys,
 	if (hdr == NULL)
 		die(EXIT_USAGE, "out of memory");
 
+	/* GCRY_STRONG_RANDOM is libgcrypt's level for session keys, which a
+	 * per-stream file key is; GCRY_VERY_STRONG_RANDOM (meant for
+	 * long-term keys) re-seeds from the kernel on every call and cost
+	 * about 13 ms per stream, most of a short message's encryption
+	 * (doc/PERFORMANCE.md, T4). */
 	gcry_randomize(keys->file_key, sizeof(keys->file_key),
-	    GCRY_VERY_STRONG_RANDOM);
+	    GCRY_STRONG_RANDOM);
 	memcpy(hdr, STREAM_MAGIC, STREAM_MAGIC_LEN);
 	hdr[STREAM_MAGIC_LEN] = STREAM_VERSION;
 	hdr[STREAM_OFF_FLAGS] = (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
