@@ -113,3 +113,12 @@ fuzz:
 	$(MAKE) -f fuzz/Makefile LIB_OBJS="$(LIB_OBJS)" all
 	sh fuzz/run.sh $(FUZZ_SECONDS)
 .PHONY: fuzz
+
+# Benchmarks against cat, age and openssl (not part of check): see
+# doc/PERFORMANCE.md.  BENCH_QUICK=1 for a fast smoke run.
+bench/recordrate: bench/recordrate.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ bench/recordrate.o $(LIB) $(DEPS_LIBS)
+bench/recordrate.o: $(LIB_HDRS)
+bench: all bench/recordrate
+	bash bench/run.sh
+.PHONY: bench

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""report.py RESULTS-DIR: the markdown table of bench/run.sh.
+
+Reads the hyperfine JSON files (one per interleaved round, NAME.N.json,
+or one per group, NAME.json) and the "key value" text files that
+run.sh wrote, and prints medians, min-max and the ratios the targets in
+doc/PERFORMANCE.md are stated in.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+res = sys.argv[1]
+
+
+def times(name):
+    """Per command (in the order given to hyperfine): all run times, s."""
+    files = sorted(glob.glob(os.path.join(res, name + ".*.json")))
+    files += glob.glob(os.path.join(res, name + ".json"))
+    out = {}
+    for path in files:
+        with open(path) as f:
+            for i, r in enumerate(json.load(f)["results"]):
+                out.setdefault(i, []).extend(r["times"])
+    return [out[i] for i in sorted(out)]
+
+
+def keyvalues(pattern):
+    """"key value" lines of the files matching pattern: key -> [values]."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(res, pattern))):
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2:
+                    out.setdefault(parts[0], []).append(float(parts[1]))
+    return out
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def span(xs, scale=1.0, fmt="%.3f"):
+    return (fmt + " (" + fmt + "-" + fmt + ")") % (
+        med(xs) * scale, min(xs) * scale, max(xs) * scale)
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+params = keyvalues("params.txt")
+size_mb = params["size_mb"][0]
+rows = []
+
+
+def row(tid, what, ours, theirs, ratio, target, ok):
+    rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+        tid, what, ours, theirs, ratio, target, verdict(ok)))
+
+
+def mibs(xs):
+    return "%.0f MiB/s" % (size_mb / med(xs))
+
+
+# T1, T1b: throughput ratio = reference time / our time.
+for tid, what, target in (("T1", "encrypt %d MiB" % size_mb, 1.2),
+                          ("T1b", "decrypt %d MiB" % size_mb, 1.5)):
+    ours, age = times(tid.lower())
+    ratio = med(age) / med(ours)
+    row(tid, what + " vs age", "%s s, %s" % (span(ours), mibs(ours)),
+        "%s s, %s" % (span(age), mibs(age)), "%.2fx age" % ratio,
+        ">= %.1fx" % target, ratio >= target)
+
+ours, age, cat = times("t1c")
+ratio_age = med(age) / med(ours)
+ratio_cat = med(cat) / med(ours)
+row("T1c", "encrypt \\| decrypt vs age \\| age -d",
+    "%s s, %s" % (span(ours), mibs(ours)),
+    "%s s, %s" % (span(age), mibs(age)), "%.2fx age" % ratio_age,
+    ">= 1.5x", ratio_age >= 1.5)
+row("T1c", "encrypt \\| decrypt vs cat \\| cat",
+    "%s s, %s" % (span(ours), mibs(ours)),
+    "%s s, %s" % (span(cat), mibs(cat)), "%.2fx cat" % ratio_cat,
+    ">= 0.5x", ratio_cat >= 0.5)
+
+rr = keyvalues("recordrate.txt")
+rate, rsa, ratio = rr["records_per_s"][0], rr["rsa_per_s"][0], rr["ratio"][0]
+row("T2", "100-byte records sealed+opened, in process",
+    "%.0f records/s" % rate,
+    "RSA-OAEP-%d enc+dec: %.1f msg/s" % (rr["rsa_bits"][0], rsa),
+    "%.0fx" % ratio, ">= 1,000,000/s and >= 10,000x",
+    rate >= 1e6 and ratio >= 1e4)
+
+plain = keyvalues("t3-plain.*.txt")
+ours = keyvalues("t3-rsapipe.*.txt")
+ratio = med(ours["rtt_us"]) / med(plain["rtt_us"])
+row("T3", "lock-step echo, %d lines, per-line RTT" % params["lines"][0],
+    "%s us (keyswap %s s, apart)" % (span(ours["rtt_us"], fmt="%.1f"),
+                                     span(ours["keyswap_s"], fmt="%.2f")),
+    "%s us (socat EXEC:cat)" % span(plain["rtt_us"], fmt="%.1f"),
+    "%.2fx plain" % ratio, "<= 1.5x", ratio <= 1.5)
+
+(enc, age_enc, dec, age_dec, dec_ossl, ossl_pkeyutl,
+ fingerprint) = times("t4")
+ratio = med(enc) / med(age_enc)
+row("T4", "encrypt 100 bytes, whole process",
+    "%s ms" % span(enc, 1e3, "%.2f"), "%s ms" % span(age_enc, 1e3, "%.2f"),
+    "%.2fx age's time" % ratio, "<= 0.5x", ratio <= 0.5)
+ratio = med(dec) / med(age_dec)
+row("T4", "decrypt 100 bytes, RSA-3072 key",
+    "%s ms" % span(dec, 1e3, "%.2f"), "%s ms" % span(age_dec, 1e3, "%.2f"),
+    "%.2fx age's time" % ratio, "<= 1.0x", ratio <= 1.0)
+
+keygen, genpkey = times("t5")
+ratio = med(keygen) / med(genpkey)
+row("T5", "RSA-3072 key generation, median of %d" % len(keygen),
+    "%s s" % span(keygen), "openssl genpkey %s s" % span(genpkey),
+    "%.2fx openssl's time" % ratio, "<= 1.0x", ratio <= 1.0)
+
+rss = keyvalues("rss.txt")
+for what, key in (("encrypt", "rss_encrypt_kb"), ("decrypt", "rss_decrypt_kb")):
+    mib = rss[key][0] / 1024
+    ref = ("age encrypt %.1f MiB, cat %.1f MiB" %
+           (rss["rss_age_encrypt_kb"][0] / 1024, rss["rss_cat_kb"][0] / 1024))
+    row("T6", "peak RSS, %s %d MiB" % (what, size_mb), "%.1f MiB" % mib,
+        ref, "", "<= 8 MiB", mib <= 8)
+
+for bits in (3072, 2048):
+    (pair,) = times("t7-%d" % bits)
+    row("T7", "keyswap pair on loopback, %d-bit session keys made" % bits,
+        "%s s" % span(pair), "", "", "median < 1 s", med(pair) < 1)
+
+print("| id | measure | rsapipe median (min-max) | reference median (min-max)"
+      " | ratio | target | |")
+print("|----|---------|------|------|------|------|----|")
+for r in rows:
+    print(r)
+print()
+print("CRT check, whole process, 100-byte stream (median, min-max, ms):")
+print("- rsa-decrypt, key from rsa-keygen: %s" % span(dec, 1e3, "%.2f"))
+print("- rsa-decrypt, key from openssl genpkey: %s" %
+      span(dec_ossl, 1e3, "%.2f"))
+print("- openssl pkeyutl -decrypt of the same stanza: %s" %
+      span(ossl_pkeyutl, 1e3, "%.2f"))
+print("- rsa-keygen -l (start-up and key loading, no RSA operation): %s" %
+      span(fingerprint, 1e3, "%.2f"))
+print("- in process, one RSA-OAEP-3072 encrypt+decrypt: %.2f ms" %
+      (1e3 / rsa))
+print()
+print("%d interleaved rounds per throughput comparison; file %d MiB." % (
+    params["rounds"][0], size_mb))

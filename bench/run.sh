@@ -1,0 +1,192 @@
+#!/bin/bash
+# bench/run.sh: `make bench`.  Measures rsapipe against cat, age, openssl
+# and the per-message RSA approach it replaced, and prints a markdown table
+# (doc/PERFORMANCE.md explains every row and its target).
+#
+# Environment:
+#   BENCH_QUICK=1     smoke run: 64 MiB file, fewer runs, 1,000 echo lines
+#   BENCH_SIZE_MB=N   size of the random file (default 1024)
+#   BENCH_ROUNDS=N    interleaved rounds per comparison (default 5)
+#   BENCH_OUT=FILE    also write the table to FILE
+#   TMPDIR            where the inputs go (default /tmp); removed at the end
+#
+# Comparisons run interleaved: each round runs every command of a group
+# once (hyperfine, one JSON file per round), so a noisy neighbour on this
+# shared machine hits both sides alike; bench/report.py takes medians and
+# min-max over the rounds.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+PATH=$root/tools:$PATH
+export PATH
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	size_mb=${BENCH_SIZE_MB:-64} rounds=${BENCH_ROUNDS:-3}
+	lines=1000 keygen_runs=5 keyswap_runs=3 small_runs=20
+else
+	size_mb=${BENCH_SIZE_MB:-1024} rounds=${BENCH_ROUNDS:-5}
+	lines=10000 keygen_runs=21 keyswap_runs=11 small_runs=50
+fi
+
+say() {
+	printf 'bench: %s\n' "$*" >&2
+}
+
+# The comparison programs, from the distribution's packages.
+missing=
+for p in age:age age-keygen:age hyperfine:hyperfine /usr/bin/time:time \
+    socat:socat openssl:openssl python3:python3; do
+	command -v "${p%%:*}" >/dev/null || missing="$missing ${p#*:}"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "installing:$missing"
+		apt-get install -y --no-install-recommends $missing >&2
+	else
+		say "missing:$missing; install them with:"
+		echo "	sudo apt-get install$missing" >&2
+		exit 2
+	fi
+fi
+for t in rsa-keygen rsa-encrypt rsa-decrypt keyswap; do
+	[ -x "$root/tools/$t" ] || { say "build first: make all"; exit 2; }
+done
+[ -x "$here/recordrate" ] || { say "build first: make bench/recordrate"; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rsapipe-bench.XXXXXXXX")
+pids=
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+res=$work/results
+mkdir -p "$res"
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# group NAME COMMAND...: ROUNDS interleaved rounds of hyperfine, one run
+# of each command per round, JSON in $res/NAME.N.json.
+group() {
+	local name=$1 i
+	shift
+	say "$name: $rounds rounds of $*"
+	for i in $(seq "$rounds"); do
+		hyperfine --style none --runs 1 --export-json "$res/$name.$i.json" \
+			"$@" >/dev/null 2>"$res/hyperfine.log" ||
+			{ cat "$res/hyperfine.log" >&2; exit 1; }
+	done
+}
+
+cd "$work"
+say "inputs in $work: $size_mb MiB random file, keys"
+head -c "$((size_mb * 1024 * 1024))" /dev/urandom >f
+rsa-keygen -b 3072 -o k.pem --public k.pub
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out ossl.pem 2>/dev/null
+openssl pkey -in ossl.pem -pubout -out ossl.pub
+age-keygen -o age.key 2>/dev/null
+recipient=$(age-keygen -y age.key)
+rsa-encrypt -r k.pub <f >f.rsa
+age -r "$recipient" <f >f.age
+head -c 100 /dev/urandom >small
+rsa-encrypt -r k.pub -o small.rsa small
+rsa-encrypt -r ossl.pub -o small-ossl.rsa small
+age -r "$recipient" -o small.age small
+# The one stanza's RSA-OAEP ciphertext (doc/FORMAT.md: after the 26-byte
+# header start, the 8-byte key id and the 2-byte length), for openssl.
+tail -c +37 small-ossl.rsa | head -c 384 >stanza.bin
+oaep="-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -pkeyopt rsa_oaep_label:727361706970652f7631"
+openssl pkeyutl -decrypt -inkey ossl.pem -in stanza.bin $oaep >/dev/null
+
+# T1, T1b, T1c: throughput on the big file.
+group t1 "rsa-encrypt -r k.pub <f >/dev/null" \
+	"age -r $recipient <f >/dev/null"
+group t1b "rsa-decrypt -i k.pem <f.rsa >/dev/null" \
+	"age -d -i age.key <f.age >/dev/null"
+group t1c "rsa-encrypt -r k.pub <f | rsa-decrypt -i k.pem >/dev/null" \
+	"age -r $recipient <f | age -d -i age.key >/dev/null" \
+	"cat <f | cat >/dev/null"
+rm -f f.age
+
+# T6: peak resident memory, kilobytes.
+say "t6: peak RSS"
+{
+	/usr/bin/time -f 'rss_encrypt_kb %M' rsa-encrypt -r k.pub <f >/dev/null
+	/usr/bin/time -f 'rss_decrypt_kb %M' rsa-decrypt -i k.pem <f.rsa >/dev/null
+	/usr/bin/time -f 'rss_age_encrypt_kb %M' age -r "$recipient" <f >/dev/null
+	/usr/bin/time -f 'rss_cat_kb %M' cat <f >/dev/null
+} 2>"$res/rss.txt"
+rm -f f f.rsa
+
+# T2: in process.
+say "t2: record layer vs per-message RSA-OAEP-3072"
+"$here/recordrate" k.pem 2000000 200 >"$res/recordrate.txt"
+
+# T4: whole process, 100-byte message; with the CRT check: the same
+# decryption with an openssl-made key, and openssl's own RSA decryption.
+say "t4: 100-byte message, $small_runs runs each"
+hyperfine -N --style none --warmup 3 --runs "$small_runs" \
+	--export-json "$res/t4.json" \
+	"rsa-encrypt -r k.pub -o /dev/null small" \
+	"age -r $recipient -o /dev/null small" \
+	"rsa-decrypt -i k.pem -o /dev/null small.rsa" \
+	"age -d -i age.key -o /dev/null small.age" \
+	"rsa-decrypt -i ossl.pem -o /dev/null small-ossl.rsa" \
+	"openssl pkeyutl -decrypt -inkey ossl.pem -in stanza.bin -out /dev/null $oaep" \
+	"rsa-keygen -l k.pem" >/dev/null
+
+# T5: key generation, interleaved one by one (the prime search varies).
+say "t5: key generation, $keygen_runs runs each"
+saved=$rounds
+rounds=$keygen_runs
+group t5 "rm -f kg.pem kg.pem.pub; rsa-keygen -b 3072 -o kg.pem" \
+	"openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out /dev/null"
+rounds=$saved
+
+# T7: two keyswaps over loopback, each side making its session key.
+say "t7: keyswap pairs, $keyswap_runs runs each"
+mkdir -p ks
+cp k.pem ks/a.pem && cp k.pub ks/a.pub
+cp ossl.pem ks/b.pem && cp ossl.pub ks/b.pub
+for bits in 3072 2048; do
+	port=$(free_port)
+	hyperfine --style none --runs "$keyswap_runs" \
+		--export-json "$res/t7-$bits.json" \
+		"$here/keyswap-pair.sh $bits $work/ks $port 2>/dev/null" >/dev/null
+done
+
+# T3: lock-step echo, plain (socat + cat) and through the echo service.
+say "t3: lock-step echo of $lines lines"
+plain_port=$(free_port)
+socat TCP-LISTEN:"$plain_port",reuseaddr,fork EXEC:cat 2>/dev/null &
+pids="$pids $!"
+service_port=$(free_port)
+RSAPIPE_SERVICE_IDENTITY=$work/ossl.pem RSAPIPE_TIMEOUT=60 \
+	socat TCP-LISTEN:"$service_port",reuseaddr,fork \
+	EXEC:"$root/examples/echo-service.sh",pipes 2>/dev/null &
+pids="$pids $!"
+mkdir -m 700 session
+rsa-keygen -b 3072 -o session/session.pem --public session/session.pub
+for i in $(seq "$rounds"); do
+	python3 "$here/echo.py" plain "$plain_port" "$lines" \
+		>"$res/t3-plain.$i.txt"
+	python3 "$here/echo.py" rsapipe "$service_port" "$lines" \
+		"$work/k.pem" "$work/ossl.pub" "$work/session" \
+		>"$res/t3-rsapipe.$i.txt"
+done
+
+{
+	echo "size_mb $size_mb"
+	echo "rounds $rounds"
+	echo "lines $lines"
+} >"$res/params.txt"
+if [ -n "${BENCH_OUT:-}" ]; then
+	python3 "$here/report.py" "$res" | tee "$BENCH_OUT"
+else
+	python3 "$here/report.py" "$res"
+fi
