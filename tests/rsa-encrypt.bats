@@ -136,7 +136,8 @@ round_trip() {
 @test "a line crosses encrypt | decrypt before more input is written" {
 	coproc PIPE { rsa-encrypt -r "$FIXTURES/bob.pub" |
 	    rsa-decrypt -i "$FIXTURES/bob.pem"; }
-	local line
+	# bash unsets PIPE_PID as soon as the coproc ends: keep it.
+	local line pid=$PIPE_PID
 	echo "first line" >&"${PIPE[1]}"
 	read -r -t 10 line <&"${PIPE[0]}"
 	[ "$line" = "first line" ]
@@ -144,7 +145,7 @@ round_trip() {
 	read -r -t 10 line <&"${PIPE[0]}"
 	[ "$line" = "second line" ]
 	exec {PIPE[1]}>&-
-	wait "$PIPE_PID"
+	wait "$pid"
 }
 
 @test "encrypting and decrypting 256 MiB stays under 8 MiB of memory" {
