@@ -263,8 +263,7 @@ main(int argc, char *argv[])
 {
 	enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT,
 	    OPT_SESSION_OUT, OPT_PEER_IDENTITY_OUT, OPT_PEER, OPT_KNOWN_PEERS, OPT_NAME,
-	    OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_PASS_FILE, OPT_PASS_FD,
-	    OPT_HELP, OPT_VERSION };
+	    OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_HELP, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "identity", required_argument, NULL, OPT_IDENTITY },
 		{ "session-key", required_argument, NULL, OPT_SESSION_KEY },
@@ -277,8 +276,7 @@ main(int argc, char *argv[])
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "accept-any", no_argument, NULL, OPT_ACCEPT_ANY },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
-		{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
+		PASSPHRASE_LONG_OPTIONS,
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -322,18 +320,13 @@ main(int argc, char *argv[])
 		case OPT_TIMEOUT:
 			o.timeout = parse_timeout(optarg);
 			break;
-		case OPT_PASS_FILE:
-			o.pass.file = optarg;
-			break;
-		case OPT_PASS_FD:
-			o.pass.fd = passphrase_parse_fd(optarg);
-			break;
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
 			print_version();
 		default:
-			usage();
+			if (!passphrase_option(&o.pass, ch, optarg))
+				usage();
 		}
 	}
 	if (optind != argc)

@@ -16,8 +16,8 @@
 
 #define MAX_IDENTITIES 16
 
-enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL, OPT_PASS_FILE,
-	OPT_PASS_FD, OPT_HELP, OPT_VERSION };
+enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL,
+	OPT_HELP, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, 'i' },
@@ -25,8 +25,7 @@ static const struct option longopts[] = {
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "stop-at-final", no_argument, NULL, OPT_STOP_AT_FINAL },
 	{ "output", required_argument, NULL, 'o' },
-	{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
-	{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
+	PASSPHRASE_LONG_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -97,18 +96,13 @@ main(int argc, char **argv)
 		case 'o':
 			opt.output = optarg;
 			break;
-		case OPT_PASS_FILE:
-			pass.file = optarg;
-			break;
-		case OPT_PASS_FD:
-			pass.fd = passphrase_parse_fd(optarg);
-			break;
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
 			print_version();
 		default:
-			usage();
+			if (!passphrase_option(&pass, ch, optarg))
+				usage();
 		}
 	}
 	argc -= optind;

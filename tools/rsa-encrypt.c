@@ -13,7 +13,7 @@
 #include "passphrase.h"
 #include "stream.h"
 
-enum { OPT_SESSION = 256, OPT_PASS_FILE, OPT_PASS_FD, OPT_HELP, OPT_VERSION };
+enum { OPT_SESSION = 256, OPT_HELP, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "recipient", required_argument, NULL, 'r' },
@@ -21,8 +21,7 @@ static const struct option longopts[] = {
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "armor", no_argument, NULL, 'a' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "passphrase-file", required_argument, NULL, OPT_PASS_FILE },
-	{ "passphrase-fd", required_argument, NULL, OPT_PASS_FD },
+	PASSPHRASE_LONG_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -91,18 +90,13 @@ main(int argc, char **argv)
 		case 'o':
 			opt.output = optarg;
 			break;
-		case OPT_PASS_FILE:
-			pass.file = optarg;
-			break;
-		case OPT_PASS_FD:
-			pass.fd = passphrase_parse_fd(optarg);
-			break;
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
 			print_version();
 		default:
-			usage();
+			if (!passphrase_option(&pass, ch, optarg))
+				usage();
 		}
 	}
 	argc -= optind;
