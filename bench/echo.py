@@ -2,6 +2,7 @@
 """Lock-step echo client for bench/run.sh (doc/PERFORMANCE.md, T3).
 
     echo.py plain PORT LINES
+    echo.py hops PORT LINES
     echo.py rsapipe PORT LINES IDENTITY SERVICE-PUB SESSION-DIR
 
 Sends LINES lines one at a time to 127.0.0.1:PORT, waiting for each echo
@@ -9,7 +10,10 @@ before sending the next, and checks every echo.  "plain" talks to the
 socket directly (the server is `socat ... EXEC:cat`); "rsapipe" is a chat
 client: keyswap with examples/echo-service.sh (a fresh 3072-bit session
 key made beforehand, not timed here), then one rsa-encrypt and one
-rsa-decrypt --stop-at-final kept open for the whole loop.
+rsa-decrypt --stop-at-final kept open for the whole loop.  "hops" is the
+rsapipe client's shape without the cryptography: a cat where each of
+rsa-encrypt and rsa-decrypt would be (the server runs `cat | cat`), so
+the two differ only by the work inside those processes.
 
 Prints "keyswap_s S", "loop_s S", "rtt_us U" (per line).
 """
@@ -66,26 +70,32 @@ def plain(port, n):
     return 0.0, t
 
 
-def rsapipe(port, n, identity, service_pub, session):
+def rsapipe(port, n, identity=None, service_pub=None, session=None):
     sock = connect(port)
     fd = sock.fileno()
-    start = time.monotonic()
-    subprocess.run(["keyswap", "--identity", identity,
-                    "--session-key", session + "/session.pem",
-                    "--peer-out", session + "/peer.pub",
-                    "--session-out", session + "/context",
-                    "--peer", service_pub],
-                   stdin=fd, stdout=fd, check=True)
-    keyswap = time.monotonic() - start
-    enc = subprocess.Popen(["rsa-encrypt", "-r", session + "/peer.pub",
-                            "-s", session + "/session.pem",
-                            "--session", session + "/context"],
-                           stdin=subprocess.PIPE, stdout=fd, bufsize=0)
-    dec = subprocess.Popen(["rsa-decrypt", "-i", session + "/session.pem",
-                            "--from", session + "/peer.pub",
-                            "--session", session + "/context",
-                            "--stop-at-final"],
-                           stdin=fd, stdout=subprocess.PIPE, bufsize=0)
+    if identity is None:
+        # "hops": cat stands in for each rsapipe program.
+        keyswap = 0.0
+        enc_cmd = dec_cmd = ["cat"]
+    else:
+        start = time.monotonic()
+        subprocess.run(["keyswap", "--identity", identity,
+                        "--session-key", session + "/session.pem",
+                        "--peer-out", session + "/peer.pub",
+                        "--session-out", session + "/context",
+                        "--peer", service_pub],
+                       stdin=fd, stdout=fd, check=True)
+        keyswap = time.monotonic() - start
+        enc_cmd = ["rsa-encrypt", "-r", session + "/peer.pub",
+                   "-s", session + "/session.pem",
+                   "--session", session + "/context"]
+        dec_cmd = ["rsa-decrypt", "-i", session + "/session.pem",
+                   "--from", session + "/peer.pub",
+                   "--session", session + "/context", "--stop-at-final"]
+    enc = subprocess.Popen(enc_cmd, stdin=subprocess.PIPE, stdout=fd,
+                           bufsize=0)
+    dec = subprocess.Popen(dec_cmd, stdin=fd, stdout=subprocess.PIPE,
+                           bufsize=0)
     buffered = b""
 
     def send(line):
@@ -103,7 +113,7 @@ def rsapipe(port, n, identity, service_pub, session):
 
     t = loop(send, recv_line, n)
     # Our final record, then a half-close: the service ends its stream,
-    # which ends our rsa-decrypt.
+    # which ends our rsa-decrypt (or the cats, in "hops").
     enc.stdin.close()
     if enc.wait() != 0:
         sys.exit("echo.py: rsa-encrypt failed")
@@ -118,6 +128,8 @@ def main():
     mode, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     if mode == "plain":
         keyswap, t = plain(port, n)
+    elif mode == "hops":
+        keyswap, t = rsapipe(port, n)
     else:
         keyswap, t = rsapipe(port, n, *sys.argv[4:7])
     print("keyswap_s %.4f" % keyswap)

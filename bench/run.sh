@@ -160,21 +160,28 @@ for bits in 3072 2048; do
 		"$here/keyswap-pair.sh $bits $work/ks $port 2>/dev/null" >/dev/null
 done
 
-# T3: lock-step echo, plain (socat + cat) and through the echo service.
+# T3: lock-step echo, plain (socat + cat), with cats where the rsapipe
+# processes would be, and through the echo service.
 say "t3: lock-step echo of $lines lines"
 plain_port=$(free_port)
 socat TCP-LISTEN:"$plain_port",reuseaddr,fork EXEC:cat 2>/dev/null &
 pids="$pids $!"
+hops_port=$(free_port)
+socat TCP-LISTEN:"$hops_port",reuseaddr,fork EXEC:'sh -c "cat | cat"' \
+	2>/dev/null &
+pids="$pids $!"
 service_port=$(free_port)
 RSAPIPE_SERVICE_IDENTITY=$work/ossl.pem RSAPIPE_TIMEOUT=60 \
 	socat TCP-LISTEN:"$service_port",reuseaddr,fork \
-	EXEC:"$root/examples/echo-service.sh",pipes 2>/dev/null &
+	EXEC:"$root/examples/echo-service.sh",pipes 2>"$res/service.log" &
 pids="$pids $!"
 mkdir -m 700 session
 rsa-keygen -b 3072 -o session/session.pem --public session/session.pub
 for i in $(seq "$rounds"); do
 	python3 "$here/echo.py" plain "$plain_port" "$lines" \
 		>"$res/t3-plain.$i.txt"
+	python3 "$here/echo.py" hops "$hops_port" "$lines" \
+		>"$res/t3-hops.$i.txt"
 	python3 "$here/echo.py" rsapipe "$service_port" "$lines" \
 		"$work/k.pem" "$work/ossl.pub" "$work/session" \
 		>"$res/t3-rsapipe.$i.txt"
