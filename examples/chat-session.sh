@@ -40,9 +40,7 @@ finish() {
 	trap - EXIT INT TERM HUP
 	# The background programs hold keys and the connection: stop them
 	# before erasing what they use.
-	for pid in $enc_pid $dec_pid $disp_pid; do
-		kill "$pid" 2>/dev/null
-	done
+	rsapipe_stop $enc_pid $dec_pid $disp_pid
 	wait 2>/dev/null
 	rsapipe_erase_session "$session"
 	exit "$status"
@@ -50,8 +48,7 @@ finish() {
 trap finish EXIT
 trap 'say "interrupted; session keys erased"; exit 130' INT TERM HUP
 
-rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$session/session.pem" \
-	--public "$session/session.pub" || fail "cannot make a session key"
+rsapipe_session_key "$session"
 
 if [ -n "$peer_pin" ]; then
 	trust=(--peer "$peer_pin")
@@ -62,11 +59,7 @@ else
 	# keyswap shows the fingerprint and we record it.
 	trust=(--accept-any)
 fi
-keyswap --identity "$rsapipe_conf/identity.pem" \
-	--session-key "$session/session.pem" \
-	--peer-out "$session/peer.pub" --session-out "$session/context" \
-	--peer-identity-out "$session/peer-identity.pub" \
-	"${trust[@]}" --timeout "${RSAPIPE_TIMEOUT:-30}" <&7 >&6 ||
+rsapipe_keyswap "$rsapipe_conf/identity.pem" "$session" "${trust[@]}" <&7 >&6 ||
 	fail "key exchange failed; nothing was sent"
 peer_fp=$(rsa-keygen -l "$session/peer-identity.pub") ||
 	fail "cannot read the peer identity"
@@ -79,8 +72,7 @@ say "secure session with $label ($peer_fp); type exit to leave"
 # Keyboard to peer: each line we write to the FIFO is one record.
 mkfifo -m 600 "$session/typed" "$session/shown" ||
 	fail "cannot create the session pipes"
-rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
-	--session "$session/context" <"$session/typed" >&6 7<&- &
+rsapipe_send "$session" <"$session/typed" >&6 7<&- &
 enc_pid=$!
 exec 5>"$session/typed" 6>&-
 
@@ -89,15 +81,10 @@ exec 5>"$session/typed" 6>&-
 # than at the end of the connection: which end of a TCP connection closes
 # first, and what the other end's socat or nc does then, differ; the
 # final record is the one end both sides agree on.  The wrapper records
-# its status, and kills it when killed.
+# its status.
 (
 	exec 5>&-
-	rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
-		--session "$session/context" --stop-at-final \
-		<&7 >"$session/shown" &
-	child=$!
-	trap 'kill $child 2>/dev/null; exit 143' TERM
-	wait "$child"
+	rsapipe_receive "$session" --stop-at-final <&7 >"$session/shown"
 	echo $? >"$session/decrypt.status"
 ) &
 dec_pid=$!

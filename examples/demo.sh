@@ -11,7 +11,7 @@ port=${RSAPIPE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
 work=$(mktemp -d "${TMPDIR:-/tmp}/rsapipe-demo.XXXXXX") || exit 1
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rsapipe_stop "${pids[@]}"
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -15,14 +15,13 @@ command -v nc >/dev/null || fail "nc (netcat-openbsd) is not installed"
 session=$(rsapipe_session_dir) || fail "cannot create a session directory"
 nc_pid=
 cleanup() {
-	[ -n "$nc_pid" ] && kill "$nc_pid" 2>/dev/null
+	rsapipe_stop $nc_pid
 	rsapipe_erase_session "$session"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$session/session.pem" \
-	--public "$session/session.pub" || fail "cannot make a session key"
+rsapipe_session_key "$session"
 if [ -n "$peer" ]; then
 	trust=(--peer "$peer")
 else
@@ -34,18 +33,13 @@ mkfifo -m 600 "$session/net-in" "$session/net-out" || fail "cannot create FIFOs"
 nc -N "$host" "$port" >"$session/net-in" <"$session/net-out" &
 nc_pid=$!
 exec 7<"$session/net-in" 6>"$session/net-out"
-keyswap --identity "$rsapipe_conf/identity.pem" \
-	--session-key "$session/session.pem" \
-	--peer-out "$session/peer.pub" --session-out "$session/context" \
-	"${trust[@]}" --timeout "${RSAPIPE_TIMEOUT:-30}" <&7 >&6 ||
-	fail "key exchange failed"
+rsapipe_keyswap "$rsapipe_conf/identity.pem" "$session" "${trust[@]}" \
+	<&7 >&6 || fail "key exchange failed"
 # <&0: a background job of a script would otherwise read /dev/null.
-rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
-	--session "$session/context" <&0 >&6 7<&- &
+rsapipe_send "$session" <&0 >&6 7<&- &
 enc_pid=$!
 exec 6>&-
-rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
-	--session "$session/context" <&7
+rsapipe_receive "$session" <&7
 dec_status=$?
 wait "$enc_pid"
 enc_status=$?

@@ -22,16 +22,10 @@ session=$(rsapipe_session_dir) || fail "cannot create a session directory"
 trap 'rsapipe_erase_session "$session"' EXIT
 trap 'exit 130' INT TERM HUP
 
-rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$session/session.pem" \
-	--public "$session/session.pub" || fail "cannot make a session key"
-keyswap --identity "$identity" --session-key "$session/session.pem" \
-	--peer-out "$session/peer.pub" --session-out "$session/context" \
-	--accept-any --timeout "${RSAPIPE_TIMEOUT:-30}" ||
+rsapipe_session_key "$session"
+rsapipe_keyswap "$identity" "$session" --accept-any ||
 	fail "key exchange failed"
-rsa-decrypt -i "$session/session.pem" --from "$session/peer.pub" \
-	--session "$session/context" |
-	rsa-encrypt -r "$session/peer.pub" -s "$session/session.pem" \
-		--session "$session/context"
+rsapipe_receive "$session" | rsapipe_send "$session"
 statuses=("${PIPESTATUS[@]}")
 [ "${statuses[0]}" -eq 0 ] || exit "${statuses[0]}"
 exit "${statuses[1]}"

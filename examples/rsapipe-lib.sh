@@ -49,6 +49,19 @@ rsapipe_session_dir() {
 	mktemp -d "$base/rsapipe-session.XXXXXXXX"
 }
 
+# rsapipe_stop PID...: end background jobs and what they started (a
+# job running a function is a subshell whose program is its child).
+rsapipe_stop() {
+	local pid child
+	for pid in "$@"; do
+		[ -n "$pid" ] || continue
+		for child in $(pgrep -P "$pid" 2>/dev/null); do
+			rsapipe_stop "$child"
+		done
+		kill "$pid" 2>/dev/null
+	done
+}
+
 # Erase every file of a session directory, then the directory.  The
 # files are overwritten first in case the directory is on a disk.
 rsapipe_erase_session() {
@@ -108,4 +121,39 @@ rsapipe_nc_chat() {
 	wait "$nc_pid"
 	rm -rf "$dir"
 	return "$status"
+}
+
+# The steps of a session, on a session directory made by
+# rsapipe_session_dir.  Each is one program; the scripts plumb them.
+
+# A fresh session key pair: session.pem (0600) and session.pub.
+rsapipe_session_key() {
+	rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$1/session.pem" \
+		--public "$1/session.pub" || fail "cannot make a session key"
+}
+
+# rsapipe_keyswap IDENTITY DIR TRUST-OPTION...: the authenticated exchange
+# on stdin/stdout; leaves peer.pub, peer-identity.pub and context in DIR.
+rsapipe_keyswap() {
+	local identity=$1 dir=$2
+	shift 2
+	keyswap --identity "$identity" --session-key "$dir/session.pem" \
+		--peer-out "$dir/peer.pub" --session-out "$dir/context" \
+		--peer-identity-out "$dir/peer-identity.pub" \
+		"$@" --timeout "${RSAPIPE_TIMEOUT:-30}"
+}
+
+# rsapipe_send DIR: stdin to the peer, each read one signed record bound
+# to this session.
+rsapipe_send() {
+	rsa-encrypt -r "$1/peer.pub" -s "$1/session.pem" --session "$1/context"
+}
+
+# rsapipe_receive DIR [OPTION...]: the peer's stream to stdout, each record
+# released only once it verified as the peer's, for this session.
+rsapipe_receive() {
+	local dir=$1
+	shift
+	rsa-decrypt -i "$dir/session.pem" --from "$dir/peer.pub" \
+		--session "$dir/context" "$@"
 }

@@ -26,6 +26,7 @@ if ! nc -h 2>&1 | grep -q -- '-N'; then need netcat-openbsd; fi
 command -v openssl >/dev/null 2>&1 || need openssl
 command -v ssh-keygen >/dev/null 2>&1 || need openssh-client
 command -v xxd >/dev/null 2>&1 || need xxd
+command -v pgrep >/dev/null 2>&1 || need procps
 
 [ -z "$packages" ] && exit 0
 
