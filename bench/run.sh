@@ -184,7 +184,7 @@ for i in $(seq "$rounds"); do
 		>"$res/t3-hops.$i.txt"
 	python3 "$here/echo.py" rsapipe "$service_port" "$lines" \
 		"$work/k.pem" "$work/ossl.pub" "$work/session" \
-		>"$res/t3-rsapipe.$i.txt"
+		>"$res/t3-rsapipe.$i.txt" 2>>"$res/echo.log"
 done
 
 {
