@@ -41,7 +41,8 @@ done
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		say "installing:$missing"
-		apt-get install -y --no-install-recommends $missing >&2
+		apt-get update -qq >&2 &&
+			apt-get install -y --no-install-recommends $missing >&2
 	else
 		say "missing:$missing; install them with:"
 		echo "	sudo apt-get install$missing" >&2
