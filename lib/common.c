@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -65,14 +66,28 @@ static void vreport(const char *, va_list, const char *)
 static void
 vreport(const char *fmt, va_list ap, const char *suffix)
 {
-	size_t len = strlen(fmt);
+	char line[1024];
+	size_t len = strlen(fmt), n;
+	int r;
 
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	if (suffix != NULL)
-		fprintf(stderr, "%s%s", len > 0 && fmt[len - 1] == ':' ? " " : ": ",
-		    suffix);
-	fputc('\n', stderr);
+	/* One write(2) per message, so the lines of programs sharing a
+	 * terminal or log (both keyswaps of a session) never interleave. */
+	r = snprintf(line, sizeof(line), "%s: ", progname);
+	n = r < 0 ? 0 : (size_t)r;
+	if (n < sizeof(line)) {
+		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		n += r < 0 ? 0 : (size_t)r;
+	}
+	if (suffix != NULL && n < sizeof(line)) {
+		r = snprintf(line + n, sizeof(line) - n, "%s%s",
+		    len > 0 && fmt[len - 1] == ':' ? " " : ": ", suffix);
+		n += r < 0 ? 0 : (size_t)r;
+	}
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2; /* a long message is cut, never lost */
+	line[n++] = '\n';
+	fflush(stderr);
+	(void)!write(STDERR_FILENO, line, n);
 }
 
 void
