@@ -203,7 +203,7 @@ assert_lines_arrived_in_order() {
 	wait_listen "$port"
 	# Connect and say nothing, keeping the connection open.
 	mkfifo "$BATS_TEST_TMPDIR/silence"
-	nc 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/silence" >/dev/null &
+	nc 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/silence" >/dev/null 3>&- &
 	nc_pid=$!
 	exec 6>"$BATS_TEST_TMPDIR/silence"
 	wait_exit "$alice_pid" alice_status

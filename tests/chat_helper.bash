@@ -42,8 +42,9 @@ as() {
 start() {
 	local who=$1 fd=$2
 	shift 2
+	# 3>&-: a background process must not hold bats' own output open.
 	as "$who" "$@" <"$BATS_TEST_TMPDIR/$who/keyboard" \
-		>"$BATS_TEST_TMPDIR/$who/screen" 2>&1 &
+		>"$BATS_TEST_TMPDIR/$who/screen" 2>&1 3>&- &
 	eval "${who}_pid=$!"
 	eval "exec $fd>\"\$BATS_TEST_TMPDIR/\$who/keyboard\""
 }

@@ -6,10 +6,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# libgcrypt keeps its RNG state until exit; under ASan that is no leak
-# of ours (see tests/lsan-libgcrypt.supp).
-export LSAN_OPTIONS="suppressions=$RSAPIPE_ROOT/tests/lsan-libgcrypt.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
 setup() {
 	common_setup
 	shared=

@@ -6,8 +6,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# Sanitizer builds: libgcrypt's own exit-time allocation is not a leak of ours.
-export LSAN_OPTIONS="suppressions=$RSAPIPE_ROOT/tests/lsan-libgcrypt.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 KEYS="$FIXTURES/keys"
 

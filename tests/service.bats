@@ -13,7 +13,7 @@ start_service() {
 	as service env RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" \
 		socat TCP-LISTEN:"$port",fork,reuseaddr \
 		EXEC:"$EXAMPLES/echo-service.sh",pipes \
-		2>"$BATS_TEST_TMPDIR/service.log" &
+		2>"$BATS_TEST_TMPDIR/service.log" 3>&- &
 	service_pid=$!
 	wait_listen "$port"
 }

@@ -6,6 +6,10 @@ FIXTURES="$RSAPIPE_ROOT/tests/fixtures"
 PATH="$RSAPIPE_ROOT/tools:$PATH"
 export PATH FIXTURES RSAPIPE_ROOT
 
+# Sanitizer builds (make check CFLAGS="-g -fsanitize=address,undefined"):
+# libgcrypt keeps its RNG state until exit by design; not a leak of ours.
+export LSAN_OPTIONS="suppressions=$RSAPIPE_ROOT/tests/lsan-libgcrypt.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 common_setup() {
 	export HOME="$BATS_TEST_TMPDIR/home"
 	export XDG_CONFIG_HOME="$HOME/.config"
