@@ -77,7 +77,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	sh examples/demo.sh
+	bash examples/demo.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
