@@ -126,10 +126,9 @@ rsapipe_nc_chat() {
 # The steps of a session, on a session directory made by
 # rsapipe_session_dir.  Each is one program; the scripts plumb them.
 
-# A fresh session key pair: session.pem (0600) and session.pub.  It
-# lives for one session, hence --transient (faster generation).
+# A fresh session key pair: session.pem (0600) and session.pub.
 rsapipe_session_key() {
-	rsa-keygen --transient -b "$RSAPIPE_SESSION_BITS" -o "$1/session.pem" \
+	rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$1/session.pem" \
 		--public "$1/session.pub" || fail "cannot make a session key"
 }
 

@@ -567,7 +567,7 @@ key_load_private(struct rsa_key *key, const char *path,
 }
 
 void
-key_generate(struct rsa_key *key, unsigned int nbits, int transient)
+key_generate(struct rsa_key *key, unsigned int nbits)
 {
 	gcry_sexp_t params, pair, priv;
 	gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, u = NULL;
@@ -578,8 +578,7 @@ key_generate(struct rsa_key *key, unsigned int nbits, int transient)
 	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS)
 		die(EXIT_USAGE, "key size %u out of range %d..%d", nbits,
 		    KEY_MIN_BITS, KEY_MAX_BITS);
-	err = gcry_sexp_build(&params, NULL, transient ?
-	    "(genkey (rsa (nbits %u) (rsa-use-e %u) (flags transient-key)))" :
+	err = gcry_sexp_build(&params, NULL,
 	    "(genkey (rsa (nbits %u) (rsa-use-e %u)))", nbits, 65537U);
 	if (err != 0)
 		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");

@@ -62,13 +62,8 @@ void key_load_private(struct rsa_key *key, const char *path,
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
     const char **why);
 
-/*
- * Generate a new key pair, e = 65537.  Dies on failure.  transient: for a
- * key that lives minutes (a chat session key), libgcrypt's transient-key
- * mode draws the primes from its strong rather than its very strong
- * random level, which makes generation several times faster.
- */
-void key_generate(struct rsa_key *key, unsigned int nbits, int transient);
+/* Generate a new key pair, e = 65537.  Dies on failure. */
+void key_generate(struct rsa_key *key, unsigned int nbits);
 
 /*
  * PEM encodings.  The private one is PKCS#8 (BEGIN PRIVATE KEY), or with a

@@ -47,15 +47,6 @@ bats_require_minimum_version 1.5.0
 	[[ $output == "4096 SHA256:"*" (RSA)" ]]
 }
 
-@test "--transient makes a valid key pair for short-lived use, and only when generating" {
-	run -0 --separate-stderr rsa-keygen --transient -b 2048 -o session.pem
-	run -0 openssl pkey -in session.pem -check -noout
-	[ "$(stat -c %a session.pem)" = 600 ]
-	run -0 --separate-stderr rsa-keygen -l session.pem.pub
-	[[ $output == "2048 SHA256:"*" (RSA)" ]]
-	run -2 --separate-stderr rsa-keygen --transient -l session.pem
-}
-
 @test "refuses key sizes outside 2048..16384 and non-numbers" {
 	for b in 1024 2047 16385 20000 abc 3072x ''; do
 		run -2 --separate-stderr rsa-keygen -b "$b"

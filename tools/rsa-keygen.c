@@ -17,10 +17,10 @@
 #define DEFAULT_PRIVATE "private.pem"
 #define DEFAULT_PUBLIC "public.pem"
 
-enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT, OPT_TRANSIENT, OPT_VERSION, OPT_HELP };
+enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT, OPT_VERSION, OPT_HELP };
 
 static const char usage_text[] =
-    "usage: rsa-keygen [-b bits] [-o private] [--public public] [--transient]\n"
+    "usage: rsa-keygen [-b bits] [-o private] [--public public]\n"
     "                  [--encrypt | --passphrase-file file | "
     "--passphrase-fd fd]\n"
     "       rsa-keygen -y [private]\n"
@@ -56,8 +56,8 @@ write_output(struct io_output *out, const char *data, size_t len,
 }
 
 static void
-generate(unsigned int bits, int transient, const char *privpath,
-    const char *pubpath, const struct passphrase_source *pass, int encrypt)
+generate(unsigned int bits, const char *privpath, const char *pubpath,
+    const struct passphrase_source *pass, int encrypt)
 {
 	struct io_output privout, pubout;
 	struct rsa_key key;
@@ -75,7 +75,7 @@ generate(unsigned int bits, int transient, const char *privpath,
 		passphrase = passphrase_get(pass,
 		    "Passphrase for the new private key: ", 1);
 
-	key_generate(&key, bits, transient);
+	key_generate(&key, bits);
 	pem = key_private_pem(&key, passphrase, &len);
 	if (passphrase != NULL)
 		passphrase_free(passphrase);
@@ -123,7 +123,6 @@ main(int argc, char *argv[])
 		PASSPHRASE_LONG_OPTIONS,
 		{ "public", required_argument, NULL, OPT_PUBLIC },
 		{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
-		{ "transient", no_argument, NULL, OPT_TRANSIENT },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -131,7 +130,7 @@ main(int argc, char *argv[])
 	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
 	const char *privpath = NULL, *pubpath = NULL, *path;
 	unsigned int bits = KEY_DEFAULT_BITS;
-	int ch, mode = 0, encrypt = 0, transient = 0, genopts = 0;
+	int ch, mode = 0, encrypt = 0, genopts = 0;
 	char *defpub = NULL;
 
 	rsapipe_init(argv[0]);
@@ -151,10 +150,6 @@ main(int argc, char *argv[])
 			break;
 		case OPT_ENCRYPT:
 			encrypt = 1;
-			genopts = 1;
-			break;
-		case OPT_TRANSIENT:
-			transient = 1;
 			genopts = 1;
 			break;
 		case 'y':
@@ -200,7 +195,7 @@ main(int argc, char *argv[])
 			die(EXIT_USAGE, "out of memory");
 		pubpath = defpub;
 	}
-	generate(bits, transient, privpath, pubpath, &pass, encrypt);
+	generate(bits, privpath, pubpath, &pass, encrypt);
 	free(defpub);
 	return EXIT_OK;
 }
