@@ -3,11 +3,7 @@
 # HOST:PORT (default port 7777), through socat.  See README.md.
 set -u
 . "$(dirname "$0")/rsapipe-lib.sh"
-rsapipe_chat_args "$@" && [ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ] ||
-	{ echo "usage: ${0##*/} [--peer PUB] HOST [PORT]" >&2; exit 2; }
-host=${args[0]}
-port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
-rsapipe_check_port "$port"
+rsapipe_client_args "$@"
 command -v socat >/dev/null || fail "socat is not installed"
 rsapipe_ensure_identity
 

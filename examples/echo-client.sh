@@ -4,11 +4,7 @@
 # Exit status: 0 when the whole echo stream verified, non-zero otherwise.
 set -u
 . "$(dirname "$0")/rsapipe-lib.sh"
-rsapipe_chat_args "$@" && [ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ] ||
-	{ echo "usage: ${0##*/} [--peer PUB] HOST [PORT]" >&2; exit 2; }
-host=${args[0]}
-port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
-rsapipe_check_port "$port"
+rsapipe_client_args "$@"
 command -v nc >/dev/null || fail "nc (netcat-openbsd) is not installed"
 [ -e "$rsapipe_conf/identity.pem" ] || rsapipe_ensure_identity 2>/dev/null
 

@@ -100,6 +100,28 @@ rsapipe_check_port() {
 	esac
 }
 
+rsapipe_usage() {
+	echo "usage: ${0##*/} $1" >&2
+	exit 2
+}
+
+# [--peer PUB] HOST [PORT]: sets $peer, $host and $port.
+rsapipe_client_args() {
+	rsapipe_chat_args "$@" && [ ${#args[@]} -ge 1 ] &&
+	    [ ${#args[@]} -le 2 ] || rsapipe_usage "[--peer PUB] HOST [PORT]"
+	host=${args[0]}
+	port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
+	rsapipe_check_port "$port"
+}
+
+# [--peer PUB] [PORT]: sets $peer and $port.
+rsapipe_server_args() {
+	rsapipe_chat_args "$@" && [ ${#args[@]} -le 1 ] ||
+		rsapipe_usage "[--peer PUB] [PORT]"
+	port=${args[0]:-$RSAPIPE_DEFAULT_PORT}
+	rsapipe_check_port "$port"
+}
+
 # Run one chat session through OpenBSD netcat: nc carries the bytes
 # between the network and two FIFOs, the session reads and writes the
 # FIFOs.  Usage: rsapipe_nc_chat ROLE LABEL -- NC-ARGUMENTS...

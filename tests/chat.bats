@@ -214,3 +214,19 @@ assert_lines_arrived_in_order() {
 	grep -qi 'timed out' "$BATS_TEST_TMPDIR/alice/screen"
 	[ -z "$(leftovers alice)" ]
 }
+
+@test "the chat scripts refuse bad usage with exit 2 and say how to call them" {
+	for script in chat-server.sh chat-nc-server.sh; do
+		run -2 --separate-stderr "$EXAMPLES/$script" 1 2
+		[[ $stderr == "usage: $script [--peer PUB] [PORT]" ]]
+	done
+	for script in chat-client.sh chat-nc-client.sh echo-client.sh; do
+		run -2 --separate-stderr "$EXAMPLES/$script"
+		[[ $stderr == "usage: $script [--peer PUB] HOST [PORT]" ]]
+		run -2 --separate-stderr "$EXAMPLES/$script" --peer
+	done
+	run -1 --separate-stderr "$EXAMPLES/chat-client.sh" localhost notaport
+	[[ $stderr == *"bad port: notaport"* ]]
+	run -1 --separate-stderr "$EXAMPLES/chat-client.sh" --peer /nonexistent localhost
+	[[ $stderr == *"cannot read /nonexistent"* ]]
+}
