@@ -2,6 +2,7 @@
 # The chat (examples/): two people over loopback TCP, through socat and
 # through netcat, with identities, trust on first use and key erasure.
 
+bats_require_minimum_version 1.5.0
 load test_helper
 load chat_helper
 
