@@ -95,7 +95,11 @@ dec_pid=$!
 			: >"$session/peer-left"
 			break
 		fi
-		printf '[%s] %s\n' "$role_peer" "$line" >&4
+		# The peer's bytes are authentic, not harmless: control
+		# characters (terminal escapes) are shown as '?', never
+		# obeyed, so a peer cannot repaint or spoof our screen.
+		line=${line//$'\t'/        }
+		printf '[%s] %s\n' "$role_peer" "${line//[[:cntrl:]]/?}" >&4
 	done <"$session/shown"
 ) &
 disp_pid=$!
@@ -123,15 +127,31 @@ while kill -0 "$disp_pid" 2>/dev/null; do
 		break
 	fi
 done
+# Both typed exit at once: each waits for the other's final record, so
+# once the peer's exit has arrived, end our stream (once).
+answer_exit() {
+	if [ -e "$session/peer-left" ] && [ -n "$enc_pid" ]; then
+		exec 5>&-
+		wait "$enc_pid"
+		enc_pid=
+	fi
+}
 if [ "$we_left" = 1 ]; then
 	# The peer answers our exit by ending its stream and its session;
 	# wait (bounded) for that final record, which proves nothing of what
 	# it sent was cut off.  Our own stream needs no end: the peer has
 	# already accepted our authenticated "exit".
 	for _ in $(seq 150); do
+		answer_exit
 		[ -e "$session/decrypt.status" ] && break
 		sleep 0.1
 	done
+	if [ -e "$session/decrypt.status" ]; then
+		# The display has the peer's last lines: let it finish, so an
+		# exit of the peer's among them is answered too.
+		wait "$disp_pid" 2>/dev/null
+		answer_exit
+	fi
 	if [ "$(cat "$session/decrypt.status" 2>/dev/null)" = 0 ]; then
 		say "chat ended"
 		exit 0

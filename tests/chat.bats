@@ -231,3 +231,41 @@ assert_lines_arrived_in_order() {
 	run -1 --separate-stderr "$EXAMPLES/chat-client.sh" --peer /nonexistent localhost
 	[[ $stderr == *"cannot read /nonexistent"* ]]
 }
+
+@test "terminal control sequences from the peer are shown inert, never sent to the screen" {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+	printf 'plain\t\033[2J\033]0;owned\007 still here\n' >&9
+	wait_screen alice 'still here'
+	echo exit >&9
+	wait_exit "$bob_pid" bob_status
+	wait_exit "$alice_pid" alice_status
+	[ "$bob_status" -eq 0 ]
+	grep -qF '[client] plain        ?[2J?]0;owned? still here' "$BATS_TEST_TMPDIR/alice/screen"
+	! grep -q $'\033' "$BATS_TEST_TMPDIR/alice/screen"
+}
+
+@test "both sides typing exit at once still end the chat cleanly" {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+	echo exit >&8
+	echo exit >&9
+	wait_exit "$bob_pid" bob_status
+	wait_exit "$alice_pid" alice_status
+	[ "$bob_status" -eq 0 ]
+	[ "$alice_status" -eq 0 ]
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+}
