@@ -130,8 +130,8 @@ assert_lines_arrived_in_order() {
 	wait_screen alice 'before the drop'
 	# The server's connection goes first, as when a machine or a network
 	# link dies: no final record, no exit line.
-	pkill -KILL -f "TCP-LISTEN:$port" || true
-	pkill -KILL -f "chat-session.sh server" || true
+	signal_in_tree KILL "$alice_pid" "TCP-LISTEN:$port"
+	signal_in_tree KILL "$alice_pid" "chat-session.sh server"
 	wait_exit "$bob_pid" bob_status
 	exec 8>&- 9>&-
 	[ "$bob_status" -ne 0 ]
@@ -151,7 +151,7 @@ assert_lines_arrived_in_order() {
 	wait_screen bob 'secure session'
 	wait_screen alice 'secure session'
 	[ -n "$(leftovers bob)" ]   # the session keys exist during the chat
-	pkill -TERM -f "chat-session.sh client"
+	signal_in_tree TERM "$bob_pid" "chat-session.sh client"
 	wait_exit "$bob_pid" bob_status
 	wait_exit "$alice_pid" alice_status
 	exec 8>&- 9>&-

@@ -121,3 +121,16 @@ teardown() {
 	kill_tree ${alice_pid:-} ${bob_pid:-} ${service_pid:-}
 	exec 8>&- 9>&- 2>/dev/null || true
 }
+
+# signal_in_tree SIGNAL ROOT PATTERN: signal the processes below ROOT whose
+# command line matches PATTERN (and only those: other suites may be
+# running chats on the same machine).
+signal_in_tree() {
+	local sig=$1 root=$2 pattern=$3 child
+	for child in $(pgrep -P "$root" 2>/dev/null); do
+		if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -Eq -- "$pattern"; then
+			kill "-$sig" "$child" 2>/dev/null || true
+		fi
+		signal_in_tree "$sig" "$child" "$pattern"
+	done
+}
