@@ -124,6 +124,38 @@ print(p + 32)' "$1"
 	assert_same_file out plain
 }
 
+@test "a recipient's forged signature under a recomputed MAC is refused with --from" {
+	echo "from alice" | rsa-encrypt -r "$FIXTURES/bob.pub" -s "$FIXTURES/alice.pem" >stream
+	# Bob knows the file key: he can change the signature and redo the MAC,
+	# so only the RSA-PSS check itself can catch it.
+	python3 -c '
+import hashlib, hmac, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+d = bytearray(open(sys.argv[1], "rb").read())
+key = serialization.load_pem_private_key(open(sys.argv[2], "rb").read(), None)
+p, count, ct = 26, d[25], None
+for _ in range(count):
+    n = int.from_bytes(d[p + 8:p + 10], "big")
+    ct = ct or bytes(d[p + 10:p + 10 + n])
+    p += 10 + n
+fk = key.decrypt(ct, padding.OAEP(padding.MGF1(hashes.SHA256()),
+                                  hashes.SHA256(), b"rsapipe/v1"))
+prk = hmac.new(bytes(d[9:25]), fk, hashlib.sha256).digest()
+hk = hmac.new(prk, b"header\x01", hashlib.sha256).digest()
+siglen = int.from_bytes(d[p + 8:p + 10], "big")
+d[p + 10 + siglen // 2] ^= 1
+end = p + 10 + siglen
+d[end:end + 32] = hmac.new(hk, bytes(d[:end]), hashlib.sha256).digest()
+open(sys.argv[1], "wb").write(d)' stream "$FIXTURES/bob.pem"
+	run -0 --separate-stderr decode -i "$FIXTURES/bob.pem" stream
+	run -1 --separate-stderr decode -i "$FIXTURES/bob.pem" --from "$FIXTURES/alice.pub" stream
+	assert_one_line_error independent-decoder 'bad signature'
+	[ ! -s out ]
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" --from "$FIXTURES/alice.pub" stream
+	assert_one_line_error rsa-decrypt 'bad signature'
+}
+
 @test "a stream to other recipients is refused as not encrypted to this key" {
 	echo hi | rsa-encrypt -r "$FIXTURES/alice.pub" >stream
 	run -1 --separate-stderr decode -i "$FIXTURES/bob.pem" stream
@@ -188,6 +220,24 @@ print(p + 32)' "$1"
 	printf 'x' >>stream
 	run -1 --separate-stderr decode -i "$FIXTURES/alice.pem" stream
 	assert_one_line_error independent-decoder 'trailing data'
+}
+
+@test "armor with other line lengths, CRLF line ends and no END line decodes, as rsa-decrypt reads it" {
+	head -c 3000 /dev/urandom >plain
+	rsa-encrypt -a -r "$FIXTURES/alice.pub" plain >stream.asc
+	# FORMAT.md section 4: whitespace anywhere is skipped, and the binary
+	# stream, not the END line, says whether the message is complete.
+	python3 -c '
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+b64 = "".join(lines[1:-2])
+body = [b64[i:i + 76] for i in range(0, len(b64), 76)]
+open(sys.argv[2], "w").write("\r\n".join([lines[0]] + body) + "\r\n")' stream.asc rewrapped.asc
+	run -1 grep -q END rewrapped.asc
+	run -0 --separate-stderr decode -i "$FIXTURES/alice.pem" rewrapped.asc
+	assert_same_file out plain
+	run -0 --separate-stderr rsa-decrypt -i "$FIXTURES/alice.pem" -o ref rewrapped.asc
+	assert_same_file ref plain
 }
 
 @test "damage inside the armor is refused like damage in the binary stream" {

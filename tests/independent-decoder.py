@@ -105,25 +105,22 @@ class ArmorInput:
         self.f = f
         self.buf = b""          # decoded, not yet consumed
         self.pending = b""      # base64 characters not yet a whole quantum
-        self.done = False       # END line seen
+        self.done = False       # END line (or end of input) seen
         self.padded = False     # a quantum with '=' seen: nothing may follow
         if first_line_rest.strip(b"\r\n") != b"":
             raise Fail("malformed armor: text after the BEGIN line")
 
-    def _line(self):
-        line = self.f.readline()
-        if not line:
-            raise Fail("malformed armor: no END line")
-        return line.rstrip(b"\r\n")
-
     def _fill(self):
-        line = self._line()
-        if line == ARMOR_END:
+        line = self.f.readline()
+        if not line or line.rstrip(b"\r\n") == ARMOR_END:
+            # Without an END line the armor ends with the input: whether
+            # the message is complete is for the binary stream to say.
             if self.pending:
                 raise Fail("malformed armor: bad base64 length")
             self.done = True
             return
-        chars = line.strip()
+        # Whitespace is no part of the base64, wherever it is.
+        chars = line.translate(None, b" \t\r\n")
         if not chars:
             return
         if self.padded:
@@ -291,7 +288,7 @@ def decrypt_records(inp, payload_key, out):
         body = inp.read(length + TAG_LEN)
         if len(body) < length + TAG_LEN:
             raise Fail("truncated")
-        if i > 2**64 - 1:
+        if i == 2**64 - 1:
             raise Fail("record counter overflow")
         nonce = i.to_bytes(11, "big") + bytes([rtype])
         try:
