@@ -27,6 +27,7 @@ command -v openssl >/dev/null 2>&1 || need openssl
 command -v ssh-keygen >/dev/null 2>&1 || need openssh-client
 command -v xxd >/dev/null 2>&1 || need xxd
 command -v pgrep >/dev/null 2>&1 || need procps
+[ -x /usr/bin/time ] || need time
 python3 -c 'import cryptography' >/dev/null 2>&1 || need python3-cryptography
 
 [ -z "$packages" ] && exit 0
