@@ -35,6 +35,12 @@ exec 7<&0 6>&1 0</dev/null 1>&4
 
 enc_pid= dec_pid= disp_pid=
 session=$(rsapipe_session_dir) || fail "cannot create a session directory"
+# Tell the front end how the session ended (socat's status may not).
+report() {
+	[ -z "${RSAPIPE_STATUS_FILE:-}" ] || echo "$1" >"$RSAPIPE_STATUS_FILE"
+}
+trap 'report $?' EXIT
+report running
 finish() {
 	local status=$?
 	trap - EXIT INT TERM HUP
@@ -43,10 +49,19 @@ finish() {
 	rsapipe_stop $enc_pid $dec_pid $disp_pid
 	wait 2>/dev/null
 	rsapipe_erase_session "$session"
+	report "$status"
 	exit "$status"
 }
 trap finish EXIT
-trap 'say "interrupted; session keys erased"; exit 130' INT TERM HUP
+# An interrupt ends the session.  Not from inside "read -t", though:
+# bash 5.2 can crash later (SIGSEGV, mid-erasure) when a trap exits out
+# of it, so there the trap only notes the signal and the loop leaves.
+interrupted() {
+	say "interrupted; session keys erased"
+	exit 130
+}
+reading=0 signalled=0
+trap 'if [ "$reading" = 1 ]; then signalled=1; else interrupted; fi' INT TERM HUP
 
 rsapipe_session_key "$session"
 
@@ -110,8 +125,11 @@ exec 7<&-
 partial=
 we_left=0
 while kill -0 "$disp_pid" 2>/dev/null; do
+	reading=1
 	IFS= read -r -t 0.2 piece <&3
 	rc=$?
+	reading=0
+	[ "$signalled" = 0 ] || interrupted
 	if [ "$rc" -gt 128 ]; then
 		partial=$partial$piece
 		continue

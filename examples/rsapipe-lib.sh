@@ -67,6 +67,9 @@ rsapipe_stop() {
 rsapipe_erase_session() {
 	local dir=$1 f
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	# Nothing may cut the erasure short: socat, for one, sends its child
+	# SIGTERM when the connection closes, which can be right now.
+	trap '' INT TERM HUP
 	for f in "$dir"/*; do
 		[ -f "$f" ] || continue
 		# Overwrite in place (conv=notrunc keeps the same blocks).
@@ -120,6 +123,42 @@ rsapipe_server_args() {
 		rsapipe_usage "[--peer PUB] [PORT]"
 	port=${args[0]:-$RSAPIPE_DEFAULT_PORT}
 	rsapipe_check_port "$port"
+}
+
+# rsapipe_socat_chat ROLE LABEL SOCAT-ADDRESS: one chat session on the
+# connection socat makes (listening or calling); an empty LABEL names the
+# peer by its address.  The keyboard and screen
+# travel to the session on fds 3 and 4; socat gives it the connection as
+# stdin/stdout (pipes, so each direction can end by itself).  -t 1: once
+# the session has ended, close the connection within a second, which is
+# how the peer learns it is over.  socat's own exit status does not
+# always carry the session's (it may see the pipes close before the
+# child's exit), and socat does not wait for its child to finish, so the
+# session reports "running", then its status once its keys are erased.
+rsapipe_socat_chat() {
+	local role=$1 label=$2 address=$3 status socat_status=0
+	RSAPIPE_STATUS_FILE=$(mktemp "${TMPDIR:-/tmp}/rsapipe-status.XXXXXX") ||
+		fail "cannot create a temporary file"
+	export RSAPIPE_STATUS_FILE RSAPIPE_ROLE=$role RSAPIPE_LABEL=$label
+	export RSAPIPE_SESSION="$rsapipe_examples/chat-session.sh"
+	export RSAPIPE_PIN="$peer"
+	# A handler, not an ignore: the session must still get Ctrl-C.
+	trap : INT TERM HUP
+	socat -t 1 "$address" \
+		SYSTEM:'exec "$RSAPIPE_SESSION" "$RSAPIPE_ROLE" "${RSAPIPE_LABEL:-${SOCAT_PEERADDR:-client}}" "$RSAPIPE_PIN"',pipes \
+		3<&0 4>&1 || socat_status=$?
+	# socat may end before the session has finished erasing its keys
+	# (it does not wait for its child); wait for the final word.
+	for _ in $(seq 100); do
+		status=$(cat "$RSAPIPE_STATUS_FILE" 2>/dev/null)
+		[ "$status" = running ] || break
+		sleep 0.1
+	done
+	rm -f "$RSAPIPE_STATUS_FILE"
+	[ "$status" != running ] || status=1
+	# No status: the session never ran (no connection), socat says why.
+	[ -n "$status" ] || status=$(( socat_status ? socat_status : 1 ))
+	return "$status"
 }
 
 # Run one chat session through OpenBSD netcat: nc carries the bytes

@@ -28,6 +28,18 @@ chat_session() {
 	exec 8>&- 9>&-
 }
 
+# open_chat: Alice serves (socat), Bob calls; both reach a secure session.
+open_chat() {
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
+	wait_listen "$port"
+	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+}
+
 assert_lines_arrived_in_order() {
 	diff <(grep -o 'from bob .*' "$BATS_TEST_TMPDIR/alice/screen") \
 		<(for i in 1 2 3 4 5; do echo "from bob $i: $(printf 'x%.0s' $(seq $i))"; done)
@@ -118,14 +130,7 @@ assert_lines_arrived_in_order() {
 }
 
 @test "a dropped connection mid-chat ends the other side with an error and erased keys" {
-	port=$(free_port)
-	person alice
-	person bob
-	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
-	wait_listen "$port"
-	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
-	wait_screen alice 'secure session'
-	wait_screen bob 'secure session'
+	open_chat
 	echo "before the drop" >&9
 	wait_screen alice 'before the drop'
 	# The server's connection goes first, as when a machine or a network
@@ -142,14 +147,7 @@ assert_lines_arrived_in_order() {
 }
 
 @test "terminating one side (Ctrl-C or kill) ends the chat and erases the session keys" {
-	port=$(free_port)
-	person alice
-	person bob
-	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
-	wait_listen "$port"
-	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
-	wait_screen bob 'secure session'
-	wait_screen alice 'secure session'
+	open_chat
 	[ -n "$(leftovers bob)" ]   # the session keys exist during the chat
 	signal_in_tree TERM "$bob_pid" "chat-session.sh client"
 	wait_exit "$bob_pid" bob_status
@@ -233,14 +231,7 @@ assert_lines_arrived_in_order() {
 }
 
 @test "terminal control sequences from the peer are shown inert, never sent to the screen" {
-	port=$(free_port)
-	person alice
-	person bob
-	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
-	wait_listen "$port"
-	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
-	wait_screen alice 'secure session'
-	wait_screen bob 'secure session'
+	open_chat
 	printf 'plain\t\033[2J\033]0;owned\007 still here\n' >&9
 	wait_screen alice 'still here'
 	echo exit >&9
@@ -252,14 +243,7 @@ assert_lines_arrived_in_order() {
 }
 
 @test "both sides typing exit at once still end the chat cleanly" {
-	port=$(free_port)
-	person alice
-	person bob
-	start alice 8 "$EXAMPLES/chat-server.sh" "$port"
-	wait_listen "$port"
-	start bob 9 "$EXAMPLES/chat-client.sh" 127.0.0.1 "$port"
-	wait_screen alice 'secure session'
-	wait_screen bob 'secure session'
+	open_chat
 	echo exit >&8
 	echo exit >&9
 	wait_exit "$bob_pid" bob_status

@@ -123,14 +123,17 @@ teardown() {
 }
 
 # signal_in_tree SIGNAL ROOT PATTERN: signal the processes below ROOT whose
-# command line matches PATTERN (and only those: other suites may be
-# running chats on the same machine).
+# command line matches PATTERN, the topmost of each branch only (not the
+# subshells that share its command line), and only those: other suites
+# may be running chats on the same machine.
 signal_in_tree() {
-	local sig=$1 root=$2 pattern=$3 child
+	local sig=$1 root=$2 pattern=$3 child cmd
 	for child in $(pgrep -P "$root" 2>/dev/null); do
-		if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -Eq -- "$pattern"; then
+		cmd=$(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null) || continue
+		if printf '%s\n' "$cmd" | grep -Eq -- "$pattern"; then
 			kill "-$sig" "$child" 2>/dev/null || true
+		else
+			signal_in_tree "$sig" "$child" "$pattern"
 		fi
-		signal_in_tree "$sig" "$child" "$pattern"
 	done
 }
