@@ -33,14 +33,15 @@ esac
 # elsewhere, so no helper process holds the connection by accident.
 exec 7<&0 6>&1 0</dev/null 1>&4
 
-enc_pid= dec_pid= disp_pid=
-session=$(rsapipe_session_dir) || fail "cannot create a session directory"
 # Tell the front end how the session ended (socat's status may not).
 report() {
 	[ -z "${RSAPIPE_STATUS_FILE:-}" ] || echo "$1" >"$RSAPIPE_STATUS_FILE"
 }
 trap 'report $?' EXIT
 report running
+
+enc_pid= dec_pid= disp_pid=
+session=$(rsapipe_session_dir) || fail "cannot create a session directory"
 finish() {
 	local status=$?
 	trap - EXIT INT TERM HUP
@@ -57,7 +58,7 @@ trap finish EXIT
 # bash 5.2 can crash later (SIGSEGV, mid-erasure) when a trap exits out
 # of it, so there the trap only notes the signal and the loop leaves.
 interrupted() {
-	say "interrupted; session keys erased"
+	say "interrupted; erasing the session keys"
 	exit 130
 }
 reading=0 signalled=0
