@@ -233,7 +233,7 @@ lines = open(sys.argv[1]).read().split("\n")
 b64 = "".join(lines[1:-2])
 body = [b64[i:i + 76] for i in range(0, len(b64), 76)]
 open(sys.argv[2], "w").write("\r\n".join([lines[0]] + body) + "\r\n")' stream.asc rewrapped.asc
-	run -1 grep -q END rewrapped.asc
+	run -1 grep -q -- "-----END" rewrapped.asc
 	run -0 --separate-stderr decode -i "$FIXTURES/alice.pem" rewrapped.asc
 	assert_same_file out plain
 	run -0 --separate-stderr rsa-decrypt -i "$FIXTURES/alice.pem" -o ref rewrapped.asc
