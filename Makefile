@@ -6,7 +6,9 @@
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+LIBEXECDIR = $(PREFIX)/libexec/rsapipe
 EXAMPLESDIR = $(PREFIX)/share/rsapipe/examples
+SYSTEMDUNITDIR = $(PREFIX)/lib/systemd/system
 CC = cc
 CFLAGS = -O2 -g
 LDFLAGS =
@@ -21,25 +23,30 @@ HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
 DEPS_CFLAGS != $(PKG_CONFIG) --cflags libgcrypt gpg-error libtasn1 2>/dev/null || true
 DEPS_LIBS != $(PKG_CONFIG) --libs libgcrypt gpg-error libtasn1 2>/dev/null || true
+EDIT_CFLAGS != $(PKG_CONFIG) --cflags libedit 2>/dev/null || true
+EDIT_LIBS != $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
+LIB_HDRS = lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
 	lib/pem.h lib/der.h lib/pkcs8.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h
-LIB_OBJS = lib/common.o lib/io.o \
+LIB_OBJS = lib/textsafe.o lib/common.o lib/io.o \
 	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
-MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 tools/keyswap.1
+MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
+	tools/keyswap.1 tools/rsa-chat.1
+# The chat: commands on PATH (installed without the .sh), and what they
+# run, in LIBEXECDIR.  "make install" writes the installed directories
+# into the scripts' rsapipe_libexec= and rsapipe_bindir= lines.
+CHAT_COMMANDS = tools/rsa-chat-server.sh tools/rsa-chat-client.sh
+CHAT_LIBEXEC = tools/chat-session.sh tools/rsapipe-lib.sh \
+	examples/echo-service.sh
+CHAT_TERM = tools/chat-term
+EXAMPLES = examples/demo.sh examples/echo-client.sh
 
-EXAMPLES = examples/chat-client.sh examples/chat-server.sh \
-	examples/chat-nc-client.sh examples/chat-nc-server.sh \
-	examples/chat-session.sh examples/rsapipe-lib.sh examples/demo.sh \
-	examples/echo-service.sh examples/echo-client.sh examples/inetd.conf \
-	examples/systemd/rsapipe-chat.socket examples/systemd/rsapipe-chat@.service
-
-all: $(TOOLS)
+all: $(TOOLS) $(CHAT_TERM)
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
@@ -65,6 +72,11 @@ tools/rsa-decrypt: tools/rsa-decrypt.o $(LIB)
 tools/keyswap: tools/keyswap.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(LIB) $(DEPS_LIBS)
 
+tools/chat-term: tools/chat-term.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
+tools/chat-term.o: tools/chat-term.c $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat-term.c
+
 tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o: $(LIB_HDRS)
 
 # Installs what is missing (as root) or prints the command to run.
@@ -85,16 +97,32 @@ install: all
 		chmod 755 $(DESTDIR)$(BINDIR)/$${t##*/} || exit 1; done
 	for m in $(MANS); do cp -f $$m $(DESTDIR)$(MANDIR)/man1/ && \
 		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m##*/} || exit 1; done
-	mkdir -p $(DESTDIR)$(EXAMPLESDIR)/systemd
-	for e in $(EXAMPLES); do cp -f $$e $(DESTDIR)$(EXAMPLESDIR)/$${e#examples/} || exit 1; done
+	mkdir -p $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(EXAMPLESDIR)
+	cp -f $(CHAT_TERM) $(DESTDIR)$(LIBEXECDIR)/ && \
+		chmod 755 $(DESTDIR)$(LIBEXECDIR)/chat-term
+	for s in $(CHAT_COMMANDS); do n=$${s##*/}; \
+		$(SUBST) $$s >$(DESTDIR)$(BINDIR)/$${n%.sh} && \
+		chmod 755 $(DESTDIR)$(BINDIR)/$${n%.sh} || exit 1; done
+	for s in $(CHAT_LIBEXEC); do $(SUBST) $$s \
+		>$(DESTDIR)$(LIBEXECDIR)/$${s##*/} && \
+		chmod 755 $(DESTDIR)$(LIBEXECDIR)/$${s##*/} || exit 1; done
+	for e in $(EXAMPLES); do $(SUBST) $$e \
+		>$(DESTDIR)$(EXAMPLESDIR)/$${e##*/} || exit 1; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
+	for s in $(CHAT_COMMANDS); do n=$${s##*/}; \
+		rm -f $(DESTDIR)$(BINDIR)/$${n%.sh}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
-	rm -rf $(DESTDIR)$(EXAMPLESDIR)
+	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(LIBEXECDIR)
+
+# The installed scripts find each other and the programs by these paths.
+SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \
+	-e 's|^rsapipe_bindir=.*|rsapipe_bindir=$(BINDIR)|' \
+	-e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
 clean:
-	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS)
+	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS) $(CHAT_TERM)
 
 .PHONY: asn1-tables all deps check demo install uninstall clean
 

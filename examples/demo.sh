@@ -5,7 +5,7 @@
 # "exit", both sides end with status 0 and their session keys erased.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/rsapipe-lib.sh"
+. "$here/../tools/rsapipe-lib.sh"
 
 port=${RSAPIPE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
 work=$(mktemp -d "${TMPDIR:-/tmp}/rsapipe-demo.XXXXXX") || exit 1

@@ -3,7 +3,8 @@
 # echo-service.sh at HOST:PORT (default 7777) and print what comes back.
 # Exit status: 0 when the whole echo stream verified, non-zero otherwise.
 set -u
-. "$(dirname "$0")/rsapipe-lib.sh"
+rsapipe_libexec=$(dirname "$0")/../tools
+. "$rsapipe_libexec/rsapipe-lib.sh"
 rsapipe_client_args "$@"
 command -v nc >/dev/null || fail "nc (netcat-openbsd) is not installed"
 [ -e "$rsapipe_conf/identity.pem" ] || rsapipe_ensure_identity 2>/dev/null

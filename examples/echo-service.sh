@@ -11,7 +11,8 @@
 # Environment: RSAPIPE_SERVICE_IDENTITY (default: the user's identity,
 # created on first use), RSAPIPE_SESSION_BITS, RSAPIPE_TIMEOUT.
 set -u
-. "$(dirname "$0")/rsapipe-lib.sh"
+rsapipe_libexec=$(dirname "$0")/../tools
+. "$rsapipe_libexec/rsapipe-lib.sh"
 
 identity=${RSAPIPE_SERVICE_IDENTITY:-$rsapipe_conf/identity.pem}
 if [ ! -e "$identity" ] && [ -z "${RSAPIPE_SERVICE_IDENTITY:-}" ]; then

@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# chat-session.sh: one chat over the connection on stdin/stdout, run by
+# rsa-chat-server and rsa-chat-client (through socat or nc).  The keyboard
+# is on fd 3, the screen on fd 4, the person's stderr on fd 5 (see
+# rsapipe_voice); everything else this script's programs print goes to
+# stderr, the session's log.
+#
+# The front end sets, in the environment:
+#   RSAPIPE_ROLE          client or server
+#   RSAPIPE_SESSION_DIR   the private session directory (made by the front
+#                         end, which also erases it)
+#   RSAPIPE_ADDRESS       HOST:PORT, for messages
+#   RSAPIPE_PEER_LABEL    the peer's name on screen (the client's HOST or
+#                         --name); empty on the server, which names a
+#                         client by its allow-list name or fingerprint
+#   RSAPIPE_TRUST         ask | accept-new | refuse-new | any | allow | pin
+#   RSAPIPE_TRUST_ARG     the known-peers name, the allow list or the pin
+#   RSAPIPE_LINK_TIMEOUT  seconds without a word from the peer (0: off)
+#
+# Steps: keyswap (both identities proven, session keys and context
+# exchanged); then chat-term sends each line typed as one encrypted,
+# signed record and shows each record from the peer once it verified.
+# Every ending erases the session keys.  The outcome is written to
+# $RSAPIPE_SESSION_DIR/status as "STATUS" once the keys are erased.
+set -u
+[ -n "${RSAPIPE_DEBUG:-}" ] && set -x
+rsapipe_libexec=$(dirname "$0")
+. "$rsapipe_libexec/rsapipe-lib.sh"
+
+dir=$RSAPIPE_SESSION_DIR
+role=$RSAPIPE_ROLE
+# The connection on fds 7 (in) and 6 (out); stdin and stdout point
+# elsewhere, so no helper holds the connection by accident.
+exec 7<&0 6>&1 0</dev/null 1>&2
+
+report() {
+	echo "$1" >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"
+}
+report running
+
+enc_pid= dec_pid= spare_pid=
+# finish STATUS MESSAGE: stop everything, erase the keys, then say why
+# the chat ended and report the status to the front end.
+finish() {
+	local status=$1 message=$2
+	trap '' INT TERM HUP
+	exec 6>&- 7<&- 8>&- 9<&- 2>/dev/null
+	rsapipe_stop $enc_pid $dec_pid
+	rsapipe_stop_spare "$spare_pid"
+	wait 2>/dev/null
+	rsapipe_erase_keys
+	[ -z "$message" ] || say "$message; session keys erased"
+	report "$status"
+	exit "$status"
+}
+rsapipe_erase_keys() {
+	local f
+	for f in "$dir"/session.pem "$dir"/session.pub "$dir"/peer.pub \
+	    "$dir"/peer-identity.pub "$dir"/context; do
+		[ -f "$f" ] && dd if=/dev/zero of="$f" bs=4096 conv=notrunc \
+			count=$(( ($(wc -c <"$f") + 4095) / 4096 )) 2>/dev/null
+		rm -f "$f"
+	done
+}
+trap 'finish 130 interrupted' INT
+trap 'finish 143 terminated' TERM
+trap 'finish 129 "hung up"' HUP
+
+# The server's key may still be in the making (it started while the
+# server waited for a caller).
+for _ in $(seq 200); do
+	[ -e "$dir/key.ready" ] && break
+	sleep 0.05
+done
+[ -e "$dir/key.ready" ] || finish 2 "no session key"
+
+# Through nc the server's connection exists before any caller: start the
+# exchange (and its timeout) when the first byte arrives.
+if [ -n "${RSAPIPE_WAIT_FOR_CALLER:-}" ]; then
+	until read -r -t 0 <&7; do
+		sleep 0.05
+	done
+fi
+
+trust=()
+case $RSAPIPE_TRUST in
+ask|accept-new|refuse-new)
+	trust=(--known-peers "$rsapipe_conf/known_peers" --name "$RSAPIPE_TRUST_ARG")
+	[ "$RSAPIPE_TRUST" = accept-new ] || trust+=("--$RSAPIPE_TRUST") ;;
+allow) trust=(--allowed "$RSAPIPE_TRUST_ARG") ;;
+pin) trust=(--peer "$RSAPIPE_TRUST_ARG") ;;
+*) trust=(--accept-any) ;;
+esac
+# A server gives a person on the other side time to answer the trust
+# prompt, as sshd's LoginGraceTime does.
+timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
+if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
+    "${trust[@]}" ${RSAPIPE_TMP_NONAME-"--peer-name-out"} ${RSAPIPE_TMP_NONAME-"$dir/peer-name"} <&7 >&6 2>&5; then
+	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
+		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
+	fi
+	finish 1 "key exchange failed; nothing was sent"
+fi
+
+peer_fp=$(rsapipe_fingerprint "$dir/peer-identity.pub") ||
+	finish 1 "cannot read the peer identity"
+name=${RSAPIPE_PEER_LABEL:-$(cat "$dir/peer-name" 2>/dev/null)}
+[ -n "$name" ] || name=$(printf '%.16s' "${peer_fp#*SHA256:}")
+if [ "$role" = server ]; then
+	printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" \
+		"$peer_fp" >>"$rsapipe_conf/clients.log"
+fi
+
+# The peer's stream to chat-term, chat-term's lines to the peer, each
+# through a FIFO in the private directory.  rsa-decrypt ends at the
+# peer's final record (--stop-at-final), not at the close of the
+# connection: socat and nc treat a half-closed connection differently,
+# and the final record is the end both sides agree on.
+mkfifo -m 600 "$dir/typed" "$dir/shown" ||
+	finish 2 "cannot create the session pipes"
+rsapipe_send "$dir" <"$dir/typed" >&6 7<&- 2>>"$dir/encrypt.log" &
+enc_pid=$!
+(
+	rsapipe_receive "$dir" --stop-at-final <&7 >"$dir/shown" \
+		2>"$dir/decrypt.log"
+	echo $? >"$dir/decrypt.status"
+) 6>&- &
+dec_pid=$!
+exec 6>&- 7<&-
+rsapipe_make_spare </dev/null >/dev/null 2>&1 &
+spare_pid=$!
+
+say "secure session with $name ($peer_fp); type exit or Ctrl-D to leave"
+# chat-term's own errors (bad options) are for the person.
+chat-term --peer-name "$name" --link-timeout "${RSAPIPE_LINK_TIMEOUT:-30}" \
+	--recv 8 --send 9 8<"$dir/shown" 9>"$dir/typed" <&3 >&4 2>&5 &
+term_pid=$!
+echo "$term_pid" >"$dir/term.pid"
+# A signal to this script while chat-term runs is passed on to it, so the
+# chat ends in order (our final record still reaches the peer).
+trap 'kill -TERM $term_pid 2>/dev/null' INT TERM HUP
+term=0
+wait "$term_pid" || term=$?
+while kill -0 "$term_pid" 2>/dev/null; do
+	wait "$term_pid"
+	term=$?
+done
+trap 'finish 130 interrupted' INT
+trap 'finish 143 terminated' TERM
+trap 'finish 129 "hung up"' HUP
+exec 3<&- 4>&-
+
+# Our stream ends with chat-term's output: rsa-encrypt writes its final
+# record and exits.  It cannot take long unless the link is gone.
+for _ in $(seq 20); do
+	kill -0 "$enc_pid" 2>/dev/null || break
+	sleep 0.1
+done
+# The peer's stream: over already when the peer left first; otherwise
+# give its final record a moment (chat-term waited for it already).
+if [ "$term" -ne 0 ] && [ "$term" -ne 3 ]; then
+	rsapipe_stop "$dec_pid"
+fi
+wait "$dec_pid" 2>/dev/null
+dec=$(cat "$dir/decrypt.status" 2>/dev/null)
+why=$(sed -n 's/^rsa-decrypt: //p' "$dir/decrypt.log" 2>/dev/null | head -n 1)
+
+case $term in
+0)
+	[ "$dec" = 0 ] && finish 0 "chat ended"
+	finish 0 "you left; the peer did not confirm the end (connection lost?)" ;;
+3)
+	[ "$dec" = 0 ] && finish 0 "$name left the chat"
+	case $why in
+	*truncated*|*empty*|'') finish 4 "connection closed by $name without ending the chat" ;;
+	esac
+	finish 1 "stream from $name rejected: $why" ;;
+4) finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s" ;;
+130) finish 130 "interrupted" ;;
+143) finish 143 "terminated" ;;
+129) finish 129 "hung up" ;;
+esac
+finish 2 "chat-term failed (status $term)"

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# rsa-chat-client: chat privately with the rsa-chat-server at HOST:PORT.
+# See rsa-chat(1).
+set -u
+rsapipe_libexec=$(dirname "$0")
+. "$rsapipe_libexec/rsapipe-lib.sh"
+
+usage() {
+	cat >&2 <<'USAGE'
+usage: rsa-chat-client [--nc] [--peer PUB | --accept-new] [--name NAME]
+                       [--link-timeout S] HOST [PORT]
+       rsa-chat-client --forget HOST [PORT]
+USAGE
+	exit 2
+}
+
+transport=socat trust= pin= name= forget=0 link=30 args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--nc) transport=nc ;;
+	--peer) [ $# -ge 2 ] || usage; pin=$2; shift ;;
+	--accept-new) trust=accept-new ;;
+	--name) [ $# -ge 2 ] || usage; name=$2; shift ;;
+	--link-timeout) [ $# -ge 2 ] || usage; link=$2; shift ;;
+	--forget) forget=1 ;;
+	-h|--help) usage ;;
+	--) shift; args+=("$@"); break ;;
+	-*) say "unknown option $1"; usage ;;
+	*) args+=("$1") ;;
+	esac
+	shift
+done
+[ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ] || usage
+host=${args[0]}
+port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
+rsapipe_check_port "$port" || { say "bad port: $port"; exit 2; }
+case $link in ''|*[!0-9]*) say "bad --link-timeout: $link"; exit 2 ;; esac
+[ -z "$pin" ] || [ -r "$pin" ] || { say "cannot read $pin"; exit 2; }
+[ -z "$pin" ] || [ -z "$trust" ] || { say "--peer and --accept-new exclude each other"; exit 2; }
+# Trust is recorded per HOST:PORT, like ssh's known_hosts (or under
+# --name, like ssh's HostKeyAlias); the screen shows HOST or --name.
+trust_name=${name:-$host:$port}
+
+if [ "$forget" = 1 ]; then
+	exec keyswap --known-peers "$rsapipe_conf/known_peers" --forget "$trust_name"
+fi
+
+if [ -n "$pin" ]; then
+	trust=pin trust_arg=$pin
+else
+	trust_arg=$trust_name
+	# On a terminal, first contact asks, as ssh does; scripts say
+	# --accept-new (or --peer) explicitly.
+	[ -n "$trust" ] || { [ -t 0 ] && trust=ask || trust=refuse-new; }
+fi
+rsapipe_chat client "$transport" "$host" "$port" "${name:-$host}" \
+	"$trust" "$trust_arg" "$link"

@@ -1,0 +1,358 @@
+# rsapipe-lib.sh: shared by the example scripts (sourced, not run).
+# Finds the programs, the user's configuration and identity, and makes
+# the private per-session directory whose removal erases the session keys.
+
+# "make install" writes the installed directories on the next two lines;
+# in the source tree both are this file's directory, tools/.
+rsapipe_libexec=
+rsapipe_bindir=
+[ -n "$rsapipe_libexec" ] ||
+	rsapipe_libexec=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ -n "$rsapipe_bindir" ] || rsapipe_bindir=$rsapipe_libexec
+# The programs that belong with these scripts, before any others.
+PATH="$rsapipe_bindir:$PATH"
+export PATH
+
+
+RSAPIPE_DEFAULT_PORT=7777
+# Session keys live minutes; 3072 bits matches the identity default.
+RSAPIPE_SESSION_BITS=${RSAPIPE_SESSION_BITS:-3072}
+rsapipe_conf=${XDG_CONFIG_HOME:-$HOME/.config}/rsapipe
+
+# What the scripts say goes to the descriptor in RSAPIPE_VOICE (the
+# person's terminal, set up by rsapipe_voice), stderr otherwise.
+rsapipe_progname=${0##*/}
+rsapipe_progname=${RSAPIPE_PROGNAME:-${rsapipe_progname%.sh}}
+say() {
+	printf '%s: %s\n' "$rsapipe_progname" "$*" >&"${RSAPIPE_VOICE:-2}"
+}
+
+fail() {
+	say "$*"
+	exit 1
+}
+
+# rsapipe_voice LOG: our own messages keep going to the person's stderr
+# on fd 5; everything else the helper programs print (socat's and nc's
+# diagnostics, the shell's job reports) goes to LOG, never to the screen.
+rsapipe_voice() {
+	exec 5>&2 2>>"$1"
+	RSAPIPE_VOICE=5
+	RSAPIPE_PROGNAME=$rsapipe_progname
+	export RSAPIPE_VOICE RSAPIPE_PROGNAME
+}
+
+# Create the user's long-term identity on first use (0600, never replaced).
+rsapipe_ensure_identity() {
+	if [ ! -e "$rsapipe_conf/identity.pem" ]; then
+		mkdir -p "$rsapipe_conf" && chmod 700 "$rsapipe_conf" ||
+			fail "cannot create $rsapipe_conf"
+		say "first run: creating your identity key in $rsapipe_conf"
+		rsa-keygen -o "$rsapipe_conf/identity.pem" \
+			--public "$rsapipe_conf/identity.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
+			fail "cannot create the identity key"
+	fi
+	say "your identity: $(rsapipe_fingerprint "$rsapipe_conf/identity.pem")"
+}
+
+# rsapipe_fingerprint KEY: "SHA256:...", as ssh-keygen -l -E sha256 shows it.
+rsapipe_fingerprint() {
+	local line
+	line=$(rsa-keygen -l "$1") || return 1
+	line=${line#* }
+	printf '%s\n' "${line%% *}"
+}
+
+# The private base directory for session files: on a RAM-backed
+# filesystem where there is one, so erased keys never reach a disk.
+rsapipe_runtime_base() {
+	if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] &&
+	    [ -w "$XDG_RUNTIME_DIR" ]; then
+		echo "$XDG_RUNTIME_DIR"
+	else
+		echo "${TMPDIR:-/tmp}"
+	fi
+}
+
+# A private 0700 directory for one session.
+rsapipe_session_dir() {
+	mktemp -d "$(rsapipe_runtime_base)/rsapipe-session.XXXXXXXX"
+}
+
+# rsapipe_stop [-SIGNAL] PID...: end background jobs and what they started
+# (a job running a function is a subshell whose program is its child).
+rsapipe_stop() {
+	local sig=-TERM pid child
+	case ${1:-} in -*) sig=$1; shift ;; esac
+	for pid in "$@"; do
+		[ -n "$pid" ] || continue
+		for child in $(pgrep -P "$pid" 2>/dev/null); do
+			rsapipe_stop "$sig" "$child"
+		done
+		kill "$sig" "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+# Erase every file of a session directory, then the directory.  The
+# files are overwritten first in case the directory is on a disk.
+rsapipe_erase_session() {
+	local dir=$1 f
+	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	# Nothing may cut the erasure short: socat, for one, sends its child
+	# SIGTERM when the connection closes, which can be right now.
+	trap '' INT TERM HUP
+	for f in "$dir"/* "$dir"/*/*; do
+		[ -f "$f" ] || continue
+		# Overwrite in place (conv=notrunc keeps the same blocks).
+		dd if=/dev/zero of="$f" bs=4096 conv=notrunc \
+			count=$(( ($(wc -c <"$f") + 4095) / 4096 )) 2>/dev/null
+	done
+	rm -rf "$dir"
+}
+
+rsapipe_check_port() {
+	case $1 in
+	''|*[!0-9]*) return 1 ;;
+	esac
+	[ "$1" -ge 1 ] && [ "$1" -le 65535 ]
+}
+
+# --- Session keys -----------------------------------------------------
+#
+# A session key pair is made for one session and erased with it.  Making
+# a 3072-bit key takes 0.3-1 s, so it is made ahead where that is safe:
+# the server makes its key while it waits for a caller, and each chat
+# makes the spare for the next one while it runs, kept only in
+# $XDG_RUNTIME_DIR (RAM, private to the user) and used once.
+
+rsapipe_spare_dir() {
+	[ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] &&
+	    [ -w "$XDG_RUNTIME_DIR" ] || return 1
+	echo "$XDG_RUNTIME_DIR/rsapipe-spare-$RSAPIPE_SESSION_BITS"
+}
+
+# rsapipe_session_key DIR: session.pem (0600) and session.pub in DIR,
+# taken from the spare if there is one (rename(2): one taker only), made
+# now otherwise.
+rsapipe_session_key() {
+	local dir=$1 spare
+	if spare=$(rsapipe_spare_dir) && mv -T "$spare" "$dir/spare" 2>/dev/null &&
+	    mv "$dir/spare/session.pem" "$dir/spare/session.pub" "$dir/" 2>/dev/null; then
+		rm -rf "$dir/spare"
+		return 0
+	fi
+	rm -rf "$dir/spare"
+	rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
+		--public "$dir/session.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
+		fail "cannot make a session key"
+}
+
+# rsapipe_make_spare: make the next session's key, in a private
+# directory renamed into place only when complete.  Run it in the
+# background; stopping it leaves no key behind (rsapipe_stop_spare).
+rsapipe_make_spare() {
+	local spare tmp
+	spare=$(rsapipe_spare_dir) || return 0
+	[ -e "$spare" ] && return 0
+	tmp=$(mktemp -d "$spare.XXXXXX") || return 0
+	if rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
+	    --public "$tmp/session.pub" 2>/dev/null &&
+	    mv -T "$tmp" "$spare" 2>/dev/null; then
+		return 0
+	fi
+	rsapipe_erase_session "$tmp"
+}
+
+# rsapipe_stop_spare PID: stop a spare being made and erase what it left.
+rsapipe_stop_spare() {
+	local tmp
+	[ -n "${1:-}" ] || return 0
+	rsapipe_stop "$1"
+	wait "$1" 2>/dev/null
+	for tmp in "$(rsapipe_spare_dir)".??????; do
+		[ -d "$tmp" ] && rsapipe_erase_session "$tmp"
+	done
+	return 0
+}
+
+# --- The exchange and the streams -------------------------------------
+
+# rsapipe_keyswap IDENTITY DIR TIMEOUT TRUST-OPTION...: the authenticated
+# exchange on stdin/stdout; leaves peer.pub, peer-identity.pub, peer-name
+# and context in DIR.
+rsapipe_keyswap() {
+	local identity=$1 dir=$2 timeout=$3
+	shift 3
+	keyswap --identity "$identity" --session-key "$dir/session.pem" \
+		--peer-out "$dir/peer.pub" --session-out "$dir/context" \
+		--peer-identity-out "$dir/peer-identity.pub" \
+		"$@" --timeout "$timeout"
+}
+
+# rsapipe_send DIR: stdin to the peer, each read one signed record bound
+# to this session.
+rsapipe_send() {
+	rsa-encrypt -r "$1/peer.pub" -s "$1/session.pem" --session "$1/context"
+}
+
+# rsapipe_receive DIR [OPTION...]: the peer's stream to stdout, each record
+# released only once it verified as the peer's, for this session.
+rsapipe_receive() {
+	local dir=$1
+	shift
+	rsa-decrypt -i "$dir/session.pem" --from "$dir/peer.pub" \
+		--session "$dir/context" "$@"
+}
+
+# --- Transports -------------------------------------------------------
+
+# rsapipe_connect_error LOG: the cause of a failed connection in plain
+# words, from what socat or nc logged ("connection refused"); fails when
+# the log names none.
+rsapipe_connect_error() {
+	local cause
+	cause=$(grep -o -i -E -m 1 'connection refused|no route to host|network is unreachable|connection timed out|name or service not known|temporary failure in name resolution|address already in use|permission denied' \
+		"$1" 2>/dev/null) || return 1
+	printf '%s\n' "${cause,,}"
+}
+
+# rsapipe_socat_keepalive SECONDS: socat options that make the kernel
+# notice a dead link within SECONDS even while nobody types: TCP
+# keepalive probes, and TCP_USER_TIMEOUT (level 6 = IPPROTO_TCP, option
+# 18) for data that stays unacknowledged.
+rsapipe_socat_keepalive() {
+	local t=$1 idle intvl
+	idle=$(( t / 3 > 0 ? t / 3 : 1 ))
+	intvl=$(( t / 6 > 0 ? t / 6 : 1 ))
+	printf 'keepalive,keepidle=%d,keepintvl=%d,keepcnt=3,setsockopt-int=6:18:%d' \
+		"$idle" "$intvl" $(( t * 1000 * 2 / 3 ))
+}
+
+# --- The chat front end -----------------------------------------------
+
+# rsapipe_chat ROLE TRANSPORT HOST PORT LABEL TRUST TRUST-ARG LINK-TIMEOUT:
+# one chat (see rsa-chat(1)).  ROLE is client or server, TRANSPORT socat
+# or nc; LABEL, TRUST and TRUST-ARG are chat-session.sh's
+# RSAPIPE_PEER_LABEL, RSAPIPE_TRUST and RSAPIPE_TRUST_ARG.  Exits with the
+# session's status.
+rsapipe_chat() {
+	local role=$1 transport=$2 host=$3 port=$4 dir
+	command -v "$transport" >/dev/null ||
+		{ say "$transport is not installed"; exit 2; }
+	dir=$(rsapipe_session_dir) ||
+		{ say "cannot create a session directory"; exit 2; }
+	rsapipe_voice "$dir/transport.log"
+	export RSAPIPE_ROLE=$role RSAPIPE_SESSION_DIR=$dir \
+		RSAPIPE_ADDRESS=$host:$port RSAPIPE_PEER_LABEL=$5 \
+		RSAPIPE_TRUST=$6 RSAPIPE_TRUST_ARG=$7 RSAPIPE_LINK_TIMEOUT=$8
+	rsapipe_chat_dir=$dir rsapipe_chat_pids=
+	trap 'rsapipe_chat_signal 130 interrupted' INT
+	trap 'rsapipe_chat_signal 143 terminated' TERM
+	trap 'rsapipe_chat_signal 129 "hung up"' HUP
+	trap 'rsapipe_chat_cleanup' EXIT
+	rsapipe_ensure_identity
+	if [ "$role" = server ]; then
+		# Made while we wait for a caller; the session waits for it.
+		{ rsapipe_session_key "$dir" && : >"$dir/key.ready"; } &
+		rsapipe_chat_pids=$!
+		say "waiting for a client on port $port"
+	else
+		rsapipe_session_key "$dir" && : >"$dir/key.ready"
+	fi
+	# The keyboard and screen travel to the session on fds 3 and 4.
+	exec 3<&0 4>&1
+	"rsapipe_chat_$transport" "$role" "$host" "$port" "$8"
+	rsapipe_chat_outcome "$role" "$host" "$port"
+}
+
+# The session, through socat: socat gives it the connection as
+# stdin/stdout (pipes, so each direction ends by itself); -t 1 closes
+# the connection a second after the session's side of it has ended.
+rsapipe_chat_socat() {
+	local role=$1 host=$2 port=$3 link=$4 address
+	if [ "$role" = server ]; then
+		address=TCP-LISTEN:$port,reuseaddr
+	else
+		address=TCP:$host:$port,connect-timeout=15
+	fi
+	[ "$link" -eq 0 ] || address=$address,$(rsapipe_socat_keepalive "$link")
+	RSAPIPE_SESSION_SCRIPT=$rsapipe_libexec/chat-session.sh
+	export RSAPIPE_SESSION_SCRIPT
+	socat -t 1 "$address" SYSTEM:'exec "$RSAPIPE_SESSION_SCRIPT"',pipes &
+	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	rsapipe_chat_wait $!
+}
+
+# The session, through OpenBSD netcat: nc carries the bytes between the
+# network and two FIFOs, the session reads and writes the FIFOs.  -N:
+# when the session ends its output, shut the socket down for writing.
+rsapipe_chat_nc() {
+	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir
+	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
+		{ say "cannot create FIFOs"; exit 2; }
+	if [ "$role" = server ]; then
+		nc -N -l "$port" >"$dir/net-in" <"$dir/net-out" &
+	else
+		nc -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
+	fi
+	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	RSAPIPE_WAIT_FOR_CALLER=$([ "$role" = server ] && echo 1) \
+		"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
+	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	rsapipe_chat_wait $!
+}
+
+# Wait for a job; a trapped signal interrupts wait(1), so wait again
+# while the job lives.
+rsapipe_chat_wait() {
+	wait "$1"
+	while kill -0 "$1" 2>/dev/null; do
+		wait "$1"
+	done
+}
+
+# A signal to the front end: while chat-term runs it ends the chat in
+# order (the peer still gets our final record); before, everything stops.
+rsapipe_chat_signal() {
+	local term_pid
+	term_pid=$(cat "$rsapipe_chat_dir/term.pid" 2>/dev/null)
+	if [ -n "$term_pid" ] && kill -TERM "$term_pid" 2>/dev/null; then
+		return 0
+	fi
+	rsapipe_stop $rsapipe_chat_pids
+	wait 2>/dev/null
+	rsapipe_erase_session "$rsapipe_chat_dir"
+	say "$2; session keys erased"
+	exit "$1"
+}
+
+rsapipe_chat_cleanup() {
+	trap '' INT TERM HUP
+	rsapipe_stop $rsapipe_chat_pids
+	wait 2>/dev/null
+	rsapipe_erase_session "$rsapipe_chat_dir"
+}
+
+# After the transport: the session's status once it has erased its keys
+# (socat does not wait for its child), or, when no session ran, why.
+rsapipe_chat_outcome() {
+	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir status= cause
+	for _ in $(seq 50); do
+		status=$(cat "$dir/status" 2>/dev/null)
+		[ -n "$status" ] && [ "$status" != running ] && break
+		sleep 0.1
+	done
+	case $status in
+	running) say "the session did not end in time"; exit 1 ;;
+	'') ;;
+	*) exit "$status" ;;
+	esac
+	cause=$(rsapipe_connect_error "$dir/transport.log") || cause="see RSAPIPE_DEBUG=1"
+	if [ "$role" = server ]; then
+		say "cannot listen on port $port: $cause"
+		exit 2
+	fi
+	say "cannot connect to $host:$port: $cause"
+	exit 3
+}
