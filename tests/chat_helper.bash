@@ -2,6 +2,8 @@
 # keyboards (FIFOs kept open by the test) and screens (files).
 
 EXAMPLES="$RSAPIPE_ROOT/examples"
+CHAT_SERVER="$RSAPIPE_ROOT/tools/rsa-chat-server.sh"
+CHAT_CLIENT="$RSAPIPE_ROOT/tools/rsa-chat-client.sh"
 # Session keys of 2048 bits keep the suite fast; the scripts default to 3072.
 export RSAPIPE_SESSION_BITS=2048
 export RSAPIPE_TIMEOUT=15
@@ -85,9 +87,12 @@ wait_exit() {
 	printf -v "$var" '%s' 124
 }
 
-# Files left in a person's runtime dir (session keys must all be gone).
+# Files left in a person's runtime dir: session keys must all be gone.
+# The spare session key made for the next chat is expected there, but
+# nothing half-made.
 leftovers() {
-	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1
+	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1 |
+		grep -Ev '/rsapipe-spare-[0-9]+(/session\.(pem|pub))?$' || true
 }
 
 # wait_listen PORT: wait until something listens on TCP PORT (read from
@@ -118,8 +123,139 @@ kill_tree() {
 }
 
 teardown() {
-	kill_tree ${alice_pid:-} ${bob_pid:-} ${service_pid:-}
-	exec 8>&- 9>&- 2>/dev/null || true
+	kill_tree ${alice_pid:-} ${bob_pid:-} ${carol_pid:-} ${service_pid:-}
+	exec 7>&- 8>&- 9>&- 2>/dev/null || true
+	tmux_teardown
+	netns_teardown
+}
+
+# --- People at real terminals, under tmux -------------------------------
+
+TMUX_SOCKET="rsapipe-$$-${BATS_TEST_NUMBER:-0}"
+tmux_() {
+	tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
+}
+
+# at_terminal NAME CMD...: run CMD as NAME (see "as") in a 100x20
+# terminal; its exit status goes to NAME/status.  A UTF-8 locale, as a
+# person's terminal has.
+at_terminal() {
+	local who=$1 script
+	shift
+	script="$BATS_TEST_TMPDIR/$who/terminal.sh"
+	{
+		printf 'export LANG=C.UTF-8 HOME=%q XDG_CONFIG_HOME=%q XDG_RUNTIME_DIR=%q\n' \
+			"$BATS_TEST_TMPDIR/$who/home" \
+			"$BATS_TEST_TMPDIR/$who/home/.config" \
+			"$BATS_TEST_TMPDIR/$who/run"
+		printf 'export PATH=%q RSAPIPE_SESSION_BITS=%q RSAPIPE_TIMEOUT=%q\n' \
+			"$PATH" "$RSAPIPE_SESSION_BITS" "$RSAPIPE_TIMEOUT"
+		printf '%q ' "$@"
+		printf '\necho $? >%q\nexec sleep 600\n' "$BATS_TEST_TMPDIR/$who/status"
+	} >"$script"
+	rm -f "$BATS_TEST_TMPDIR/$who/status"
+	# 3>&-: the tmux server must not hold bats' own output open.
+	tmux_ new-session -d -s "$who" -x 100 -y 20 "bash $script" 3>&-
+}
+
+# screen NAME: what NAME's terminal shows now, wrapped lines joined.
+screen() {
+	tmux_ capture-pane -p -J -t "$1" | sed -e 's/[[:space:]]*$//' | grep -v '^$' || true
+}
+
+# type_keys NAME KEY...: tmux send-keys (words, Enter, Left, C-a, ...).
+type_keys() {
+	local who=$1
+	shift
+	tmux_ send-keys -t "$who" "$@"
+}
+
+# wait_terminal NAME REGEX [SECONDS]: wait until NAME's screen matches.
+wait_terminal() {
+	local who=$1 pattern=$2 tenths=$(( ${3:-30} * 10 ))
+	for _ in $(seq "$tenths"); do
+		screen "$who" | grep -Eq -- "$pattern" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$pattern/ on $who's terminal:" >&2
+	screen "$who" >&2
+	return 1
+}
+
+# terminal_status NAME VAR [SECONDS]: wait for the program at NAME's
+# terminal to end and store its exit status in VAR (124: still running).
+terminal_status() {
+	local who=$1 var=$2 tenths=$(( ${3:-30} * 10 ))
+	for _ in $(seq "$tenths"); do
+		if [ -s "$BATS_TEST_TMPDIR/$who/status" ]; then
+			printf -v "$var" '%s' "$(cat "$BATS_TEST_TMPDIR/$who/status")"
+			return 0
+		fi
+		sleep 0.1
+	done
+	printf -v "$var" '%s' 124
+}
+
+# terminal_pid NAME: the pid of the shell running NAME's program.
+terminal_pid() {
+	tmux_ list-panes -t "$1" -F '#{pane_pid}'
+}
+
+tmux_teardown() {
+	tmux_ kill-server 2>/dev/null || true
+}
+
+# --- Two machines joined by a cable: network namespaces -----------------
+
+# netns_pair: namespaces $NS_A (10.77.N.1) and $NS_B (10.77.N.2) joined by
+# a veth pair; the link is $NS_A's va.  Skips unless root with netns.
+netns_pair() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
+	command -v ip >/dev/null || skip "needs ip (iproute2)"
+	NS_A="rsapipe-a-$$-$BATS_TEST_NUMBER"
+	NS_B="rsapipe-b-$$-$BATS_TEST_NUMBER"
+	local net=$(( ($$ + BATS_TEST_NUMBER) % 250 ))
+	ip netns add "$NS_A" 2>/dev/null || skip "cannot create a network namespace here"
+	ip netns add "$NS_B"
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B"
+	ip -n "$NS_A" addr add "10.77.$net.1/24" dev va
+	ip -n "$NS_B" addr add "10.77.$net.2/24" dev vb
+	for ns in "$NS_A" "$NS_B"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_A" link set va up
+	ip -n "$NS_B" link set vb up
+	NS_A_ADDR="10.77.$net.1"
+}
+
+netns_teardown() {
+	[ -n "${NS_A:-}" ] || return 0
+	ip netns del "$NS_A" 2>/dev/null || true
+	ip netns del "$NS_B" 2>/dev/null || true
+}
+
+# --- What must never happen ---------------------------------------------
+
+# assert_no_noise TEXT: no message of socat, nc, the shell or a helper
+# program reached the person; only rsapipe's own words.
+assert_no_noise() {
+	if printf '%s\n' "$1" | grep -E 'socat\[|^nc: | E [a-z]+\(|Terminated|Killed|line [0-9]+:|rsa-(en|de)crypt:|chat-term:|waitpid'; then
+		echo "foreign messages reached the screen:" >&2
+		printf '%s\n' "$1" >&2
+		return 1
+	fi
+}
+
+# assert_no_processes PORT: nothing of a chat on PORT or under this test's
+# directory is still running.
+assert_no_processes() {
+	local left
+	left=$(pgrep -a -f -- "(:|-l |127.0.0.1 )$1\b|$BATS_TEST_TMPDIR/[a-z]+/(run|home)" |
+		grep -v -e 'sleep 600' -e "$TMUX_SOCKET" -e 'terminal.sh' || true)
+	if [ -n "$left" ]; then
+		echo "processes left: $left" >&2
+		return 1
+	fi
 }
 
 # signal_in_tree SIGNAL ROOT PATTERN: signal the processes below ROOT whose

@@ -173,7 +173,12 @@ case $term in
 3)
 	[ "$dec" = 0 ] && finish 0 "$name left the chat"
 	case $why in
-	*truncated*|*empty*|'') finish 4 "connection closed by $name without ending the chat" ;;
+	*truncated*|*empty*|'')
+		# The kernel gave up on the link (TCP_USER_TIMEOUT, keepalive)
+		# before chat-term's own timer did.
+		[ "$(rsapipe_connect_error "$dir/transport.log")" = "connection timed out" ] &&
+			finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s"
+		finish 4 "connection closed by $name without ending the chat" ;;
 	esac
 	finish 1 "stream from $name rejected: $why" ;;
 4) finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s" ;;

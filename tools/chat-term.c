@@ -67,7 +67,7 @@ static struct {
 	struct linebuf from_peer, typed;
 	long long last_sent, last_heard;  /* monotonic ms */
 	int ending;        /* STILL_CHATTING, or an enum ending */
-	int keyboard_eof;
+	int terminal;      /* line editing on a terminal */
 } chat;
 
 static volatile sig_atomic_t got_signal, got_winch;
@@ -178,7 +178,10 @@ show(const char *name, const char *text, size_t len)
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M", &tm);
 	textsafe_line(text, len, safe);
-	n = snprintf(line, sizeof(line), "%s %s: %s\r\n", stamp, name, safe);
+	/* On a terminal in libedit's mode a newline may not return the
+	 * carriage; a script reading us wants plain lines. */
+	n = snprintf(line, sizeof(line), "%s %s: %s%s", stamp, name, safe,
+	    chat.terminal ? "\r\n" : "\n");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = (int)sizeof(line) - 1;
 	write_screen(line, (size_t)n);
@@ -631,7 +634,8 @@ main(int argc, char *argv[])
 	catch_signals();
 	chat.last_sent = chat.last_heard = now_ms();
 
-	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	chat.terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (chat.terminal)
 		run_terminal();
 	else
 		run_lines();

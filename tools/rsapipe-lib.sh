@@ -322,8 +322,11 @@ rsapipe_chat_signal() {
 	fi
 	rsapipe_stop $rsapipe_chat_pids
 	wait 2>/dev/null
+	# The session, if it ran, has said it already.
+	case $(cat "$rsapipe_chat_dir/status" 2>/dev/null) in
+	''|running) say "$2; session keys erased" ;;
+	esac
 	rsapipe_erase_session "$rsapipe_chat_dir"
-	say "$2; session keys erased"
 	exit "$1"
 }
 
