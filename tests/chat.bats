@@ -56,7 +56,7 @@ fingerprint_of() {
 	assert_lines_arrived_in_order
 	# The client names the server by the host it called; the server names
 	# the client by its fingerprint (no allow list here).
-	bob_short=$(fingerprint_of bob | cut -c8-23)
+	bob_short=$(re_quote "$(fingerprint_of bob | cut -c8-23)")
 	grep -Eq "^[0-2][0-9]:[0-5][0-9] $bob_short: from bob 1: x$" "$BATS_TEST_TMPDIR/alice/screen"
 	grep -Eq '^[0-2][0-9]:[0-5][0-9] 127\.0\.0\.1: from alice 1$' "$BATS_TEST_TMPDIR/bob/screen"
 	grep -q "$bob_short left the chat" "$BATS_TEST_TMPDIR/alice/screen"

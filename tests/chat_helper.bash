@@ -273,3 +273,9 @@ signal_in_tree() {
 		fi
 	done
 }
+
+# re_quote TEXT: TEXT as an extended regular expression matching itself
+# (fingerprints hold '+' and '/').
+re_quote() {
+	printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
+}
