@@ -95,13 +95,18 @@ esac
 # A server gives a person on the other side time to answer the trust
 # prompt, as sshd's LoginGraceTime does.
 timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
+# keyswap's messages are shown once it is done (its trust prompt is on
+# the terminal itself), unless the connection never was: then nc's
+# reason is the one to give.
 if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
-    "${trust[@]}" ${RSAPIPE_TMP_NONAME-"--peer-name-out"} ${RSAPIPE_TMP_NONAME-"$dir/peer-name"} <&7 >&6 2>&5; then
+    "${trust[@]}" ${RSAPIPE_TMP_NONAME-"--peer-name-out"} ${RSAPIPE_TMP_NONAME-"$dir/peer-name"} <&7 >&6 2>"$dir/keyswap.log"; then
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi
+	cat "$dir/keyswap.log" >&5
 	finish 1 "key exchange failed; nothing was sent"
 fi
+cat "$dir/keyswap.log" >&5
 
 peer_fp=$(rsapipe_fingerprint "$dir/peer-identity.pub") ||
 	finish 1 "cannot read the peer identity"
@@ -174,10 +179,12 @@ case $term in
 	[ "$dec" = 0 ] && finish 0 "$name left the chat"
 	case $why in
 	*truncated*|*empty*|'')
-		# The kernel gave up on the link (TCP_USER_TIMEOUT, keepalive)
-		# before chat-term's own timer did.
-		[ "$(rsapipe_connect_error "$dir/transport.log")" = "connection timed out" ] &&
-			finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s"
+		# The kernel gave up on the link (TCP_USER_TIMEOUT, keepalive,
+		# or no answer to ARP) before chat-term's own timer did.
+		case $(rsapipe_connect_error "$dir/transport.log") in
+		"connection timed out"|"no route to host"|"network is unreachable")
+			finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s" ;;
+		esac
 		finish 4 "connection closed by $name without ending the chat" ;;
 	esac
 	finish 1 "stream from $name rejected: $why" ;;

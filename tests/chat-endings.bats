@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# Every way a chat ends, through socat and through netcat: Ctrl-C,
+# SIGTERM, a killed peer, a refused connection, a link taken down.  Each
+# side says why in rsapipe's own words, within 2 s (the link timeout for
+# a dead link), with a documented status, keys erased and no process
+# left, and nothing of socat, nc or the shell on the screen.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load chat_helper
+
+# open_terminals TRANSPORT-OPTION...: Alice serves, Bob calls, at terminals.
+open_terminals() {
+	port=$(free_port)
+	person alice
+	person bob
+	at_terminal alice "$CHAT_SERVER" "$@" "$port"
+	wait_listen "$port"
+	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
+	wait_terminal alice 'secure session'
+	wait_terminal bob 'secure session'
+	type_keys bob 'hello' Enter
+	wait_terminal alice ': hello$'
+}
+
+# ended_within WHO SECONDS VAR: WHO's program ended within SECONDS (the
+# time counted from now), its status in VAR.
+ended_within() {
+	terminal_status "$1" "$3" "$2"
+	if [ "${!3}" = 124 ]; then
+		echo "$1 did not end within $2 s:" >&2
+		screen "$1" >&2
+		return 1
+	fi
+}
+
+# all_clean: keys erased, no process left, no foreign message on screen.
+all_clean() {
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+	assert_no_processes "$port"
+	assert_no_noise "$(screen alice)"
+	assert_no_noise "$(screen bob)"
+}
+
+ctrl_c_ends_both() {
+	open_terminals "$@"
+	type_keys alice 'half a line'
+	type_keys alice C-c
+	ended_within bob 2 bob_status
+	ended_within alice 2 alice_status
+	[ "$alice_status" -eq 130 ]
+	[ "$bob_status" -eq 0 ]
+	screen alice | grep -q 'rsa-chat-server: interrupted; session keys erased'
+	screen bob | grep -q 'rsa-chat-client: 127.0.0.1 left the chat; session keys erased'
+	all_clean
+}
+
+@test "socat: Ctrl-C ends this side with 130 and the peer sees it leave within 2 s with 0" {
+	ctrl_c_ends_both
+}
+
+@test "netcat: Ctrl-C ends this side with 130 and the peer sees it leave within 2 s with 0" {
+	ctrl_c_ends_both --nc
+}
+
+sigterm_ends_both() {
+	open_terminals "$@"
+	kill -TERM "$(pgrep -P "$(terminal_pid bob)" -f rsa-chat-client)"
+	ended_within alice 2 alice_status
+	ended_within bob 2 bob_status
+	[ "$bob_status" -eq 143 ]
+	[ "$alice_status" -eq 0 ]
+	screen bob | grep -q 'rsa-chat-client: terminated; session keys erased'
+	screen alice | grep -Eq 'rsa-chat-server: .* left the chat; session keys erased'
+	all_clean
+}
+
+@test "socat: SIGTERM ends this side with 143 and the peer within 2 s" {
+	sigterm_ends_both
+}
+
+@test "netcat: SIGTERM ends this side with 143 and the peer within 2 s" {
+	sigterm_ends_both --nc
+}
+
+killed_peer() {
+	open_terminals "$@"
+	# Alice's machine dies: every process of her side at once, no trap.
+	kill_tree_now() {
+		local p
+		for p in $(pgrep -P "$1"); do kill_tree_now "$p"; done
+		kill -KILL "$1" 2>/dev/null || true
+	}
+	kill_tree_now "$(pgrep -P "$(terminal_pid alice)" -f rsa-chat-server)"
+	ended_within bob 2 bob_status
+	[ "$bob_status" -eq 4 ]
+	screen bob | grep -q 'rsa-chat-client: connection closed by 127.0.0.1 without ending the chat; session keys erased'
+	[ -z "$(leftovers bob)" ]
+	assert_no_noise "$(screen bob)"
+	# What SIGKILL left on Alice's side is hers to clean (SECURITY.md).
+	rm -rf "$BATS_TEST_TMPDIR"/alice/run/rsapipe-session.*
+	assert_no_processes "$port"
+}
+
+@test "socat: a killed peer is noticed within 2 s: 'connection closed', status 4" {
+	killed_peer
+}
+
+@test "netcat: a killed peer is noticed within 2 s: 'connection closed', status 4" {
+	killed_peer --nc
+}
+
+refused() {
+	port=$(free_port)
+	person bob
+	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
+	ended_within bob 5 bob_status
+	[ "$bob_status" -eq 3 ]
+	screen bob | grep -q "rsa-chat-client: cannot connect to 127.0.0.1:$port: connection refused"
+	! screen bob | grep -q 'key exchange'
+	[ -z "$(leftovers bob)" ]
+	assert_no_noise "$(screen bob)"
+	assert_no_processes "$port"
+}
+
+@test "socat: a refused connection says so in one line, status 3" {
+	refused
+}
+
+@test "netcat: a refused connection says so in one line, status 3" {
+	refused --nc
+}
+
+@test "a server whose port is taken says so, status 2" {
+	port=$(free_port)
+	person alice
+	socat TCP-LISTEN:"$port",reuseaddr EXEC:cat 3>&- &
+	squatter=$!
+	wait_listen "$port"
+	at_terminal alice "$CHAT_SERVER" "$port"
+	ended_within alice 5 st
+	kill "$squatter"
+	[ "$st" -eq 2 ]
+	screen alice | grep -q "rsa-chat-server: cannot listen on port $port: address already in use"
+	assert_no_noise "$(screen alice)"
+}
+
+link_down() {
+	netns_pair
+	port=$(free_port)
+	person alice
+	person bob
+	at_terminal alice ip netns exec "$NS_A" "$CHAT_SERVER" "$@" --link-timeout 6 "$port"
+	sleep 1
+	at_terminal bob ip netns exec "$NS_B" "$CHAT_CLIENT" "$@" --link-timeout 6 \
+		--accept-new "$NS_A_ADDR" "$port"
+	wait_terminal alice 'secure session' 15
+	wait_terminal bob 'secure session'
+	type_keys bob 'before the cable was pulled' Enter
+	wait_terminal alice ': before the cable was pulled$'
+	ip -n "$NS_A" link set va down
+	# Both sides have something to send while the link is down.
+	type_keys bob 'lost in the void' Enter
+	type_keys alice 'also lost' Enter
+	ended_within alice 10 alice_status
+	ended_within bob 10 bob_status
+	[ "$alice_status" -eq 4 ]
+	[ "$bob_status" -eq 4 ]
+	screen alice | grep -Eq 'rsa-chat-server: link lost: nothing from .* for 6 s; session keys erased'
+	screen bob | grep -q "rsa-chat-client: link lost: nothing from $NS_A_ADDR for 6 s; session keys erased"
+	# The link comes back: nothing sent while it was down is shown late.
+	ip -n "$NS_A" link set va up
+	sleep 2
+	! screen alice | grep -q 'lost in the void'
+	! screen bob | grep -q 'also lost'
+	all_clean
+}
+
+@test "socat: a link taken down is noticed by both sides within the link timeout, status 4" {
+	link_down
+}
+
+@test "netcat: a link taken down is noticed by both sides within the link timeout, status 4" {
+	link_down --nc
+}
