@@ -285,16 +285,17 @@ rsapipe_chat_socat() {
 }
 
 # The session, through OpenBSD netcat: nc carries the bytes between the
-# network and two FIFOs, the session reads and writes the FIFOs.  -N:
+# network and two FIFOs, the session reads and writes the FIFOs (-v: nc
+# says why a connection failed, in the log).  -N:
 # when the session ends its output, shut the socket down for writing.
 rsapipe_chat_nc() {
 	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir
 	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
 		{ say "cannot create FIFOs"; exit 2; }
 	if [ "$role" = server ]; then
-		nc -N -l "$port" >"$dir/net-in" <"$dir/net-out" &
+		nc -v -N -l "$port" >"$dir/net-in" <"$dir/net-out" &
 	else
-		nc -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
+		nc -v -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
 	fi
 	rsapipe_chat_pids="$rsapipe_chat_pids $!"
 	RSAPIPE_WAIT_FOR_CALLER=$([ "$role" = server ] && echo 1) \
@@ -343,7 +344,7 @@ rsapipe_chat_outcome() {
 	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir status= cause
 	for _ in $(seq 50); do
 		status=$(cat "$dir/status" 2>/dev/null)
-		[ -n "$status" ] && [ "$status" != running ] && break
+		[ "$status" = running ] || break
 		sleep 0.1
 	done
 	case $status in
@@ -358,4 +359,32 @@ rsapipe_chat_outcome() {
 	fi
 	say "cannot connect to $host:$port: $cause"
 	exit 3
+}
+
+# --- An identity shared by concurrent copies (the echo service) --------
+#
+# Added for examples/echo-service.sh and echo-client.sh; nothing above
+# depends on it.
+
+# rsapipe_ensure_identity_once: rsapipe_ensure_identity for a program of
+# which many copies may start at the same moment, as a service does that
+# inetd or systemd (Accept=yes) runs once per connection.  "Create it if
+# it is missing" runs under an exclusive flock(1) on the configuration
+# directory, so exactly one copy creates the identity while the others
+# wait (at most 120 s), then find it and use it.  Only the copy that
+# created it says so.
+rsapipe_ensure_identity_once() {
+	[ -e "$rsapipe_conf/identity.pem" ] && return 0
+	if [ ! -d "$rsapipe_conf" ] && ! { mkdir -p "$rsapipe_conf" &&
+	    chmod 700 "$rsapipe_conf"; }; then
+		say "cannot create $rsapipe_conf"
+		return 1
+	fi
+	command -v flock >/dev/null ||
+		{ say "flock (util-linux) is not installed"; return 1; }
+	(
+		flock -x -w 120 9 ||
+			fail "timed out waiting for the lock on $rsapipe_conf"
+		[ -e "$rsapipe_conf/identity.pem" ] || rsapipe_ensure_identity
+	) 9<"$rsapipe_conf"
 }
