@@ -47,10 +47,18 @@ finish() {
 	trap '' INT TERM HUP
 	exec 6>&- 7<&- 8>&- 9<&- 2>/dev/null
 	rsapipe_stop $enc_pid $dec_pid
-	rsapipe_stop_spare "$spare_pid"
-	wait 2>/dev/null
 	rsapipe_erase_keys
 	[ -z "$message" ] || say "$message; session keys erased"
+	# The next session's key, if still in the making, may finish (a
+	# second or so) unless the person asked us to stop now.
+	if [ -n "$spare_pid" ] && [ "$status" -lt 128 ]; then
+		for _ in $(seq 30); do
+			kill -0 "$spare_pid" 2>/dev/null || break
+			sleep 0.05
+		done
+	fi
+	rsapipe_stop_spare "$spare_pid"
+	wait 2>/dev/null
 	report "$status"
 	exit "$status"
 }
