@@ -1,6 +1,6 @@
 #!/bin/bash
 # demo.sh: a complete two-party chat on loopback, scripted.  Alice runs
-# chat-server.sh, Bob runs chat-client.sh, each with their own home (so
+# rsa-chat-server, Bob runs rsa-chat-client, each with their own home (so
 # their own identity and known-peers file); lines go both ways, Bob types
 # "exit", both sides end with status 0 and their session keys erased.
 set -u
@@ -58,14 +58,14 @@ echo "rsapipe demo: Alice (server) and Bob (client) chat on 127.0.0.1:$port"
 echo "(first run: each makes an identity key; each session makes fresh session keys)"
 echo
 
-as alice "$here/chat-server.sh" "$port" <"$work/alice/keyboard" \
+as alice "$here/../tools/rsa-chat-server.sh" "$port" <"$work/alice/keyboard" \
 	>"$work/alice/screen" 2>&1 &
 pids+=($!)
 alice_pid=$!
 exec 8>"$work/alice/keyboard"
 wait_screen alice 'waiting for a client'
 
-as bob "$here/chat-client.sh" 127.0.0.1 "$port" <"$work/bob/keyboard" \
+as bob "$here/../tools/rsa-chat-client.sh" --accept-new 127.0.0.1 "$port" <"$work/bob/keyboard" \
 	>"$work/bob/screen" 2>&1 &
 pids+=($!)
 bob_pid=$!
@@ -76,13 +76,13 @@ wait_screen bob 'secure session'
 echo
 
 type_line bob "Hi Alice, is this line private?" 9
-wait_screen alice '\[client\] Hi Alice'
+wait_screen alice ': Hi Alice'
 type_line alice "Yes: RSA-signed session keys, AES-256-GCM records." 8
-wait_screen bob '\[server\] Yes:'
+wait_screen bob '127.0.0.1: Yes:'
 type_line alice "Every line is shown only after its tag verifies." 8
-wait_screen bob '\[server\] Every line'
+wait_screen bob '127.0.0.1: Every line'
 type_line bob "exit" 9
-wait_screen alice 'peer left the chat'
+wait_screen alice 'left the chat'
 wait_screen bob 'chat ended'
 
 wait "$bob_pid"
@@ -93,8 +93,9 @@ pids=()
 exec 8>&- 9>&-
 echo
 echo "exit status: alice $alice_status, bob $bob_status"
-left=$(find "$work/alice/run" "$work/bob/run" -mindepth 1 | wc -l)
-echo "session files left in the runtime dirs: $left (keys erased)"
+# Only the next chat's session key, made ahead, may remain.
+left=$(find "$work/alice/run" "$work/bob/run" -mindepth 1 -name 'rsapipe-session.*' | wc -l)
+echo "session directories left in the runtime dirs: $left (keys erased)"
 
 echo
 echo "--- Alice's whole screen:"
@@ -103,10 +104,10 @@ echo "--- Bob's whole screen:"
 sed 's/^/  /' "$work/bob/screen"
 cat <<EOF
 
-To chat for real, in two terminals (or on two machines):
-  examples/chat-server.sh 7777            # the one who waits
-  examples/chat-client.sh HOST 7777       # the one who calls
-Type lines; "exit" ends the chat for both.  Compare the fingerprints
-shown with your peer over another channel the first time.
+To chat for real, in two terminals (or on two machines), after make install:
+  rsa-chat-server 7777            # the one who waits
+  rsa-chat-client HOST 7777       # the one who calls (asks to trust HOST)
+Type lines; "exit" or Ctrl-D ends the chat for both.  Compare the
+fingerprints shown with your peer over another channel the first time.
 EOF
 [ "$alice_status" -eq 0 ] && [ "$bob_status" -eq 0 ] && [ "$left" -eq 0 ]

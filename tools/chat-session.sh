@@ -107,7 +107,7 @@ timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
 # the terminal itself), unless the connection never was: then nc's
 # reason is the one to give.
 if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
-    "${trust[@]}" ${RSAPIPE_TMP_NONAME-"--peer-name-out"} ${RSAPIPE_TMP_NONAME-"$dir/peer-name"} <&7 >&6 2>"$dir/keyswap.log"; then
+    "${trust[@]}" --peer-name-out "$dir/peer-name" <&7 >&6 2>"$dir/keyswap.log"; then
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi
