@@ -7,12 +7,13 @@ set -u
 packages=
 need() { packages="$packages $1"; }
 
-for lib in libgcrypt gpg-error libtasn1; do
+for lib in libgcrypt gpg-error libtasn1 libedit; do
 	if ! pkg-config --exists "$lib" 2>/dev/null; then
 		case $lib in
 		libgcrypt) need libgcrypt20-dev ;;
 		gpg-error) need libgpg-error-dev ;;
 		libtasn1) need libtasn1-6-dev ;;
+		libedit) need libedit-dev ;;
 		esac
 	fi
 done
@@ -21,6 +22,10 @@ command -v cc >/dev/null 2>&1 || need gcc
 command -v make >/dev/null 2>&1 || need make
 command -v bats >/dev/null 2>&1 || need bats
 command -v socat >/dev/null 2>&1 || need socat
+# The chat's terminal tests run both sides under tmux; the link-down
+# tests join two network namespaces with ip(8).
+command -v tmux >/dev/null 2>&1 || need tmux
+command -v ip >/dev/null 2>&1 || need iproute2
 # netcat-openbsd: the chat's nc variant relies on its -N and -l semantics.
 if ! nc -h 2>&1 | grep -q -- '-N'; then need netcat-openbsd; fi
 command -v openssl >/dev/null 2>&1 || need openssl
