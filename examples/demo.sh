@@ -5,6 +5,7 @@
 # "exit", both sides end with status 0 and their session keys erased.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tools/rsapipe-lib.sh
 . "$here/../tools/rsapipe-lib.sh"
 
 port=${RSAPIPE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
@@ -31,7 +32,6 @@ as() {
 }
 # Wait until a person's screen shows a line matching a pattern, then
 # print that line as seen on their screen.
-seen=()
 wait_screen() {
 	local who=$1 pattern=$2 line
 	for _ in $(seq 300); do

@@ -1,8 +1,11 @@
 # Helpers for the chat and service suites: people with their own homes,
 # keyboards (FIFOs kept open by the test) and screens (files).
 
+# shellcheck disable=SC2034 # used by the suites that load this file
 EXAMPLES="$RSAPIPE_ROOT/examples"
+# shellcheck disable=SC2034
 CHAT_SERVER="$RSAPIPE_ROOT/tools/rsa-chat-server.sh"
+# shellcheck disable=SC2034
 CHAT_CLIENT="$RSAPIPE_ROOT/tools/rsa-chat-client.sh"
 # Session keys of 2048 bits keep the suite fast; the scripts default to 3072.
 export RSAPIPE_SESSION_BITS=2048
@@ -123,6 +126,7 @@ kill_tree() {
 }
 
 teardown() {
+	# shellcheck disable=SC2086 # unset ones vanish
 	kill_tree ${alice_pid:-} ${bob_pid:-} ${carol_pid:-} ${service_pid:-}
 	exec 7>&- 8>&- 9>&- 2>/dev/null || true
 	tmux_teardown

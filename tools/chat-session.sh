@@ -26,6 +26,7 @@
 set -u
 [ -n "${RSAPIPE_DEBUG:-}" ] && set -x
 rsapipe_libexec=$(dirname "$0")
+# shellcheck source=tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
 dir=$RSAPIPE_SESSION_DIR
@@ -39,7 +40,7 @@ report() {
 }
 report running
 
-enc_pid= dec_pid= spare_pid=
+enc_pid='' dec_pid='' spare_pid=''
 # finish STATUS MESSAGE: stop everything, erase the keys, then say why
 # the chat ended and report the status to the front end.
 finish() {

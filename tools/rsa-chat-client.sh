@@ -4,6 +4,7 @@
 # See rsa-chat(1).
 set -u
 rsapipe_libexec=$(dirname "$0")
+# shellcheck source=tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
 usage() {
@@ -15,7 +16,7 @@ USAGE
 	exit 2
 }
 
-transport=socat trust= pin= name= forget=0 link=30 args=()
+transport=socat trust='' pin='' name='' forget=0 link=30 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nc) transport=nc ;;
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ] || usage
+{ [ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ]; } || usage
 host=${args[0]}
 port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
 rsapipe_check_port "$port" || { say "bad port: $port"; exit 2; }
@@ -52,7 +53,9 @@ else
 	trust_arg=$trust_name
 	# On a terminal, first contact asks, as ssh does; scripts say
 	# --accept-new (or --peer) explicitly.
-	[ -n "$trust" ] || { [ -t 0 ] && trust=ask || trust=refuse-new; }
+	if [ -z "$trust" ]; then
+		if [ -t 0 ]; then trust=ask; else trust=refuse-new; fi
+	fi
 fi
 rsapipe_chat client "$transport" "$host" "$port" "${name:-$host}" \
 	"$trust" "$trust_arg" "$link"

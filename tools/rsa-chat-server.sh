@@ -3,6 +3,7 @@
 # rsa-chat-server: wait on PORT for one private chat.  See rsa-chat(1).
 set -u
 rsapipe_libexec=$(dirname "$0")
+# shellcheck source=tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
 usage() {
@@ -13,7 +14,7 @@ USAGE
 	exit 2
 }
 
-transport=socat pin= allow= link=30 args=()
+transport=socat pin='' allow='' link=30 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nc) transport=nc ;;

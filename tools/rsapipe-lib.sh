@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # rsapipe-lib.sh: shared by the example scripts (sourced, not run).
 # Finds the programs, the user's configuration and identity, and makes
 # the private per-session directory whose removal erases the session keys.
@@ -14,6 +15,7 @@ PATH="$rsapipe_bindir:$PATH"
 export PATH
 
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 RSAPIPE_DEFAULT_PORT=7777
 # Session keys live minutes; 3072 bits matches the identity default.
 RSAPIPE_SESSION_BITS=${RSAPIPE_SESSION_BITS:-3072}
@@ -45,8 +47,9 @@ rsapipe_voice() {
 # Create the user's long-term identity on first use (0600, never replaced).
 rsapipe_ensure_identity() {
 	if [ ! -e "$rsapipe_conf/identity.pem" ]; then
-		mkdir -p "$rsapipe_conf" && chmod 700 "$rsapipe_conf" ||
+		if ! { mkdir -p "$rsapipe_conf" && chmod 700 "$rsapipe_conf"; }; then
 			fail "cannot create $rsapipe_conf"
+		fi
 		say "first run: creating your identity key in $rsapipe_conf"
 		rsa-keygen -o "$rsapipe_conf/identity.pem" \
 			--public "$rsapipe_conf/identity.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
@@ -246,7 +249,8 @@ rsapipe_chat() {
 	export RSAPIPE_ROLE=$role RSAPIPE_SESSION_DIR=$dir \
 		RSAPIPE_ADDRESS=$host:$port RSAPIPE_PEER_LABEL=$5 \
 		RSAPIPE_TRUST=$6 RSAPIPE_TRUST_ARG=$7 RSAPIPE_LINK_TIMEOUT=$8
-	rsapipe_chat_dir=$dir rsapipe_chat_pids=
+	rsapipe_chat_dir=$dir
+	rsapipe_chat_pids=()
 	trap 'rsapipe_chat_signal 130 interrupted' INT
 	trap 'rsapipe_chat_signal 143 terminated' TERM
 	trap 'rsapipe_chat_signal 129 "hung up"' HUP
@@ -255,7 +259,7 @@ rsapipe_chat() {
 	if [ "$role" = server ]; then
 		# Made while we wait for a caller; the session waits for it.
 		{ rsapipe_session_key "$dir" && : >"$dir/key.ready"; } &
-		rsapipe_chat_pids=$!
+		rsapipe_chat_pids+=("$!")
 		say "waiting for a client on port $port"
 	else
 		rsapipe_session_key "$dir" && : >"$dir/key.ready"
@@ -279,8 +283,9 @@ rsapipe_chat_socat() {
 	[ "$link" -eq 0 ] || address=$address,$(rsapipe_socat_keepalive "$link")
 	RSAPIPE_SESSION_SCRIPT=$rsapipe_libexec/chat-session.sh
 	export RSAPIPE_SESSION_SCRIPT
+	# shellcheck disable=SC2016 # expanded by the shell socat starts
 	socat -t 1 "$address" SYSTEM:'exec "$RSAPIPE_SESSION_SCRIPT"',pipes &
-	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	rsapipe_chat_pids+=("$!")
 	rsapipe_chat_wait $!
 }
 
@@ -297,10 +302,10 @@ rsapipe_chat_nc() {
 	else
 		nc -v -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
 	fi
-	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	rsapipe_chat_pids+=("$!")
 	RSAPIPE_WAIT_FOR_CALLER=$([ "$role" = server ] && echo 1) \
 		"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
-	rsapipe_chat_pids="$rsapipe_chat_pids $!"
+	rsapipe_chat_pids+=("$!")
 	rsapipe_chat_wait $!
 }
 
@@ -321,7 +326,7 @@ rsapipe_chat_signal() {
 	if [ -n "$term_pid" ] && kill -TERM "$term_pid" 2>/dev/null; then
 		return 0
 	fi
-	rsapipe_stop $rsapipe_chat_pids
+	rsapipe_stop "${rsapipe_chat_pids[@]}"
 	wait 2>/dev/null
 	# The session, if it ran, has said it already.
 	case $(cat "$rsapipe_chat_dir/status" 2>/dev/null) in
@@ -333,7 +338,7 @@ rsapipe_chat_signal() {
 
 rsapipe_chat_cleanup() {
 	trap '' INT TERM HUP
-	rsapipe_stop $rsapipe_chat_pids
+	rsapipe_stop "${rsapipe_chat_pids[@]}"
 	wait 2>/dev/null
 	rsapipe_erase_session "$rsapipe_chat_dir"
 }
@@ -341,7 +346,7 @@ rsapipe_chat_cleanup() {
 # After the transport: the session's status once it has erased its keys
 # (socat does not wait for its child), or, when no session ran, why.
 rsapipe_chat_outcome() {
-	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir status= cause
+	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir status='' cause
 	for _ in $(seq 50); do
 		status=$(cat "$dir/status" 2>/dev/null)
 		[ "$status" = running ] || break
