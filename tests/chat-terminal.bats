@@ -138,3 +138,19 @@ input_line() {
 	wait_terminal bob 'secure session'
 	grep -qF "127.0.0.1:$port $alice_fp" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
 }
+
+@test "Ctrl-C at the trust prompt leaves at once with 130, nothing recorded, nothing left" {
+	port=$(free_port)
+	person alice
+	person bob
+	at_terminal alice "$CHAT_SERVER" "$port"
+	wait_listen "$port"
+	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
+	wait_terminal bob 'yes/no/\[fingerprint\]\)\? *$'
+	type_keys bob C-c
+	terminal_status bob st 3; [ "$st" -eq 130 ]
+	screen bob | grep -q 'rsa-chat-client: interrupted; session keys erased'
+	! grep -qs "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+	[ -z "$(leftovers bob)" ]
+	assert_no_noise "$(screen bob)"
+}
