@@ -115,7 +115,9 @@ if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
 	cat "$dir/keyswap.log" >&5
 	finish 1 "key exchange failed; nothing was sent"
 fi
-cat "$dir/keyswap.log" >&5
+# The fingerprint is in our own line below; the rest (first contact
+# recorded, warnings) is for the person.
+grep -v '^keyswap: peer identity ' "$dir/keyswap.log" >&5
 
 peer_fp=$(rsapipe_fingerprint "$dir/peer-identity.pub") ||
 	finish 1 "cannot read the peer identity"
