@@ -9,23 +9,53 @@
 # The session keys are erased when the connection ends, however it ends.
 #
 # Environment: RSAPIPE_SERVICE_IDENTITY (default: the user's identity,
-# created on first use), RSAPIPE_SESSION_BITS, RSAPIPE_TIMEOUT.
+# created on first use, exactly once however many connections arrive at
+# the same time), RSAPIPE_SESSION_BITS, RSAPIPE_TIMEOUT (seconds the key
+# exchange waits for the client, default 30).
+#
+# Diagnostics go to stderr (the journal under systemd); when stderr is
+# the connection itself, as inetd sets it up, they go to syslog instead,
+# since a word written there would corrupt the stream.
+#
+# Exit status: 0 the client's stream verified and was echoed; 1 the key
+# exchange or the stream failed; 2 no identity or no session directory.
 set -u
+# inetd passes no HOME; take the service user's, as a login would.
+[ -n "${HOME:-}" ] || HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+export HOME=${HOME:-/nonexistent}
 rsapipe_libexec=$(dirname "$0")/../tools
+# shellcheck source=SCRIPTDIR/../tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
-identity=${RSAPIPE_SERVICE_IDENTITY:-$rsapipe_conf/identity.pem}
-if [ ! -e "$identity" ] && [ -z "${RSAPIPE_SERVICE_IDENTITY:-}" ]; then
-	rsapipe_ensure_identity 2>/dev/null
+if [ /dev/stderr -ef /dev/stdout ]; then
+	if command -v logger >/dev/null; then
+		exec 2> >(exec logger -t "rsapipe-echo[$$]" >/dev/null 2>&1)
+	else
+		exec 2>/dev/null
+	fi
 fi
 
-session=$(rsapipe_session_dir) || fail "cannot create a session directory"
+if [ -n "${RSAPIPE_SERVICE_IDENTITY:-}" ]; then
+	identity=$RSAPIPE_SERVICE_IDENTITY
+else
+	identity=$rsapipe_conf/identity.pem
+	# Many copies of this script may start at once (one per connection):
+	# one of them creates the identity, the others wait for it.
+	rsapipe_ensure_identity_once || {
+		say "cannot create the service identity in $rsapipe_conf"
+		exit 2
+	}
+fi
+[ -r "$identity" ] || { say "cannot read the identity $identity"; exit 2; }
+
+session=$(rsapipe_session_dir) ||
+	{ say "cannot create a session directory"; exit 2; }
 trap 'rsapipe_erase_session "$session"' EXIT
 trap 'exit 130' INT TERM HUP
 
 rsapipe_session_key "$session"
-rsapipe_keyswap "$identity" "$session" --accept-any ||
-	fail "key exchange failed"
+rsapipe_keyswap "$identity" "$session" "${RSAPIPE_TIMEOUT:-30}" \
+	--accept-any || fail "key exchange failed"
 rsapipe_receive "$session" | rsapipe_send "$session"
 statuses=("${PIPESTATUS[@]}")
 [ "${statuses[0]}" -eq 0 ] || exit "${statuses[0]}"
