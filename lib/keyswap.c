@@ -94,7 +94,8 @@ keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
 size_t
 keyswap_encode_verdict(unsigned char *out, int verdict)
 {
-	if (verdict != KEYSWAP_ACCEPT && verdict != KEYSWAP_REFUSE)
+	if (verdict != KEYSWAP_ACCEPT && verdict != KEYSWAP_REFUSE &&
+	    verdict != KEYSWAP_REFUSE_NOT_ALLOWED)
 		return 0;
 	put_header(out, KEYSWAP_VERDICT, 1);
 	out[KEYSWAP_HEADER_LEN] = (unsigned char)verdict;
@@ -161,15 +162,27 @@ keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
 }
 
 int
-keyswap_parse_verdict(int *verdict, const unsigned char *body, size_t len,
-    const char **why)
+keyswap_parse_verdict_value(int *value, const unsigned char *body,
+    size_t len, const char **why)
 {
-	if (len != 1 || (body[0] != KEYSWAP_ACCEPT &&
-	    body[0] != KEYSWAP_REFUSE)) {
+	if (len != 1) {
 		*why = "malformed verdict";
 		return -1;
 	}
-	*verdict = body[0];
+	*value = body[0];
+	return 0;
+}
+
+int
+keyswap_parse_verdict(int *verdict, const unsigned char *body, size_t len,
+    const char **why)
+{
+	int value;
+
+	if (keyswap_parse_verdict_value(&value, body, len, why) != 0)
+		return -1;
+	/* A value we do not know is still no: only 00 accepts. */
+	*verdict = value == KEYSWAP_ACCEPT ? KEYSWAP_ACCEPT : KEYSWAP_REFUSE;
 	return 0;
 }
 
@@ -322,15 +335,45 @@ out:
 	return err;
 }
 
+static void
+now_monotonic(struct timespec *now)
+{
+	if (clock_gettime(CLOCK_MONOTONIC, now) != 0)
+		die(EXIT_USAGE, "clock_gettime:");
+}
+
 void
 keyswap_conn_init(struct keyswap_conn *conn, int in, int out,
     unsigned int timeout_seconds)
 {
 	conn->in = in;
 	conn->out = out;
-	if (clock_gettime(CLOCK_MONOTONIC, &conn->deadline) != 0)
-		die(EXIT_USAGE, "clock_gettime:");
+	now_monotonic(&conn->paused);
+	conn->deadline = conn->paused;
 	conn->deadline.tv_sec += timeout_seconds;
+}
+
+void
+keyswap_conn_pause(struct keyswap_conn *conn)
+{
+	now_monotonic(&conn->paused);
+}
+
+void
+keyswap_conn_resume(struct keyswap_conn *conn)
+{
+	struct timespec now;
+
+	now_monotonic(&now);
+	conn->deadline.tv_sec += now.tv_sec - conn->paused.tv_sec;
+	conn->deadline.tv_nsec += now.tv_nsec - conn->paused.tv_nsec;
+	if (conn->deadline.tv_nsec < 0) {
+		conn->deadline.tv_sec--;
+		conn->deadline.tv_nsec += 1000000000L;
+	} else if (conn->deadline.tv_nsec >= 1000000000L) {
+		conn->deadline.tv_sec++;
+		conn->deadline.tv_nsec -= 1000000000L;
+	}
 }
 
 /* Milliseconds left before the deadline, 0 when it has passed. */
@@ -340,8 +383,7 @@ remaining_ms(const struct keyswap_conn *conn)
 	struct timespec now;
 	long long ms;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
-		die(EXIT_USAGE, "clock_gettime:");
+	now_monotonic(&now);
 	ms = (long long)(conn->deadline.tv_sec - now.tv_sec) * 1000 +
 	    (conn->deadline.tv_nsec - now.tv_nsec) / 1000000;
 	if (ms <= 0)
@@ -374,6 +416,24 @@ wait_ready(const struct keyswap_conn *conn, int fd, short events)
 		if (r < 0 && errno != EINTR)
 			return -1;
 	}
+}
+
+int
+keyswap_conn_ready(const struct keyswap_conn *conn, int ms)
+{
+	struct pollfd pfd;
+	int left, r;
+
+	left = remaining_ms(conn);
+	pfd.fd = conn->in;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, 1, ms < left ? ms : left);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		die(EXIT_USAGE, "poll:");
+	return r > 0;
 }
 
 /* Write everything or return -1 with errno (ETIMEDOUT, EPIPE, ...). */

@@ -44,9 +44,16 @@ enum keyswap_type {
 	KEYSWAP_VERDICT = 3
 };
 
+/*
+ * Verdict values (doc/KEYSWAP.md 2.4).  Anything but KEYSWAP_ACCEPT is a
+ * refusal, including values this version does not know; the others only
+ * say why, so the refused side can tell its user what to do.
+ */
 enum keyswap_verdict {
 	KEYSWAP_ACCEPT = 0,
-	KEYSWAP_REFUSE = 1
+	KEYSWAP_REFUSE = 1,            /* refused (proof, pin, changed key...) */
+	KEYSWAP_REFUSE_NOT_ALLOWED = 2 /* the receiver's identity is not on the
+	                                  sender's allow list */
 };
 
 /* A parsed hello; the pointers point into the frame it came from. */
@@ -77,6 +84,7 @@ size_t keyswap_encode_hello(unsigned char *out,
     const unsigned char nonce[KEYSWAP_NONCE_LEN]);
 size_t keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
     size_t sig_len);
+/* verdict: one of enum keyswap_verdict (else 0 is returned). */
 size_t keyswap_encode_verdict(unsigned char *out, int verdict);
 
 /* Body parsers: strict, every length checked, no trailing bytes. */
@@ -84,7 +92,15 @@ int keyswap_parse_hello(struct keyswap_hello *hello,
     const unsigned char *body, size_t len, const char **why);
 int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
     const unsigned char *body, size_t len, const char **why);
+/*
+ * A verdict body is one byte.  keyswap_parse_verdict sets *verdict to
+ * KEYSWAP_ACCEPT for 00 and to KEYSWAP_REFUSE for every other value;
+ * keyswap_parse_verdict_value sets *value to the byte as sent (0..255),
+ * for the reason of a refusal.  Only a length other than 1 is malformed.
+ */
 int keyswap_parse_verdict(int *verdict, const unsigned char *body,
+    size_t len, const char **why);
+int keyswap_parse_verdict_value(int *value, const unsigned char *body,
     size_t len, const char **why);
 
 /*
@@ -129,10 +145,24 @@ gcry_error_t keyswap_verify_proof(const struct rsa_key *peer_identity,
 struct keyswap_conn {
 	int in, out;
 	struct timespec deadline; /* CLOCK_MONOTONIC */
+	struct timespec paused;   /* when keyswap_conn_pause() stopped it */
 };
 
 void keyswap_conn_init(struct keyswap_conn *conn, int in, int out,
     unsigned int timeout_seconds);
+/*
+ * Stop and restart the clock: the time between keyswap_conn_pause() and
+ * keyswap_conn_resume() (a person answering a question) is added to the
+ * deadline, so it does not count against the timeout.
+ */
+void keyswap_conn_pause(struct keyswap_conn *conn);
+void keyswap_conn_resume(struct keyswap_conn *conn);
+/*
+ * 1 if a read from the peer would not block (bytes or end of stream are
+ * there) within ms milliseconds and before the deadline, else 0.  Reads
+ * nothing.  Dies (status 2) on a poll error.
+ */
+int keyswap_conn_ready(const struct keyswap_conn *conn, int ms);
 /* Write a whole frame.  Dies: 1 if the peer is gone or the deadline
  * passes, 2 on a local error. */
 void keyswap_send(struct keyswap_conn *conn, const unsigned char *frame,

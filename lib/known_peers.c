@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,13 +39,31 @@ is_b64(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
-/*
- * Turn an entry's value into a fingerprint: checked as is when it is
- * one, computed from the decoded key when it is a base64 SPKI.
- */
+/* A value that is a fingerprint: checked and copied. */
 static int
-value_fingerprint(const char *value, size_t len,
+fingerprint_value(const char *value, size_t len,
     char out[KEY_FINGERPRINT_LEN], const char **why)
+{
+	size_t i;
+
+	if (len != sizeof(FINGERPRINT_PREFIX) - 1 + FINGERPRINT_B64_LEN) {
+		*why = "bad fingerprint length";
+		return -1;
+	}
+	for (i = sizeof(FINGERPRINT_PREFIX) - 1; i < len; i++)
+		if (!is_b64((unsigned char)value[i])) {
+			*why = "bad character in fingerprint";
+			return -1;
+		}
+	memcpy(out, value, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* A value that is the base64 of an SPKI DER: decoded, fingerprinted. */
+static int
+spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
+    const char **why)
 {
 	char *der = NULL;
 	size_t i, pad = 0, der_len = 0;
@@ -53,56 +72,30 @@ value_fingerprint(const char *value, size_t len,
 	const char *key_why;
 	int rc = -1;
 
-	if (len > sizeof(FINGERPRINT_PREFIX) - 1 &&
-	    memcmp(value, FINGERPRINT_PREFIX, sizeof(FINGERPRINT_PREFIX) - 1)
-	    == 0) {
-		if (len != sizeof(FINGERPRINT_PREFIX) - 1 + FINGERPRINT_B64_LEN) {
-			*why = "bad fingerprint length";
-			return -1;
-		}
-		for (i = sizeof(FINGERPRINT_PREFIX) - 1; i < len; i++)
-			if (!is_b64((unsigned char)value[i])) {
-				*why = "bad character in fingerprint";
-				return -1;
-			}
-		memcpy(out, value, len);
-		out[len] = '\0';
-		return 0;
-	}
-
 	/* Strict base64: the alphabet, at most two '=' at the very end,
 	 * and a length that is a multiple of 4.  The decoder would skip
 	 * stray characters; we do not want it to. */
-	if (len == 0 || len % 4 != 0 || len > SPKI_B64_MAX) {
-		*why = "neither a SHA256: fingerprint nor a base64 public key";
+	*why = "neither a SHA256: fingerprint nor a base64 public key";
+	if (len == 0 || len % 4 != 0 || len > SPKI_B64_MAX)
 		return -1;
-	}
 	while (pad < 2 && value[len - 1 - pad] == '=')
 		pad++;
 	for (i = 0; i < len - pad; i++)
-		if (!is_b64((unsigned char)value[i])) {
-			*why = "neither a SHA256: fingerprint nor a base64 "
-			    "public key";
+		if (!is_b64((unsigned char)value[i]))
 			return -1;
-		}
-	if ((der = malloc(len)) == NULL) {
-		*why = "out of memory";
+	*why = "out of memory";
+	if ((der = malloc(len)) == NULL)
 		return -1;
-	}
 	memcpy(der, value, len);
-	if ((state = gpgrt_b64dec_start(NULL)) == NULL) {
-		*why = "out of memory";
+	if ((state = gpgrt_b64dec_start(NULL)) == NULL)
 		goto out;
-	}
+	*why = "bad base64 public key";
 	if (gpgrt_b64dec_proc(state, der, len, &der_len) != 0) {
 		gpgrt_b64dec_finish(state);
-		*why = "bad base64 public key";
 		goto out;
 	}
-	if (gpgrt_b64dec_finish(state) != 0) {
-		*why = "bad base64 public key";
+	if (gpgrt_b64dec_finish(state) != 0)
 		goto out;
-	}
 	memset(&key, 0, sizeof(key));
 	if (key_from_spki(&key, (unsigned char *)der, der_len, &key_why) != 0) {
 		*why = key_why;
@@ -117,72 +110,143 @@ out:
 	return rc;
 }
 
+/*
+ * Turn an entry's value into a fingerprint: checked as is when it is
+ * one, computed from the decoded key when it is a base64 SPKI.
+ */
+static int
+value_fingerprint(const char *value, size_t len,
+    char out[KEY_FINGERPRINT_LEN], const char **why)
+{
+	if (len > sizeof(FINGERPRINT_PREFIX) - 1 &&
+	    memcmp(value, FINGERPRINT_PREFIX, sizeof(FINGERPRINT_PREFIX) - 1)
+	    == 0)
+		return fingerprint_value(value, len, out, why);
+	return spki_value(value, len, out, why);
+}
+
+/*
+ * The lines of a file, one at a time, split into blank-separated words.
+ * Only the first WORDS_MAX words are kept; n counts them all.
+ */
+#define WORDS_MAX 4
+struct lines {
+	const unsigned char *next, *end;
+	const unsigned char *line, *eol; /* the current line, no newline */
+	unsigned long lineno;
+	const unsigned char *word[WORDS_MAX];
+	size_t word_len[WORDS_MAX];
+	int n;
+};
+
+static void
+lines_start(struct lines *l, const unsigned char *buf, size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	l->next = buf;
+	l->end = buf + len;
+}
+
+/*
+ * Split the current line.  Blanks are spaces and tabs; trailing blanks
+ * and a CR are ignored.  Sets l->n (0 for a blank line or a comment) and
+ * returns 0, or -1 for a byte that is not printable ASCII.
+ */
+static int
+split_line(struct lines *l)
+{
+	const unsigned char *p = l->line, *eol = l->eol, *w;
+
+	while (eol > p && (eol[-1] == ' ' || eol[-1] == '\t' ||
+	    eol[-1] == '\r'))
+		eol--;
+	for (l->n = 0;; l->n++) {
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == eol || (l->n == 0 && *p == '#'))
+			return 0;
+		for (w = p; p < eol && *p > ' ' && *p < 0x7f; p++)
+			continue;
+		if (p < eol && *p != ' ' && *p != '\t')
+			return -1;
+		if (l->n < WORDS_MAX) {
+			l->word[l->n] = w;
+			l->word_len[l->n] = (size_t)(p - w);
+		}
+	}
+}
+
+/*
+ * Advance to the next line that holds words.  Returns 1, 0 at the end of
+ * the file, or -1 (with l->lineno naming it) for a line with a byte that
+ * is not printable ASCII.
+ */
+static int
+next_entry(struct lines *l)
+{
+	while (l->next < l->end) {
+		l->line = l->next;
+		l->eol = memchr(l->line, '\n', (size_t)(l->end - l->line));
+		if (l->eol == NULL)
+			l->eol = l->end;
+		l->next = l->eol + (l->eol < l->end);
+		l->lineno++;
+		if (split_line(l) != 0)
+			return -1;
+		if (l->n > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is word i of the current line exactly s? */
+static int
+word_is(const struct lines *l, int i, const char *s)
+{
+	size_t n = strlen(s);
+
+	return i < l->n && i < WORDS_MAX && l->word_len[i] == n &&
+	    memcmp(l->word[i], s, n) == 0;
+}
+
+static const char malformed_entry[] = "malformed entry (want \"NAME "
+    "SHA256:fingerprint\" or \"NAME base64-public-key\")";
+
 int
 known_peers_lookup(const unsigned char *buf, size_t len, const char *name,
     const char *fingerprint, struct known_peer_entry *entry, const char **why)
 {
-	const unsigned char *line = buf, *end = buf + len, *eol, *p, *q;
-	int ours;
+	struct lines l;
 	char found[KEY_FINGERPRINT_LEN];
-	size_t name_len = strlen(name), value_len;
-	unsigned long lineno = 0;
-	int status = KNOWN_PEER_NEW;
+	int r, status = KNOWN_PEER_NEW;
 
 	memset(entry, 0, sizeof(*entry));
-	for (; line < end; line = eol + (eol < end)) {
-		lineno++;
-		eol = memchr(line, '\n', (size_t)(end - line));
-		if (eol == NULL)
-			eol = end;
-		p = line;
-		while (p < eol && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p == eol || *p == '#')
-			continue;
-		/* NAME */
-		q = p;
-		while (q < eol && *q > ' ' && *q < 0x7f)
-			q++;
-		if (q == eol || (*q != ' ' && *q != '\t'))
-			goto malformed;
-		ours = (size_t)(q - p) == name_len &&
-		    memcmp(p, name, name_len) == 0;
-		/* VALUE */
-		while (q < eol && (*q == ' ' || *q == '\t'))
-			q++;
-		p = q;
-		while (q < eol && *q > ' ' && *q < 0x7f)
-			q++;
-		value_len = (size_t)(q - p);
-		/* Only trailing blanks (and a CR) may follow. */
-		while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
-			q++;
-		if (value_len == 0 || q != eol)
-			goto malformed;
-		if (value_fingerprint((const char *)p, value_len, found,
-		    why) != 0) {
-			entry->line = lineno;
+	lines_start(&l, buf, len);
+	while ((r = next_entry(&l)) != 0) {
+		if (r < 0 || l.n != 2) {
+			*why = malformed_entry;
+			entry->line = l.lineno;
 			return -1;
 		}
-		if (!ours)
+		if (value_fingerprint((const char *)l.word[1], l.word_len[1],
+		    found, why) != 0) {
+			entry->line = l.lineno;
+			return -1;
+		}
+		if (!word_is(&l, 0, name))
 			continue; /* another peer's entry, well formed */
 		if (strcmp(found, fingerprint) == 0)
 			status = KNOWN_PEER_MATCH;
 		else if (status == KNOWN_PEER_NEW) {
 			/* The first entry is the one to show as "old". */
 			status = KNOWN_PEER_CHANGED;
-			entry->line = lineno;
+			entry->line = l.lineno;
 			memcpy(entry->fingerprint, found, sizeof(found));
 		}
 	}
 	if (status == KNOWN_PEER_NEW)
 		entry->line = 0;
 	return status;
-malformed:
-	entry->line = lineno;
-	*why = "malformed entry (want \"NAME SHA256:fingerprint\" or "
-	    "\"NAME base64-public-key\")";
-	return -1;
 }
 
 /* Read all of fd into a malloc'd buffer (the file is public data). */
@@ -208,6 +272,24 @@ read_all(int fd, const char *path, size_t *len)
 	return buf;
 }
 
+/* Read a whole file; dies naming it when it cannot be opened, except
+ * that a missing file is NULL when missing_ok is set. */
+static unsigned char *
+read_path(const char *path, int missing_ok, size_t *len)
+{
+	unsigned char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && missing_ok && errno == ENOENT)
+		return NULL;
+	if (fd < 0)
+		die(EXIT_USAGE, "cannot open %s:", path);
+	buf = read_all(fd, path, len);
+	close(fd);
+	return buf;
+}
+
 static int
 lookup_or_die(const char *path, const unsigned char *buf, size_t len,
     const char *name, const char *fingerprint, struct known_peer_entry *entry)
@@ -227,20 +309,48 @@ known_peers_check(const char *path, const char *name,
 {
 	unsigned char *buf;
 	size_t len;
-	int fd, status;
+	int status;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	if ((buf = read_path(path, 1, &len)) == NULL) {
 		memset(entry, 0, sizeof(*entry));
 		return KNOWN_PEER_NEW;
 	}
-	if (fd < 0)
-		die(EXIT_USAGE, "cannot open %s:", path);
-	buf = read_all(fd, path, &len);
-	close(fd);
 	status = lookup_or_die(path, buf, len, name, fingerprint, entry);
 	free(buf);
 	return status;
+}
+
+/*
+ * Open path and take the exclusive lock that known_peers_record() and
+ * known_peers_forget() share.  An update renames a new file over the old
+ * one, so once the lock is held make sure the name still points to the
+ * file locked, else start over on the new one.  Returns the descriptor
+ * (closing it releases the lock) with *st its status, or -1 if the file
+ * does not exist and create is 0.
+ */
+static int
+lock_file(const char *path, int create, struct stat *st)
+{
+	struct stat current;
+	int fd;
+
+	for (;;) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0),
+		    0600);
+		if (fd < 0 && !create && errno == ENOENT)
+			return -1;
+		if (fd < 0)
+			die(EXIT_USAGE, "cannot open %s:", path);
+		while (flock(fd, LOCK_EX) != 0)
+			if (errno != EINTR)
+				die(EXIT_USAGE, "cannot lock %s:", path);
+		if (fstat(fd, st) != 0)
+			die(EXIT_USAGE, "cannot stat %s:", path);
+		if (stat(path, &current) == 0 && current.st_dev == st->st_dev &&
+		    current.st_ino == st->st_ino)
+			return fd;
+		close(fd);
+	}
 }
 
 int
@@ -248,32 +358,16 @@ known_peers_record(const char *path, const char *name,
     const char *fingerprint, struct known_peer_entry *entry)
 {
 	struct io_output out;
-	struct stat held, current;
+	struct stat held;
 	unsigned char *buf;
 	size_t len;
 	int fd, status;
 
-	/* Lock the file itself; since the update renames a new file over
-	 * it, after taking the lock make sure the name still points to
-	 * the file we locked, else start over on the new one. */
-	for (;;) {
-		fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			die(EXIT_USAGE, "cannot open %s:", path);
-		while (flock(fd, LOCK_EX) != 0)
-			if (errno != EINTR)
-				die(EXIT_USAGE, "cannot lock %s:", path);
-		if (fstat(fd, &held) != 0)
-			die(EXIT_USAGE, "cannot stat %s:", path);
-		if (stat(path, &current) == 0 && current.st_dev == held.st_dev &&
-		    current.st_ino == held.st_ino)
-			break;
-		close(fd);
-	}
+	fd = lock_file(path, 1, &held);
 	buf = read_all(fd, path, &len);
 	status = lookup_or_die(path, buf, len, name, fingerprint, entry);
 	if (status == KNOWN_PEER_NEW) {
-		io_output_open(&out, path, 0600, 0);
+		io_output_open(&out, path, held.st_mode & 07777, 0);
 		io_write_all(out.fd, buf, len, path);
 		/* A last line without its newline must not swallow ours. */
 		if (len > 0 && buf[len - 1] != '\n')
@@ -287,4 +381,209 @@ known_peers_record(const char *path, const char *name,
 	free(buf);
 	close(fd); /* releases the lock, after the new file is in place */
 	return status;
+}
+
+/*
+ * Write buf without the lines of the entries for name to out (or only
+ * count them when out is -1); returns how many there are.
+ */
+static unsigned long
+copy_without(int out, const unsigned char *buf, size_t len,
+    const char *name, const char *path)
+{
+	struct lines l;
+	const unsigned char *kept = buf;
+	unsigned long removed = 0;
+
+	lines_start(&l, buf, len);
+	while (next_entry(&l) > 0) {
+		if (!word_is(&l, 0, name))
+			continue;
+		if (out >= 0)
+			io_write_all(out, kept, (size_t)(l.line - kept), path);
+		kept = l.next;
+		removed++;
+	}
+	if (out >= 0)
+		io_write_all(out, kept, (size_t)(l.end - kept), path);
+	return removed;
+}
+
+unsigned long
+known_peers_forget(const char *path, const char *name)
+{
+	struct known_peer_entry entry;
+	struct io_output out;
+	struct stat held;
+	unsigned char *buf;
+	size_t len;
+	unsigned long removed;
+	int fd;
+
+	if ((fd = lock_file(path, 0, &held)) < 0)
+		die(EXIT_USAGE, "cannot open %s:", path);
+	buf = read_all(fd, path, &len);
+	/* Only a file that parses is edited: every line is checked. */
+	(void)lookup_or_die(path, buf, len, name, "", &entry);
+	removed = copy_without(-1, buf, len, name, path);
+	if (removed > 0) {
+		io_output_open(&out, path, held.st_mode & 07777, 0);
+		(void)copy_without(out.fd, buf, len, name, path);
+		io_output_commit(&out);
+	}
+	free(buf);
+	close(fd); /* releases the lock, after the new file is in place */
+	return removed;
+}
+
+static const char malformed_allowed[] = "malformed entry (want \"NAME "
+    "SHA256:fingerprint\", \"NAME base64-public-key\" or \"ssh-rsa "
+    "BASE64 NAME\")";
+
+/* Why a line of an allow list that is not "NAME VALUE" is refused. */
+static const char *
+allowed_line_error(const struct lines *l)
+{
+	static const char *const others[] = { "ssh-", "ecdsa-", "sk-",
+	    NULL };
+	int k;
+
+	if (word_is(l, 0, "ssh-rsa"))
+		return l->n < 3 ? "ssh-rsa line without a name: put the "
+		    "client's name in its comment" : "the comment of an "
+		    "ssh-rsa line is the client's name: one word";
+	for (k = 0; others[k] != NULL; k++)
+		if (l->word_len[0] > strlen(others[k]) && memcmp(l->word[0],
+		    others[k], strlen(others[k])) == 0)
+			return "not an RSA key: keyswap identities are RSA";
+	if (memmem(l->line, (size_t)(l->eol - l->line), "ssh-rsa ", 8))
+		return "authorized_keys options are not supported; remove "
+		    "everything before ssh-rsa";
+	return malformed_allowed;
+}
+
+/*
+ * The fingerprint and name of the current allow-list line: "NAME VALUE"
+ * or "ssh-rsa BASE64 NAME".  Returns 0, or -1 with *why.
+ */
+static int
+allowed_entry(const struct lines *l, char fp[KEY_FINGERPRINT_LEN],
+    char *name, const char **why)
+{
+	struct rsa_key key;
+	int name_word;
+
+	if (l->n == 2 && !word_is(l, 0, "ssh-rsa")) {
+		name_word = 0;
+		if (value_fingerprint((const char *)l->word[1], l->word_len[1],
+		    fp, why) != 0)
+			return -1;
+	} else if (l->n == 3 && word_is(l, 0, "ssh-rsa")) {
+		name_word = 2;
+		if (key_parse_public(&key, l->line, (size_t)(l->eol - l->line),
+		    NULL, why) != 0)
+			return -1;
+		key_fingerprint(&key, fp);
+		key_free(&key);
+	} else {
+		*why = allowed_line_error(l);
+		return -1;
+	}
+	*why = "bad name (want 1 to 255 printable characters without "
+	    "spaces)";
+	if (l->word_len[name_word] > KNOWN_PEERS_NAME_MAX)
+		return -1;
+	memcpy(name, l->word[name_word], l->word_len[name_word]);
+	name[l->word_len[name_word]] = '\0';
+	return known_peers_valid_name(name) ? 0 : -1;
+}
+
+int
+known_peers_allowed_lookup(const unsigned char *buf, size_t len,
+    const char *fingerprint, char *name, struct known_peer_entry *entry,
+    const char **why)
+{
+	struct lines l;
+	char fp[KEY_FINGERPRINT_LEN], line_name[KNOWN_PEERS_NAME_MAX + 1];
+	int r, found = 0;
+
+	memset(entry, 0, sizeof(*entry));
+	lines_start(&l, buf, len);
+	while ((r = next_entry(&l)) != 0) {
+		if (r < 0 || allowed_entry(&l, fp, line_name, why) != 0) {
+			if (r < 0)
+				*why = malformed_allowed;
+			entry->line = l.lineno;
+			return -1;
+		}
+		if (found || strcmp(fp, fingerprint) != 0)
+			continue;
+		found = 1;
+		strcpy(name, line_name);
+		entry->line = l.lineno;
+		memcpy(entry->fingerprint, fp, sizeof(fp));
+	}
+	return found;
+}
+
+int
+known_peers_allowed(const char *path, const char *fingerprint, char *name,
+    struct known_peer_entry *entry)
+{
+	unsigned char *buf;
+	const char *why;
+	size_t len;
+	int found;
+
+	buf = read_path(path, 0, &len);
+	found = known_peers_allowed_lookup(buf, len, fingerprint, name, entry,
+	    &why);
+	free(buf);
+	if (found < 0)
+		die(EXIT_USAGE, "%s:%lu: %s", path, entry->line, why);
+	return found;
+}
+
+/* Is s (n bytes) a fingerprint's base64 part: 43 base64 characters? */
+static int
+is_fingerprint_b64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != FINGERPRINT_B64_LEN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_b64((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int
+known_peers_answer(const char *answer, const char *fingerprint)
+{
+	const size_t prefix = sizeof(FINGERPRINT_PREFIX) - 1;
+	const char *p = answer;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	if (n == 3 && strncasecmp(p, "yes", 3) == 0)
+		return KNOWN_PEER_ANSWER_YES;
+	if (n == 2 && strncasecmp(p, "no", 2) == 0)
+		return KNOWN_PEER_ANSWER_NO;
+	if (n >= prefix && memcmp(p, FINGERPRINT_PREFIX, prefix) == 0) {
+		p += prefix;
+		n -= prefix;
+	} else if (!is_fingerprint_b64(p, n))
+		return KNOWN_PEER_ANSWER_OTHER;
+	/* A public value: an exact comparison, nothing to hide. */
+	if (strlen(fingerprint) == prefix + n &&
+	    memcmp(fingerprint, FINGERPRINT_PREFIX, prefix) == 0 &&
+	    memcmp(fingerprint + prefix, p, n) == 0)
+		return KNOWN_PEER_ANSWER_MATCH;
+	return KNOWN_PEER_ANSWER_MISMATCH;
 }

@@ -1,5 +1,6 @@
 /*
- * known_peers.h: trust on first use for keyswap, like ssh's known_hosts.
+ * known_peers.h: trust on first use for keyswap, like ssh's known_hosts,
+ * and the server's allow list, like sshd's authorized_keys.
  *
  * The file holds one entry a line, "NAME VALUE", where VALUE is either a
  * fingerprint "SHA256:<43 base64 chars>" (what keyswap records) or the
@@ -8,6 +9,9 @@
  * name may appear on several lines; any matching entry accepts the key.
  * Names are 1..255 printable characters without spaces ("host:port",
  * "alice@example.org").
+ *
+ * An allow list has the same lines, and also authorized_keys lines
+ * without options, "ssh-rsa BASE64 NAME", whose comment is the name.
  */
 #ifndef RSAPIPE_KNOWN_PEERS_H
 #define RSAPIPE_KNOWN_PEERS_H
@@ -59,5 +63,54 @@ int known_peers_check(const char *path, const char *name,
  */
 int known_peers_record(const char *path, const char *name,
     const char *fingerprint, struct known_peer_entry *entry);
+
+/*
+ * Remove every entry for name from path, like ssh-keygen -R: atomically
+ * (a new file, with the old one's mode, renamed over it) and under the
+ * lock known_peers_record() takes.  Every other line is kept byte for
+ * byte.  Returns the number of entries removed; with 0 nothing is
+ * written.  Dies (EXIT_USAGE) naming path when it is missing,
+ * unreadable, malformed, or cannot be replaced.
+ */
+unsigned long known_peers_forget(const char *path, const char *name);
+
+/*
+ * Look the key with the given fingerprint up in an allow list held in
+ * buf (len bytes, need not be NUL-terminated).  Returns 1 with name set
+ * to the NAME of the first line holding the key (name has room for
+ * KNOWN_PEERS_NAME_MAX + 1 bytes; it is a known_peers_valid_name()) and
+ * entry->line to that line, 0 if no line holds it, or -1 with *why set
+ * and entry->line naming the first malformed line.  Every line is
+ * checked, so an empty fingerprint validates the whole list.  Never
+ * exits.
+ */
+int known_peers_allowed_lookup(const unsigned char *buf, size_t len,
+    const char *fingerprint, char *name, struct known_peer_entry *entry,
+    const char **why);
+
+/* Read the allow list path and look the key up, as above.  Dies
+ * (EXIT_USAGE) naming path, or path:line, when it is missing, unreadable
+ * or malformed. */
+int known_peers_allowed(const char *path, const char *fingerprint,
+    char *name, struct known_peer_entry *entry);
+
+/* What a person answered to the first-contact question. */
+enum known_peer_answer {
+	KNOWN_PEER_ANSWER_OTHER,    /* none of these: ask again */
+	KNOWN_PEER_ANSWER_YES,
+	KNOWN_PEER_ANSWER_NO,
+	KNOWN_PEER_ANSWER_MATCH,    /* the peer's fingerprint, pasted */
+	KNOWN_PEER_ANSWER_MISMATCH  /* a fingerprint, but another one */
+};
+
+/*
+ * Classify an answer (a NUL-terminated line without its newline) to
+ * "Are you sure you want to continue connecting (yes/no/[fingerprint])?"
+ * asked about the key with the given fingerprint: "yes" or "no" in any
+ * case, or a fingerprint with or without its "SHA256:" prefix, compared
+ * exactly.  Blanks and a CR around the answer are ignored; an empty
+ * answer is OTHER.  Never exits.
+ */
+int known_peers_answer(const char *answer, const char *fingerprint);
 
 #endif
