@@ -24,6 +24,8 @@ setup() {
 
 teardown() {
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+	# kill-server leaves the socket file behind.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCKET"
 	if [ -n "${BOB_PID:-}" ]; then
 		kill "$BOB_PID" 2>/dev/null || true
 	fi
