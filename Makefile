@@ -45,6 +45,11 @@ CHAT_LIBEXEC = tools/chat-session.sh tools/rsapipe-lib.sh \
 	examples/echo-service.sh
 CHAT_TERM = tools/chat-term
 EXAMPLES = examples/demo.sh examples/echo-client.sh
+# The echo service's socket activation: systemd units (a trailing .in is
+# dropped on install) and an inetd line, their paths written by SUBST.
+UNITS = examples/systemd/rsapipe-echo.socket \
+	examples/systemd/rsapipe-echo@.service.in
+INETD_CONF = examples/inetd.conf.in
 
 all: $(TOOLS) $(CHAT_TERM)
 
@@ -108,6 +113,13 @@ install: all
 		chmod 755 $(DESTDIR)$(LIBEXECDIR)/$${s##*/} || exit 1; done
 	for e in $(EXAMPLES); do $(SUBST) $$e \
 		>$(DESTDIR)$(EXAMPLESDIR)/$${e##*/} || exit 1; done
+	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh
+	$(SUBST) $(INETD_CONF) >$(DESTDIR)$(EXAMPLESDIR)/inetd.conf && \
+		chmod 644 $(DESTDIR)$(EXAMPLESDIR)/inetd.conf
+	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(UNITS); do n=$${u##*/}; n=$${n%.in}; \
+		$(SUBST) $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$n && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$n || exit 1; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
@@ -115,6 +127,8 @@ uninstall:
 		rm -f $(DESTDIR)$(BINDIR)/$${n%.sh}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(LIBEXECDIR)
+	for u in $(UNITS); do n=$${u##*/}; \
+		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${n%.in}; done
 
 # The installed scripts find each other and the programs by these paths.
 SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \

@@ -34,6 +34,12 @@ command -v xxd >/dev/null 2>&1 || need xxd
 command -v pgrep >/dev/null 2>&1 || need procps
 [ -x /usr/bin/time ] || need time
 python3 -c 'import cryptography' >/dev/null 2>&1 || need python3-cryptography
+# The echo service creates its identity under flock(1); the install tests
+# verify the systemd units with systemd-analyze and run the service as
+# its own user (useradd --prefix, setpriv).
+{ command -v flock && command -v setpriv; } >/dev/null 2>&1 || need util-linux
+command -v systemd-analyze >/dev/null 2>&1 || need systemd
+[ -x /usr/sbin/useradd ] || need passwd
 
 [ -z "$packages" ] && exit 0
 
