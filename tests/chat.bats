@@ -338,3 +338,26 @@ fingerprint_of() {
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
 }
+
+@test "the installed commands chat with each other, using only the installed programs" {
+	prefix="$BATS_TEST_TMPDIR/prefix"
+	make -s -C "$RSAPIPE_ROOT" install PREFIX="$prefix" >/dev/null
+	# Nothing of the source tree on PATH: the installed scripts must find
+	# the installed programs and chat-term by themselves.
+	PATH=/usr/bin:/bin
+	port=$(free_port)
+	person alice
+	person bob
+	start alice 8 "$prefix/bin/rsa-chat-server" "$port"
+	wait_listen "$port"
+	start bob 9 "$prefix/bin/rsa-chat-client" --accept-new 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	echo "installed hello" >&9
+	wait_screen alice ': installed hello$'
+	echo exit >&9
+	wait_exit "$bob_pid" st; [ "$st" -eq 0 ]
+	wait_exit "$alice_pid" st; [ "$st" -eq 0 ]
+	grep -q '^rsa-chat-client: chat ended' "$BATS_TEST_TMPDIR/bob/screen"
+	# The installed scripts name no file of the source tree.
+	! grep -q "$RSAPIPE_ROOT" "$prefix"/bin/rsa-chat-* "$prefix"/libexec/rsapipe/*.sh
+}

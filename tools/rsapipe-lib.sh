@@ -10,8 +10,9 @@ rsapipe_bindir=
 [ -n "$rsapipe_libexec" ] ||
 	rsapipe_libexec=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ -n "$rsapipe_bindir" ] || rsapipe_bindir=$rsapipe_libexec
-# The programs that belong with these scripts, before any others.
-PATH="$rsapipe_bindir:$PATH"
+# The programs that belong with these scripts, before any others
+# (chat-term lives beside the scripts, off the user's PATH).
+PATH="$rsapipe_bindir:$rsapipe_libexec:$PATH"
 export PATH
 
 
