@@ -25,9 +25,10 @@ open_terminals() {
 }
 
 # ended_within WHO SECONDS VAR: WHO's program ended within SECONDS (the
-# time counted from now), its status in VAR.
+# time counted from now; times RSAPIPE_TEST_TIME_SCALE under sanitizers),
+# its status in VAR.
 ended_within() {
-	terminal_status "$1" "$3" "$2"
+	terminal_status "$1" "$3" $(( $2 * ${RSAPIPE_TEST_TIME_SCALE:-1} ))
 	if [ "${!3}" = 124 ]; then
 		echo "$1 did not end within $2 s:" >&2
 		screen "$1" >&2
@@ -115,6 +116,7 @@ killed_peer() {
 refused() {
 	port=$(free_port)
 	person bob
+	has_identity bob
 	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
 	ended_within bob 5 bob_status
 	[ "$bob_status" -eq 3 ]
@@ -184,4 +186,31 @@ link_down() {
 
 @test "netcat: a link taken down is noticed by both sides within the link timeout, status 4" {
 	link_down --nc
+}
+
+hangs_up() {
+	port=$(free_port)
+	person bob
+	has_identity bob
+	# A server that accepts and hangs up at once.
+	socat TCP-LISTEN:"$port",reuseaddr EXEC:true 3>&- &
+	server=$!
+	wait_listen "$port"
+	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
+	ended_within bob 2 bob_status
+	kill "$server" 2>/dev/null || true
+	[ "$bob_status" -eq 1 ]
+	screen bob | grep -Eq 'rsa-chat-client: key exchange failed.*; session keys erased'
+	screen bob | grep -q 'closed the connection'
+	! screen bob | grep -q 'timed out'
+	[ -z "$(leftovers bob)" ]
+	assert_no_noise "$(screen bob)"
+}
+
+@test "socat: a server that hangs up at once is reported within 2 s, status 1" {
+	hangs_up
+}
+
+@test "netcat: a server that hangs up at once is reported within 2 s, status 1" {
+	hangs_up --nc
 }

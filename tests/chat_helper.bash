@@ -32,6 +32,14 @@ person() {
 	: >"$BATS_TEST_TMPDIR/$1/screen"
 }
 
+# has_identity NAME: NAME's identity key exists already (a returning
+# user), so what a test times is the chat, not making a key.
+has_identity() {
+	mkdir -p "$BATS_TEST_TMPDIR/$1/home/.config/rsapipe"
+	chmod 700 "$BATS_TEST_TMPDIR/$1/home/.config/rsapipe"
+	rsa-keygen -b 2048 -o "$BATS_TEST_TMPDIR/$1/home/.config/rsapipe/identity.pem" 2>/dev/null
+}
+
 # as NAME CMD...: run CMD with NAME's home and runtime dir.
 as() {
 	local who=$1

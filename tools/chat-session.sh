@@ -107,8 +107,24 @@ timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
 # keyswap's messages are shown once it is done (its trust prompt is on
 # the terminal itself), unless the connection never was: then nc's
 # reason is the one to give.
-if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
-    "${trust[@]}" --peer-name-out "$dir/peer-name" <&7 >&6 2>"$dir/keyswap.log"; then
+rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
+	"${trust[@]}" --peer-name-out "$dir/peer-name" <&7 >&6 \
+	2>"$dir/keyswap.log" &
+keyswap_pid=$!
+# OpenBSD nc keeps its output open when the network side closes, so a
+# peer that hangs up during the exchange would leave keyswap waiting for
+# its timeout: watch nc's socket instead.
+if [ -n "${RSAPIPE_NC_PID:-}" ]; then
+	while kill -0 "$keyswap_pid" 2>/dev/null; do
+		if rsapipe_nc_peer_closed "$RSAPIPE_NC_PID"; then
+			kill "$keyswap_pid" 2>/dev/null
+			wait "$keyswap_pid"
+			finish 1 "key exchange failed: the peer closed the connection"
+		fi
+		sleep 0.1
+	done
+fi
+if ! wait "$keyswap_pid"; then
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi

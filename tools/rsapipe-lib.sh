@@ -304,10 +304,18 @@ rsapipe_chat_nc() {
 		nc -v -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
 	fi
 	rsapipe_chat_pids+=("$!")
+	RSAPIPE_NC_PID=$! \
 	RSAPIPE_WAIT_FOR_CALLER=$([ "$role" = server ] && echo 1) \
 		"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
 	rsapipe_chat_pids+=("$!")
 	rsapipe_chat_wait $!
+}
+
+# rsapipe_nc_peer_closed PID: the peer has closed the connection of the
+# nc process PID (its socket is in CLOSE-WAIT), which nc itself does not
+# pass on while its input is open.
+rsapipe_nc_peer_closed() {
+	ss -Htnp state close-wait 2>/dev/null | grep -q "pid=$1,"
 }
 
 # Wait for a job; a trapped signal interrupts wait(1), so wait again
