@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz.c: setup shared by the fuzz targets. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz.h: what every rsapipe fuzz target shares: one-time process setup
  * and the fixed keys the targets decrypt and verify with.

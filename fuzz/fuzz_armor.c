@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_armor: "BEGIN RSAPIPE MESSAGE" armor as rsa-decrypt meets it: the
  * detection on the first bytes, then decoding in place in chunks of the

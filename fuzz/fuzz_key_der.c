@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_key_der: the DER inside key files, mutated directly rather than
  * through base64.  The first byte picks the structure; the rest is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_key_pem: key files as a user or peer hands them over: PEM of every
  * label (public, private, PKCS#1, encrypted PKCS#8) through

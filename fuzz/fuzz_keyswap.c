@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_keyswap: what a keyswap peer sends: frames (header and body),
  * parsed in the order keyswap reads them: a hello (its keys built, the

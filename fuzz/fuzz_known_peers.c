@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_known_peers: the known-peers file, which users edit by hand and
  * paste keys into.  The first line of the input is the name looked up.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_ssh_key: OpenSSH public key lines ("ssh-rsa AAAA... comment"), as
  * pasted from authorized_keys or ~/.ssh/id_rsa.pub.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_stream_header: the stream header as rsa-decrypt reads it: parsed
  * incrementally, then the file key unwrapped with alice's key (the seed

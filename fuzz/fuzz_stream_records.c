@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_stream_records: the record loop of rsa-decrypt over arbitrary
  * bytes, under fixed stream keys (the seed records were sealed with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gen_records: write the seed corpus of fuzz_stream_records: record
  * sequences sealed under fuzz_record_keys(), as rsa-encrypt would write

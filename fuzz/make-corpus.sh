@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Regenerate the seed corpora in fuzz/corpus/ from real outputs of the
 # tools, openssl and ssh-keygen, with the fixture keys.  Outputs are
 # randomised (salts, OAEP, PSS, nonces), so each run writes different but

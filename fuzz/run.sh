@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the fuzz targets: each one first replays its seed corpus and the
 # saved regressions (any crash, leak, hang or sanitizer report fails),
 # then fuzzes afresh for SECONDS (new inputs go to a temporary directory,

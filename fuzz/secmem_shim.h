@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * secmem_shim.h: forced into lib/common.c in the fuzz build only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* armor.c: streaming PEM-style armor on gpgrt_b64enc / gpgrt_b64dec. */
 #include <string.h>
 

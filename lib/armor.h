@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * armor.h: PEM-style ASCII armor for streams ("-----BEGIN RSAPIPE
  * MESSAGE-----"), streaming and in constant memory, on libgpg-error's

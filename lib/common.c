@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* common.c: process setup, dying, and secret-memory helpers. */
 #include <errno.h>
 #include <signal.h>

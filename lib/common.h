@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * common.h: process setup, the one way to die, and secret-memory helpers.
  *
@@ -13,7 +14,7 @@
 
 #define RSAPIPE_VERSION "1.0.0"
 
-/* Exit statuses, DESIGN section 5.  Scripts depend on these. */
+/* Exit statuses, doc/DESIGN.md section 5.  Scripts depend on these. */
 enum {
 	EXIT_OK = 0,
 	EXIT_AUTH = 1,  /* authentication, decryption or verification failed */

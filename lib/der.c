@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* der.c: libtasn1 helpers for the key structures. */
 #include <limits.h>
 #include <stdio.h>

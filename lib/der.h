@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * der.h: DER through libtasn1, for the structures in keys_asn1.asn.
  *

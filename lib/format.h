@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * format.h: the rsapipe stream format, version 1, in one place.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hkdf.c: HKDF-SHA256 (RFC 5869) on gcry_mac. */
 #include <string.h>
 

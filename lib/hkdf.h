@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hkdf.h: HKDF-SHA256 (RFC 5869) built on libgcrypt's HMAC, which
  * libgcrypt 1.10 does not offer itself.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* io.c: robust reads and writes, key-file reading, atomic output files. */
 #include <errno.h>
 #include <fcntl.h>

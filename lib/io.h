@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * io.h: file and descriptor I/O that finishes short writes, retries EINTR,
  * and makes output files all-or-nothing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keys.c: RSA keys in the forms OpenSSL and OpenSSH write: SPKI, PKCS#1,
  * PKCS#8 (encrypted ones through pkcs8.c), ssh-rsa lines; generation;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keys.h: RSA keys in the forms OpenSSL and OpenSSH write.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #if HAVE_CONFIG_H
 # include "config.h"
 #endif

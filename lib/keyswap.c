@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* keyswap.c: the keyswap protocol: frames, transcript, proofs, connection. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyswap.h: the keyswap protocol, an authenticated exchange of fresh
  * session public keys over the connection the chat then uses.

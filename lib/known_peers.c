@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* known_peers.c: trust on first use for keyswap (known_hosts style). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * known_peers.h: trust on first use for keyswap, like ssh's known_hosts,
  * and the server's allow list, like sshd's authorized_keys.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* passphrase.c: passphrases from a file, a descriptor or the terminal. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * passphrase.h: where a passphrase comes from.  Every program that loads
  * or writes a private key accepts --passphrase-file F and --passphrase-fd N

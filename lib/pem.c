@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pem.c: strict PEM armor and base64 over libgpg-error's gpgrt_b64. */
 #include <gpg-error.h>
 #include <stdint.h>

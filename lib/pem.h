@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pem.h: PEM armor ("-----BEGIN LABEL-----", base64, "-----END LABEL-----")
  * and plain base64, both through libgpg-error's gpgrt_b64 functions.

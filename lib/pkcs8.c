@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pkcs8.c: PBES2 encrypted PKCS#8 (RFC 5208, RFC 8018, RFC 7914). */
 #include <stdio.h>
 #include <stdlib.h>

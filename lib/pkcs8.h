@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pkcs8.h: encrypted PKCS#8 (EncryptedPrivateKeyInfo, RFC 5208) with
  * PBES2 (RFC 8018): PBKDF2-HMAC-SHA256 or scrypt (RFC 7914), AES-256-CBC;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* stream.c: the rsapipe v1 stream format, header and records. */
 #include <fcntl.h>
 #include <stdlib.h>

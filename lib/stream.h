@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stream.h: the rsapipe v1 stream (doc/FORMAT.md): header with RSA-OAEP
  * stanzas, optional signature and session binding, header MAC, then

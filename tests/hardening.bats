@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # Secret hygiene seen from outside the programs: file modes, core dumps
 # and ptrace, clean failure without key material left behind, no secrets
 # in messages, and inputs that once broke a parser.

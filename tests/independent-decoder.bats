@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # doc/FORMAT.md is enough to write a decoder: tests/independent-decoder.py
 # was written from that page alone (Python, no code shared with lib/ or
 # streamtool.py), and here it reads the committed vectors and fresh

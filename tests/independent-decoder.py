@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """An rsapipe v1 stream decoder written from doc/FORMAT.md alone.
 
 It shares no code with lib/ or tests/streamtool.py: its purpose is to show

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # Key loading: every form OpenSSL and OpenSSH write is read, everything
 # else is refused with exit 2 and one line naming the cause.  Driven
 # through rsa-keygen -l (fingerprint) and -y (public half).

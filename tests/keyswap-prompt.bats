@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # keyswap --ask: the first-contact question on a real terminal (a tmux
 # pane), answered as a person would, with the peer on the other end of
 # two FIFOs.

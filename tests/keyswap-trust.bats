@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # keyswap trust policies: the server's allow list and its told-why
 # verdict, known peers only (--refuse-new), asking without a terminal,
 # the peer's display name, and forgetting a recorded peer.

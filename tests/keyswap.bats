@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # keyswap: two peers exchange fresh session public keys over one stream,
 # each proving its identity key; trust is pinned, TOFU or explicitly off.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Helpers for the keyswap suites: alice and bob (the fixture identities)
 # with fresh session keys, run against each other over two FIFOs.
 # shellcheck shell=bash

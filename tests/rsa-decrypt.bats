@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # rsa-decrypt: recovers the plaintext of an rsapipe stream, releasing a
 # record only once it authenticated, and says clearly why it refuses.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # rsa-encrypt: streams anything to one or more RSA keys, one record per
 # read, readable by rsa-decrypt and, at the key layer, by OpenSSL.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # rsa-keygen: key pairs OpenSSL accepts, files created safely, and the
 # -y / -l views of existing keys.  Key generation is slow, so few keys
 # are made here; key reading is covered in keys.bats.

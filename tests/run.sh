@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every bats suite, then print the totals as "N passed, N failed".
 # Fails if any test failed or if no test ran at all.
 set -u

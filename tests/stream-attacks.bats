@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # Attacks on the stream: every bit flip, every truncation, reordered,
 # duplicated, dropped and spliced records, trailing data.  Each must end
 # with exit 1, and stdout may only hold whole records that came before the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """streamtool: take rsapipe v1 streams apart, as doc/FORMAT.md describes
 them, to build attacks and check results in the test suites.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared setup for the bats suites: the freshly built programs first on
 # PATH, HOME in a per-test temporary directory, fixtures at hand.
 

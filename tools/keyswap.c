@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyswap: exchange fresh session public keys with the peer on
  * stdin/stdout, authenticated by both identity keys.  See keyswap(1) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rsa-decrypt: decrypt an rsapipe stream with one of the given private
  * keys, releasing each record only after it authenticated.  See

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rsa-encrypt: encrypt a stream to one or more RSA public keys, with an
  * optional sender signature and session binding.  See rsa-encrypt(1).

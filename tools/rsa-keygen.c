@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rsa-keygen: make an RSA key pair, print the public half of a private
  * key, or print a key's fingerprint.

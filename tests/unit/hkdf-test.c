@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hkdf-test: HKDF-SHA256 against RFC 5869 appendix A, test cases 1-3.
  * Exits 0 when every case matches, 1 otherwise, naming the case.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Regenerate the decryption vectors from the fixture keys with the built
 # tools: NAME.rsp (stream), NAME.txt (plaintext), NAME.args (rsa-decrypt
 # arguments, paths relative to tests/fixtures).  Streams are randomised
