@@ -50,7 +50,7 @@ case $timeout in
 ''|*[!0-9]*|0) say "bad RSAPIPE_TIMEOUT: $timeout"; exit 2 ;;
 esac
 command -v socat >/dev/null || { say "socat is not installed"; exit 2; }
-rsapipe_ensure_identity_once ||
+rsapipe_ensure_identity ||
 	{ say "cannot create your identity in $rsapipe_conf"; exit 2; }
 
 session=$(rsapipe_session_dir) ||

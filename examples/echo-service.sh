@@ -41,7 +41,7 @@ else
 	identity=$rsapipe_conf/identity.pem
 	# Many copies of this script may start at once (one per connection):
 	# one of them creates the identity, the others wait for it.
-	rsapipe_ensure_identity_once || {
+	rsapipe_ensure_identity || {
 		say "cannot create the service identity in $rsapipe_conf"
 		exit 2
 	}

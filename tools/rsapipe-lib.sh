@@ -45,18 +45,31 @@ rsapipe_voice() {
 	export RSAPIPE_VOICE RSAPIPE_PROGNAME
 }
 
-# Create the user's long-term identity on first use (0600, never replaced).
+# rsapipe_ensure_identity: create the user's long-term identity on first
+# use (0600, never replaced).  Many copies may start at the same moment
+# (two chats on a first run, a service that inetd or systemd runs once
+# per connection): "create it if it is missing" runs under an exclusive
+# flock(1) on the configuration directory, so exactly one copy creates
+# it and says so while the others wait (at most 120 s), then use it.
+# Returns non-zero, having said why, when it cannot.
 rsapipe_ensure_identity() {
-	if [ ! -e "$rsapipe_conf/identity.pem" ]; then
-		if ! { mkdir -p "$rsapipe_conf" && chmod 700 "$rsapipe_conf"; }; then
-			fail "cannot create $rsapipe_conf"
-		fi
+	[ -e "$rsapipe_conf/identity.pem" ] && return 0
+	if [ ! -d "$rsapipe_conf" ] && ! { mkdir -p "$rsapipe_conf" &&
+	    chmod 700 "$rsapipe_conf"; }; then
+		say "cannot create $rsapipe_conf"
+		return 1
+	fi
+	command -v flock >/dev/null ||
+		{ say "flock (util-linux) is not installed"; return 1; }
+	(
+		flock -x -w 120 9 ||
+			fail "timed out waiting for the lock on $rsapipe_conf"
+		[ -e "$rsapipe_conf/identity.pem" ] && exit 0
 		say "first run: creating your identity key in $rsapipe_conf"
 		rsa-keygen -o "$rsapipe_conf/identity.pem" \
 			--public "$rsapipe_conf/identity.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
 			fail "cannot create the identity key"
-	fi
-	say "your identity: $(rsapipe_fingerprint "$rsapipe_conf/identity.pem")"
+	) 9<"$rsapipe_conf"
 }
 
 # rsapipe_fingerprint KEY: "SHA256:...", as ssh-keygen -l -E sha256 shows it.
@@ -256,7 +269,8 @@ rsapipe_chat() {
 	trap 'rsapipe_chat_signal 143 terminated' TERM
 	trap 'rsapipe_chat_signal 129 "hung up"' HUP
 	trap 'rsapipe_chat_cleanup' EXIT
-	rsapipe_ensure_identity
+	rsapipe_ensure_identity || exit 2
+	say "your identity: $(rsapipe_fingerprint "$rsapipe_conf/identity.pem")"
 	if [ "$role" = server ]; then
 		# Made while we wait for a caller; the session waits for it.
 		{ rsapipe_session_key "$dir" && : >"$dir/key.ready"; } &
@@ -373,32 +387,4 @@ rsapipe_chat_outcome() {
 	fi
 	say "cannot connect to $host:$port: $cause"
 	exit 3
-}
-
-# --- An identity shared by concurrent copies (the echo service) --------
-#
-# Added for examples/echo-service.sh and echo-client.sh; nothing above
-# depends on it.
-
-# rsapipe_ensure_identity_once: rsapipe_ensure_identity for a program of
-# which many copies may start at the same moment, as a service does that
-# inetd or systemd (Accept=yes) runs once per connection.  "Create it if
-# it is missing" runs under an exclusive flock(1) on the configuration
-# directory, so exactly one copy creates the identity while the others
-# wait (at most 120 s), then find it and use it.  Only the copy that
-# created it says so.
-rsapipe_ensure_identity_once() {
-	[ -e "$rsapipe_conf/identity.pem" ] && return 0
-	if [ ! -d "$rsapipe_conf" ] && ! { mkdir -p "$rsapipe_conf" &&
-	    chmod 700 "$rsapipe_conf"; }; then
-		say "cannot create $rsapipe_conf"
-		return 1
-	fi
-	command -v flock >/dev/null ||
-		{ say "flock (util-linux) is not installed"; return 1; }
-	(
-		flock -x -w 120 9 ||
-			fail "timed out waiting for the lock on $rsapipe_conf"
-		[ -e "$rsapipe_conf/identity.pem" ] || rsapipe_ensure_identity
-	) 9<"$rsapipe_conf"
 }
