@@ -29,9 +29,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFL
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
+LIB_HDRS = lib/blowfish.h lib/blowfish_pi.h lib/bcrypt_pbkdf.h lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
 	lib/pem.h lib/der.h lib/pkcs8.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h
-LIB_OBJS = lib/textsafe.o lib/common.o lib/io.o \
+LIB_OBJS = lib/blowfish.o lib/bcrypt_pbkdf.o lib/textsafe.o lib/common.o lib/io.o \
 	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
@@ -141,8 +141,11 @@ clean:
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
 # Test-only programs, built by `make check` before the suites run.
-TEST_PROGS = tests/unit/hkdf-test
+TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test
 check: $(TEST_PROGS)
+tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/bcrypt-test.o: $(LIB_HDRS)
 tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/hkdf-test.o: $(LIB_HDRS)
