@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	have = size < STREAM_FIXED_LEN ? size : STREAM_FIXED_LEN;
 	for (;;) {
 		r = stream_header_parse(&h, data, have, &need, &why);
-		if (r != 1)
+		if (r != RP_MORE)
 			break;
 		if (need <= have || need > STREAM_HEADER_MAX)
 			abort();
@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0; /* truncated: the decryptor says so */
 		have = need;
 	}
-	if (r < 0) {
+	if (r != 0) {
 		if (why == NULL)
 			abort();
 		return 0;

@@ -4,12 +4,15 @@
  * PKCS#8 (encrypted ones through pkcs8.c), ssh-rsa lines; generation;
  * fingerprints.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "common.h"
 #include "der.h"
+#include "error.h"
 #include "io.h"
 #include "keys.h"
 #include "pem.h"
@@ -401,35 +404,18 @@ key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
 	return 0;
 }
 
-/* An SSH string (RFC 4251 section 5) at *p, bounded by end. */
+/* A positive mpint (RFC 4251 section 5) in its one minimal encoding. */
 static int
-ssh_string(const unsigned char **p, const unsigned char *end,
-    const unsigned char **s, size_t *n)
-{
-	unsigned long len;
-
-	if (end - *p < 4)
-		return -1;
-	len = get_be32(*p);
-	if (len > (unsigned long)(end - *p - 4))
-		return -1;
-	*s = *p + 4;
-	*n = len;
-	*p += 4 + len;
-	return 0;
-}
-
-/* A positive mpint in its one minimal encoding. */
-static int
-ssh_mpint(const unsigned char **p, const unsigned char *end, gcry_mpi_t *m)
+ssh_mpint(struct reader *r, gcry_mpi_t *m)
 {
 	const unsigned char *s;
 	size_t n;
 
-	if (ssh_string(p, end, &s, &n) != 0 || n == 0 || (s[0] & 0x80) ||
+	if (rd_vec(r, 4, 1, SIZE_MAX, &s, &n) != 0 || (s[0] & 0x80) ||
 	    (s[0] == 0 && (n == 1 || !(s[1] & 0x80))))
-		return -1;
-	return gcry_mpi_scan(m, GCRYMPI_FMT_USG, s, n, NULL) == 0 ? 0 : -1;
+		return RP_MALFORMED;
+	return gcry_mpi_scan(m, GCRYMPI_FMT_USG, s, n, NULL) == 0 ? 0 :
+	    RP_MALFORMED;
 }
 
 /*
@@ -443,6 +429,7 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 	const unsigned char *p = buf, *end = buf + len, *b64, *s, *nl;
 	unsigned char *blob = NULL;
 	size_t b64len, bloblen, n;
+	struct reader r;
 	gcry_mpi_t e = NULL, mod = NULL;
 	int rc = -1;
 
@@ -475,15 +462,14 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 	if (base64_decode((const char *)b64, b64len, &blob, &bloblen,
 	    why) != 0)
 		return -1;
-	p = blob;
-	end = blob + bloblen;
+	rd_init(&r, blob, bloblen);
 	*why = "malformed ssh-rsa key";
-	if (ssh_string(&p, end, &s, &n) != 0 || n != 7 ||
+	if (rd_vec(&r, 4, 0, SIZE_MAX, &s, &n) != 0 || n != 7 ||
 	    memcmp(s, "ssh-rsa", 7) != 0)
 		goto out;
-	if (ssh_mpint(&p, end, &e) != 0 || ssh_mpint(&p, end, &mod) != 0)
+	if (ssh_mpint(&r, &e) != 0 || ssh_mpint(&r, &mod) != 0)
 		goto out;
-	if (p != end) {
+	if (rd_end(&r) != 0) {
 		*why = "trailing data in the ssh-rsa key";
 		goto out;
 	}

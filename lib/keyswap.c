@@ -3,59 +3,82 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "common.h"
+#include "error.h"
 #include "keyswap.h"
+#include "rsa.h"
 
 /* Domain-separation labels: a transcript or proof hash can never be
  * mistaken for any other SHA-256 this project signs or compares. */
 static const char transcript_label[] = "rsapipe keyswap v1 transcript";
 static const char proof_label[] = "rsapipe keyswap v1 proof";
 
-#define PSS_SALT_LEN 32
-
-static void
-put_header(unsigned char *out, int type, size_t body_len)
-{
-	memcpy(out, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN);
-	out[4] = KEYSWAP_VERSION;
-	out[5] = (unsigned char)type;
-	put_be16(out + 6, (unsigned)body_len);
-}
-
 int
 keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN], int *type,
     size_t *body_len, int *version, const char **why)
 {
-	size_t len;
+	const unsigned char *magic;
+	struct reader r;
+	size_t v, t;
 
 	*version = 0;
-	if (memcmp(hdr, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN) != 0) {
+	rd_init(&r, hdr, KEYSWAP_HEADER_LEN);
+	(void)rd_bytes(&r, KEYSWAP_MAGIC_LEN, &magic);
+	(void)rd_uint(&r, 1, &v);
+	(void)rd_uint(&r, 1, &t);
+	(void)rd_uint(&r, 2, body_len);
+	if (memcmp(magic, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN) != 0) {
 		*why = "peer is not speaking keyswap (bad magic)";
-		return -1;
+		return RP_MALFORMED;
 	}
 	/* Checked before anything else in the header: another version may
 	 * lay the rest out differently, and must be refused, never
 	 * negotiated down. */
-	if (hdr[4] != KEYSWAP_VERSION) {
-		*version = hdr[4];
+	if (v != KEYSWAP_VERSION) {
+		*version = (int)v;
 		*why = "peer speaks another keyswap version";
-		return -1;
+		return RP_REFUSED;
 	}
-	if (hdr[5] < KEYSWAP_HELLO || hdr[5] > KEYSWAP_VERDICT) {
+	if (t < KEYSWAP_HELLO || t > KEYSWAP_VERDICT) {
 		*why = "unknown message type";
-		return -1;
+		return RP_MALFORMED;
 	}
-	len = get_be16(hdr + 6);
-	if (len > KEYSWAP_BODY_MAX) {
+	if (*body_len > KEYSWAP_BODY_MAX) {
 		*why = "oversized message";
-		return -1;
+		return RP_MALFORMED;
 	}
-	*type = hdr[5];
-	*body_len = len;
+	*type = (int)t;
 	return 0;
+}
+
+/* Start a frame of the given type in out (KEYSWAP_FRAME_MAX bytes); the
+ * body length is filled in by frame_finish(). */
+static void
+frame_start(struct writer *w, unsigned char *out, int type)
+{
+	wr_init(w, out, KEYSWAP_FRAME_MAX);
+	wr_bytes(w, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN);
+	wr_uint(w, 1, KEYSWAP_VERSION);
+	wr_uint(w, 1, (size_t)type);
+	wr_uint(w, 2, 0);
+}
+
+static size_t
+frame_finish(struct writer *w)
+{
+	struct writer len;
+	size_t n;
+
+	if (wr_finish(w, &n) != 0)
+		return 0;
+	wr_init(&len, w->buf + KEYSWAP_HEADER_LEN - 2, 2);
+	wr_uint(&len, 2, n - KEYSWAP_HEADER_LEN);
+	return n;
 }
 
 size_t
@@ -63,87 +86,66 @@ keyswap_encode_hello(unsigned char *out, const unsigned char *identity,
     size_t identity_len, const unsigned char *session, size_t session_len,
     const unsigned char nonce[KEYSWAP_NONCE_LEN])
 {
-	unsigned char *p = out + KEYSWAP_HEADER_LEN;
+	struct writer w;
 
 	if (identity_len == 0 || identity_len > KEYSWAP_SPKI_MAX ||
 	    session_len == 0 || session_len > KEYSWAP_SPKI_MAX)
 		return 0;
-	put_be16(p, (unsigned)identity_len);
-	memcpy(p + 2, identity, identity_len);
-	p += 2 + identity_len;
-	put_be16(p, (unsigned)session_len);
-	memcpy(p + 2, session, session_len);
-	p += 2 + session_len;
-	memcpy(p, nonce, KEYSWAP_NONCE_LEN);
-	p += KEYSWAP_NONCE_LEN;
-	put_header(out, KEYSWAP_HELLO, (size_t)(p - out) - KEYSWAP_HEADER_LEN);
-	return (size_t)(p - out);
+	frame_start(&w, out, KEYSWAP_HELLO);
+	wr_vec(&w, 2, identity, identity_len);
+	wr_vec(&w, 2, session, session_len);
+	wr_bytes(&w, nonce, KEYSWAP_NONCE_LEN);
+	return frame_finish(&w);
 }
 
 size_t
 keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
     size_t sig_len)
 {
+	struct writer w;
+
 	if (sig_len == 0 || sig_len > KEYSWAP_SIG_MAX)
 		return 0;
-	put_header(out, KEYSWAP_PROOF, 2 + sig_len);
-	put_be16(out + KEYSWAP_HEADER_LEN, (unsigned)sig_len);
-	memcpy(out + KEYSWAP_HEADER_LEN + 2, sig, sig_len);
-	return KEYSWAP_HEADER_LEN + 2 + sig_len;
+	frame_start(&w, out, KEYSWAP_PROOF);
+	wr_vec(&w, 2, sig, sig_len);
+	return frame_finish(&w);
 }
 
 size_t
 keyswap_encode_verdict(unsigned char *out, int verdict)
 {
+	struct writer w;
+
 	if (verdict != KEYSWAP_ACCEPT && verdict != KEYSWAP_REFUSE &&
 	    verdict != KEYSWAP_REFUSE_NOT_ALLOWED)
 		return 0;
-	put_header(out, KEYSWAP_VERDICT, 1);
-	out[KEYSWAP_HEADER_LEN] = (unsigned char)verdict;
-	return KEYSWAP_HEADER_LEN + 1;
-}
-
-/* Take a be16-length-prefixed field of 1..max bytes from *p, *left. */
-static int
-take_field(const unsigned char **p, size_t *left, size_t max,
-    const unsigned char **field, size_t *field_len)
-{
-	size_t n;
-
-	if (*left < 2)
-		return -1;
-	n = get_be16(*p);
-	if (n == 0 || n > max || n > *left - 2)
-		return -1;
-	*field = *p + 2;
-	*field_len = n;
-	*p += 2 + n;
-	*left -= 2 + n;
-	return 0;
+	frame_start(&w, out, KEYSWAP_VERDICT);
+	wr_uint(&w, 1, (size_t)verdict);
+	return frame_finish(&w);
 }
 
 int
 keyswap_parse_hello(struct keyswap_hello *hello, const unsigned char *body,
     size_t len, const char **why)
 {
-	const unsigned char *p = body;
-	size_t left = len;
+	struct reader r;
 
-	if (take_field(&p, &left, KEYSWAP_SPKI_MAX, &hello->identity,
+	rd_init(&r, body, len);
+	if (rd_vec(&r, 2, 1, KEYSWAP_SPKI_MAX, &hello->identity,
 	    &hello->identity_len) != 0) {
 		*why = "malformed hello (identity key length)";
-		return -1;
+		return RP_MALFORMED;
 	}
-	if (take_field(&p, &left, KEYSWAP_SPKI_MAX, &hello->session,
+	if (rd_vec(&r, 2, 1, KEYSWAP_SPKI_MAX, &hello->session,
 	    &hello->session_len) != 0) {
 		*why = "malformed hello (session key length)";
-		return -1;
+		return RP_MALFORMED;
 	}
-	if (left != KEYSWAP_NONCE_LEN) {
+	if (rd_bytes(&r, KEYSWAP_NONCE_LEN, &hello->nonce) != 0 ||
+	    rd_end(&r) != 0) {
 		*why = "malformed hello (nonce length)";
-		return -1;
+		return RP_MALFORMED;
 	}
-	hello->nonce = p;
 	return 0;
 }
 
@@ -151,13 +153,13 @@ int
 keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
     const unsigned char *body, size_t len, const char **why)
 {
-	const unsigned char *p = body;
-	size_t left = len;
+	struct reader r;
 
-	if (take_field(&p, &left, KEYSWAP_SIG_MAX, sig, sig_len) != 0 ||
-	    left != 0) {
+	rd_init(&r, body, len);
+	if (rd_vec(&r, 2, 1, KEYSWAP_SIG_MAX, sig, sig_len) != 0 ||
+	    rd_end(&r) != 0) {
 		*why = "malformed proof";
-		return -1;
+		return RP_MALFORMED;
 	}
 	return 0;
 }
@@ -168,7 +170,7 @@ keyswap_parse_verdict_value(int *value, const unsigned char *body,
 {
 	if (len != 1) {
 		*why = "malformed verdict";
-		return -1;
+		return RP_MALFORMED;
 	}
 	*value = body[0];
 	return 0;
@@ -181,7 +183,7 @@ keyswap_parse_verdict(int *verdict, const unsigned char *body, size_t len,
 	int value;
 
 	if (keyswap_parse_verdict_value(&value, body, len, why) != 0)
-		return -1;
+		return RP_MALFORMED;
 	/* A value we do not know is still no: only 00 accepts. */
 	*verdict = value == KEYSWAP_ACCEPT ? KEYSWAP_ACCEPT : KEYSWAP_REFUSE;
 	return 0;
@@ -197,30 +199,50 @@ keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
 	 * statement, so a reflected proof would verify: refuse it. */
 	if (own_len == peer_len && memcmp(own, peer, own_len) == 0) {
 		*why = "peer sent our own hello back (reflection)";
-		return -1;
+		return RP_AUTH;
 	}
 	if (own_len < KEYSWAP_HEADER_LEN || peer_len < KEYSWAP_HEADER_LEN ||
 	    keyswap_parse_hello(&a, own + KEYSWAP_HEADER_LEN,
 	    own_len - KEYSWAP_HEADER_LEN, why) != 0 ||
 	    keyswap_parse_hello(&b, peer + KEYSWAP_HEADER_LEN,
 	    peer_len - KEYSWAP_HEADER_LEN, why) != 0)
-		return -1;
+		return RP_MALFORMED;
 	/* Our fresh nonce coming back means our hello was copied. */
 	if (memcmp(a.nonce, b.nonce, KEYSWAP_NONCE_LEN) == 0) {
 		*why = "peer echoed our nonce (reflection)";
-		return -1;
+		return RP_AUTH;
 	}
 	return 0;
 }
 
-gcry_error_t
+/* One-shot SHA-256 over n buffers; dies only on an internal error. */
+static void
+sha256_buffers(unsigned char out[RSA_DIGEST_LEN], gcry_buffer_t *iov, int n)
+{
+	gcry_error_t err;
+
+	err = gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, n);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "SHA-256");
+}
+
+static void
+set_buffer(gcry_buffer_t *b, const void *data, size_t len)
+{
+	memset(b, 0, sizeof(*b));
+	b->data = (void *)(uintptr_t)data;
+	b->len = len;
+}
+
+void
 keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *own, size_t own_len,
     const unsigned char *peer, size_t peer_len)
 {
 	const unsigned char *first = own, *second = peer;
 	size_t first_len = own_len, second_len = peer_len, min;
-	unsigned char len1[4], len2[4];
+	unsigned char lens[8];
+	struct writer w;
 	gcry_buffer_t iov[5];
 	int c;
 
@@ -232,108 +254,57 @@ keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
 		first = peer, first_len = peer_len;
 		second = own, second_len = own_len;
 	}
-	put_be32(len1, first_len);
-	put_be32(len2, second_len);
-	memset(iov, 0, sizeof(iov));
-	iov[0].data = (void *)transcript_label;
-	iov[0].len = sizeof(transcript_label) - 1;
-	iov[1].data = len1;
-	iov[1].len = sizeof(len1);
-	iov[2].data = (void *)first;
-	iov[2].len = first_len;
-	iov[3].data = len2;
-	iov[3].len = sizeof(len2);
-	iov[4].data = (void *)second;
-	iov[4].len = second_len;
-	return gcry_md_hash_buffers(GCRY_MD_SHA256, 0, t, iov, 5);
+	wr_init(&w, lens, sizeof(lens));
+	wr_uint(&w, 4, first_len);
+	wr_uint(&w, 4, second_len);
+	set_buffer(&iov[0], transcript_label, sizeof(transcript_label) - 1);
+	set_buffer(&iov[1], lens, 4);
+	set_buffer(&iov[2], first, first_len);
+	set_buffer(&iov[3], lens + 4, 4);
+	set_buffer(&iov[4], second, second_len);
+	sha256_buffers(t, iov, 5);
 }
 
 /* SHA-256(label || T || SHA-256(hello)): what the sender of hello signs. */
-static gcry_error_t
-proof_digest(unsigned char out[32], const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *hello, size_t hello_len)
+static void
+proof_digest(unsigned char out[RSA_DIGEST_LEN],
+    const unsigned char t[KEYSWAP_CONTEXT_LEN], const unsigned char *hello,
+    size_t hello_len)
 {
-	unsigned char hello_hash[32];
+	unsigned char hello_hash[RSA_DIGEST_LEN];
 	gcry_buffer_t iov[3];
 
 	gcry_md_hash_buffer(GCRY_MD_SHA256, hello_hash, hello, hello_len);
-	memset(iov, 0, sizeof(iov));
-	iov[0].data = (void *)proof_label;
-	iov[0].len = sizeof(proof_label) - 1;
-	iov[1].data = (void *)t;
-	iov[1].len = KEYSWAP_CONTEXT_LEN;
-	iov[2].data = hello_hash;
-	iov[2].len = sizeof(hello_hash);
-	return gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, 3);
+	set_buffer(&iov[0], proof_label, sizeof(proof_label) - 1);
+	set_buffer(&iov[1], t, KEYSWAP_CONTEXT_LEN);
+	set_buffer(&iov[2], hello_hash, sizeof(hello_hash));
+	sha256_buffers(out, iov, 3);
 }
 
-static gcry_error_t
-pss_data(gcry_sexp_t *data, const unsigned char digest[32])
-{
-	return gcry_sexp_build(data, NULL,
-	    "(data (flags pss) (hash sha256 %b) (salt-length %d))",
-	    32, digest, PSS_SALT_LEN);
-}
-
-gcry_error_t
+size_t
 keyswap_sign_proof(const struct rsa_key *identity,
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *own_hello, size_t own_len,
-    unsigned char *sig, size_t *sig_len)
+    const unsigned char *own_hello, size_t own_len, unsigned char *sig)
 {
-	unsigned char digest[32];
-	gcry_sexp_t data = NULL, result = NULL, s = NULL;
-	gcry_error_t err;
-	const char *raw;
-	size_t raw_len, k = (identity->nbits + 7) / 8;
+	unsigned char digest[RSA_DIGEST_LEN];
 
-	if (identity->priv == NULL || k > KEYSWAP_SIG_MAX)
-		return gcry_error(GPG_ERR_NO_SECKEY);
-	if ((err = proof_digest(digest, t, own_hello, own_len)) != 0 ||
-	    (err = pss_data(&data, digest)) != 0 ||
-	    (err = gcry_pk_sign(&result, data, identity->priv)) != 0)
-		goto out;
-	s = gcry_sexp_find_token(result, "s", 0);
-	raw = s != NULL ? gcry_sexp_nth_data(s, 1, &raw_len) : NULL;
-	if (raw == NULL || raw_len > k) {
-		err = gcry_error(GPG_ERR_INV_SEXP);
-		goto out;
-	}
-	/* The integer may be shorter than the modulus; the octet string
-	 * is always exactly k bytes (RFC 8017 I2OSP), so left-pad. */
-	memset(sig, 0, k - raw_len);
-	memcpy(sig + (k - raw_len), raw, raw_len);
-	*sig_len = k;
-out:
-	gcry_sexp_release(s);
-	gcry_sexp_release(result);
-	gcry_sexp_release(data);
-	return err;
+	if (rsa_modulus_bytes(identity) > KEYSWAP_SIG_MAX)
+		die(EXIT_USAGE, "identity key too large for keyswap");
+	proof_digest(digest, t, own_hello, own_len);
+	rsa_pss_sign(identity, digest, sig);
+	return rsa_modulus_bytes(identity);
 }
 
-gcry_error_t
+int
 keyswap_verify_proof(const struct rsa_key *peer_identity,
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *peer_hello, size_t peer_len,
     const unsigned char *sig, size_t sig_len)
 {
-	unsigned char digest[32];
-	gcry_sexp_t data = NULL, sigval = NULL;
-	gcry_error_t err;
+	unsigned char digest[RSA_DIGEST_LEN];
 
-	/* Strict: a signature is exactly the modulus length. */
-	if (sig_len != (peer_identity->nbits + 7) / 8)
-		return gcry_error(GPG_ERR_BAD_SIGNATURE);
-	if ((err = proof_digest(digest, t, peer_hello, peer_len)) != 0 ||
-	    (err = pss_data(&data, digest)) != 0 ||
-	    (err = gcry_sexp_build(&sigval, NULL, "(sig-val (rsa (s %b)))",
-	    (int)sig_len, sig)) != 0)
-		goto out;
-	err = gcry_pk_verify(sigval, data, peer_identity->pub);
-out:
-	gcry_sexp_release(sigval);
-	gcry_sexp_release(data);
-	return err;
+	proof_digest(digest, t, peer_hello, peer_len);
+	return rsa_pss_verify(peer_identity, digest, sig, sig_len);
 }
 
 static void

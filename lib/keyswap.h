@@ -15,8 +15,8 @@
  * type, big-endian 16-bit body length.  The magic and version come first
  * in every version, so a peer of another version is refused by name.
  *
- * Parsers and the crypto helpers return errors and never exit, so fuzz
- * targets can drive them; the connection helpers die (status 1 for what
+ * Parsers and checks return 0 or an rp_err code (error.h) with *why and
+ * never exit, so fuzz targets can drive them; the connection helpers die (status 1 for what
  * the peer did, 2 for local trouble), as the tool could only die anyway.
  */
 #ifndef RSAPIPE_KEYSWAP_H
@@ -26,6 +26,7 @@
 #include <time.h>
 #include <gcrypt.h>
 
+#include "error.h"
 #include "keys.h"
 
 #define KEYSWAP_MAGIC "RPKS"
@@ -68,8 +69,9 @@ struct keyswap_hello {
 
 /*
  * Check a frame header.  On success sets *type and *body_len (at most
- * KEYSWAP_BODY_MAX) and returns 0.  Otherwise returns -1 with *why set;
- * for a version mismatch *version is the peer's version (else 0).
+ * KEYSWAP_BODY_MAX) and returns 0.  Otherwise returns RP_MALFORMED, or
+ * RP_REFUSED for another version with *version the peer's version (else
+ * 0), and *why.
  */
 int keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN],
     int *type, size_t *body_len, int *version, const char **why);
@@ -88,7 +90,8 @@ size_t keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
 /* verdict: one of enum keyswap_verdict (else 0 is returned). */
 size_t keyswap_encode_verdict(unsigned char *out, int verdict);
 
-/* Body parsers: strict, every length checked, no trailing bytes. */
+/* Body parsers: strict, every length checked, no trailing bytes;
+ * 0 or RP_MALFORMED with *why. */
 int keyswap_parse_hello(struct keyswap_hello *hello,
     const unsigned char *body, size_t len, const char **why);
 int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
@@ -106,7 +109,8 @@ int keyswap_parse_verdict_value(int *value, const unsigned char *body,
 
 /*
  * Refuse a peer hello that is our own sent back (identical frame or our
- * nonce echoed).  Returns 0 if the two differ properly, -1 with *why.
+ * nonce echoed).  Returns 0 if the two differ properly, else RP_AUTH (a
+ * reflection) or RP_MALFORMED (a hello that does not parse) with *why.
  */
 int keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
     const unsigned char *peer, size_t peer_len, const char **why);
@@ -115,25 +119,23 @@ int keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
  * The transcript hash T over both whole hello frames in canonical
  * (bytewise sorted) order, so both sides compute the same value without
  * roles.  The hellos must differ (keyswap_check_not_reflected).
- * Returns 0, or a libgcrypt error.
  */
-gcry_error_t keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
+void keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *own, size_t own_len,
     const unsigned char *peer, size_t peer_len);
 
 /*
- * The proof: RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt) by the
- * identity key over SHA-256(label || T || SHA-256(signer's own hello)).
- * keyswap_sign_proof writes the signature, exactly the modulus length,
- * into sig (KEYSWAP_SIG_MAX bytes) and sets *sig_len; returns 0 or a
- * libgcrypt error.  keyswap_verify_proof returns 0 if sig is the proof
- * of the sender of peer_hello, else a libgcrypt error (bad signature).
+ * The proof: RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt, lib/rsa.h) by
+ * the identity key over SHA-256(label || T || SHA-256(signer's own
+ * hello)).  keyswap_sign_proof writes the signature, exactly the modulus
+ * length, into sig (KEYSWAP_SIG_MAX bytes) and returns its length.
+ * keyswap_verify_proof returns 0 if sig is the proof of the sender of
+ * peer_hello, else RP_AUTH.
  */
-gcry_error_t keyswap_sign_proof(const struct rsa_key *identity,
+size_t keyswap_sign_proof(const struct rsa_key *identity,
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *own_hello, size_t own_len,
-    unsigned char *sig, size_t *sig_len);
-gcry_error_t keyswap_verify_proof(const struct rsa_key *peer_identity,
+    const unsigned char *own_hello, size_t own_len, unsigned char *sig);
+int keyswap_verify_proof(const struct rsa_key *peer_identity,
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *peer_hello, size_t peer_len,
     const unsigned char *sig, size_t sig_len);

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include "armor.h"
+#include "bytes.h"
 #include "common.h"
+#include "error.h"
 #include "format.h"
 #include "hkdf.h"
 #include "io.h"
+#include "rsa.h"
 #include "stream.h"
 
 struct stream_keys *
@@ -51,11 +54,75 @@ stream_keys_free(struct stream_keys *keys)
 
 /* ---- Header parsing ---- */
 
+/* Magic, version, flags, salt, count: one fixed block, checked whole. */
+static int
+parse_fixed(struct stream_header *h, struct reader *r, const char **why)
+{
+	const unsigned char *p;
+
+	if (rd_bytes(r, STREAM_FIXED_LEN, &p) != 0)
+		return r->err;
+	if (p[STREAM_MAGIC_LEN] != STREAM_VERSION) {
+		*why = "unsupported stream version";
+		return RP_REFUSED;
+	}
+	h->flags = p[STREAM_OFF_FLAGS];
+	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0) {
+		*why = "malformed header (unknown flags)";
+		return RP_MALFORMED;
+	}
+	h->salt = p + STREAM_OFF_SALT;
+	h->count = p[STREAM_OFF_COUNT];
+	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS) {
+		*why = "malformed header (recipient count)";
+		return RP_MALFORMED;
+	}
+	return 0;
+}
+
+static int
+parse_stanzas(struct stream_header *h, struct reader *r, const char **why)
+{
+	struct stream_stanza *s;
+	size_t i;
+
+	for (i = 0; i < h->count; i++) {
+		s = &h->stanza[i];
+		if (rd_bytes(r, STREAM_KEY_ID_LEN, &s->id) == 0 &&
+		    rd_vec(r, 2, STREAM_RSA_MIN_BYTES, STREAM_RSA_MAX_BYTES,
+		    &s->ct, &s->ct_len) == RP_MALFORMED)
+			*why = "malformed header (stanza length)";
+		if (r->err != 0)
+			return r->err;
+	}
+	return 0;
+}
+
+/* Session tag, signer and signature, MAC. */
+static int
+parse_trailer(struct stream_header *h, struct reader *r, const char **why)
+{
+	if (h->flags & STREAM_FLAG_SESSION)
+		(void)rd_bytes(r, STREAM_SESSION_TAG_LEN, &h->session_tag);
+	if ((h->flags & STREAM_FLAG_SIGNED) &&
+	    rd_bytes(r, STREAM_KEY_ID_LEN, &h->signer_id) == 0) {
+		h->signed_len = r->off;
+		if (rd_vec(r, 2, STREAM_RSA_MIN_BYTES, STREAM_RSA_MAX_BYTES,
+		    &h->sig, &h->sig_len) == RP_MALFORMED)
+			*why = "malformed header (signature length)";
+	}
+	h->mac_offset = r->off;
+	(void)rd_bytes(r, STREAM_MAC_LEN, &h->mac);
+	return r->err;
+}
+
 int
 stream_header_parse(struct stream_header *h, const unsigned char *buf,
     size_t len, size_t *need, const char **why)
 {
-	size_t off, i, n;
+	struct reader r;
+	size_t n;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	/* Say "not ours" as soon as the first bytes disagree, so garbage is
@@ -63,138 +130,24 @@ stream_header_parse(struct stream_header *h, const unsigned char *buf,
 	n = len < STREAM_MAGIC_LEN ? len : STREAM_MAGIC_LEN;
 	if (memcmp(buf, STREAM_MAGIC, n) != 0) {
 		*why = "not an rsapipe stream";
-		return -1;
+		return RP_MALFORMED;
 	}
-	if (len < STREAM_FIXED_LEN) {
-		*need = STREAM_FIXED_LEN;
-		return 1;
-	}
-	if (buf[STREAM_MAGIC_LEN] != STREAM_VERSION) {
-		*why = "unsupported stream version";
-		return -1;
-	}
-	h->flags = buf[STREAM_OFF_FLAGS];
-	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0) {
-		*why = "malformed header (unknown flags)";
-		return -1;
-	}
-	h->salt = buf + STREAM_OFF_SALT;
-	h->count = buf[STREAM_OFF_COUNT];
-	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS) {
-		*why = "malformed header (recipient count)";
-		return -1;
-	}
-	off = STREAM_FIXED_LEN;
-
-	for (i = 0; i < h->count; i++) {
-		if (len < off + STREAM_STANZA_FIXED_LEN) {
-			*need = off + STREAM_STANZA_FIXED_LEN;
-			return 1;
-		}
-		h->stanza[i].id = buf + off;
-		n = get_be16(buf + off + STREAM_KEY_ID_LEN);
-		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES) {
-			*why = "malformed header (stanza length)";
-			return -1;
-		}
-		off += STREAM_STANZA_FIXED_LEN;
-		h->stanza[i].ct = buf + off;
-		h->stanza[i].ct_len = n;
-		off += n;
-	}
-	if (h->flags & STREAM_FLAG_SESSION) {
-		h->session_tag = buf + off;
-		off += STREAM_SESSION_TAG_LEN;
-	}
-	if (h->flags & STREAM_FLAG_SIGNED) {
-		if (len < off + STREAM_KEY_ID_LEN + 2) {
-			*need = off + STREAM_KEY_ID_LEN + 2;
-			return 1;
-		}
-		h->signer_id = buf + off;
-		off += STREAM_KEY_ID_LEN;
-		h->signed_len = off;
-		n = get_be16(buf + off);
-		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES) {
-			*why = "malformed header (signature length)";
-			return -1;
-		}
-		off += 2;
-		h->sig = buf + off;
-		h->sig_len = n;
-		off += n;
-	}
-	h->mac_offset = off;
-	h->mac = buf + off;
-	off += STREAM_MAC_LEN;
-	if (len < off) {
-		*need = off;
-		return 1;
-	}
-	h->len = off;
-	return 0;
+	rd_init(&r, buf, len);
+	if ((rc = parse_fixed(h, &r, why)) == 0 &&
+	    (rc = parse_stanzas(h, &r, why)) == 0 &&
+	    (rc = parse_trailer(h, &r, why)) == 0)
+		h->len = r.off;
+	if (rc == RP_MORE)
+		*need = r.need;
+	return rc;
 }
 
-/* ---- RSA helpers ---- */
-
-static size_t
-modulus_bytes(const struct rsa_key *key)
-{
-	return (key->nbits + 7) / 8;
-}
-
-/* The value of token name in sexp as an unsigned big-endian number,
- * left-padded with zeros to exactly len bytes. */
-static void
-sexp_fixed(unsigned char *out, size_t len, gcry_sexp_t sexp, const char *name)
-{
-	gcry_sexp_t tok;
-	gcry_mpi_t mpi;
-	gcry_error_t err;
-	size_t n;
-
-	tok = gcry_sexp_find_token(sexp, name, 0);
-	if (tok == NULL)
-		die(EXIT_USAGE, "RSA result has no '%s'", name);
-	mpi = gcry_sexp_nth_mpi(tok, 1, GCRYMPI_FMT_USG);
-	gcry_sexp_release(tok);
-	if (mpi == NULL)
-		die(EXIT_USAGE, "RSA result '%s' is not a number", name);
-	if ((gcry_mpi_get_nbits(mpi) + 7) / 8 > len)
-		die(EXIT_USAGE, "RSA result '%s' too long", name);
-	n = (gcry_mpi_get_nbits(mpi) + 7) / 8;
-	memset(out, 0, len - n);
-	err = gcry_mpi_print(GCRYMPI_FMT_USG, out + (len - n), n, NULL, mpi);
-	gcry_mpi_release(mpi);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA result");
-}
-
-static void
-oaep_wrap(unsigned char *out, const struct rsa_key *key,
-    const unsigned char *file_key)
-{
-	gcry_sexp_t data, ciph;
-	gcry_error_t err;
-
-	err = gcry_sexp_build(&data, NULL,
-	    "(data (flags oaep) (hash-algo sha256) (label %b) (value %b))",
-	    (int)strlen(STREAM_OAEP_LABEL), STREAM_OAEP_LABEL,
-	    STREAM_FILE_KEY_LEN, file_key);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-OAEP");
-	err = gcry_pk_encrypt(&ciph, data, key->pub);
-	gcry_sexp_release(data);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-OAEP encrypt");
-	sexp_fixed(out, modulus_bytes(key), ciph, "a");
-	gcry_sexp_release(ciph);
-}
+/* ---- Header MAC, session tag, signed digest ---- */
 
 /* SHA-256 over what a signature covers: context, header prefix, session. */
 static void
-signed_digest(unsigned char out[32], const unsigned char *hdr, size_t len,
-    const unsigned char *session)
+signed_digest(unsigned char out[RSA_DIGEST_LEN], const unsigned char *hdr,
+    size_t len, const unsigned char *session)
 {
 	gcry_md_hd_t md;
 	gcry_error_t err;
@@ -206,20 +159,12 @@ signed_digest(unsigned char out[32], const unsigned char *hdr, size_t len,
 	gcry_md_write(md, hdr, len);
 	if (session != NULL)
 		gcry_md_write(md, session, STREAM_SESSION_LEN);
-	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), 32);
+	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), RSA_DIGEST_LEN);
 	gcry_md_close(md);
 }
 
-static gcry_error_t
-pss_data(gcry_sexp_t *data, const unsigned char digest[32])
-{
-	return gcry_sexp_build(data, NULL,
-	    "(data (flags pss) (hash sha256 %b) (salt-length %u))",
-	    32, digest, (unsigned)STREAM_PSS_SALT_LEN);
-}
-
 /* MAC over the header prefix and the session. */
-static gcry_error_t
+static void
 header_mac(unsigned char out[STREAM_MAC_LEN], const struct stream_keys *keys,
     const unsigned char *hdr, size_t len, const unsigned char *session)
 {
@@ -228,9 +173,9 @@ header_mac(unsigned char out[STREAM_MAC_LEN], const struct stream_keys *keys,
 	size_t outlen = STREAM_MAC_LEN;
 
 	err = gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL);
-	if (err)
-		return err;
-	err = gcry_mac_setkey(h, keys->header_key, sizeof(keys->header_key));
+	if (!err)
+		err = gcry_mac_setkey(h, keys->header_key,
+		    sizeof(keys->header_key));
 	if (!err)
 		err = gcry_mac_write(h, hdr, len);
 	if (!err && session != NULL)
@@ -238,7 +183,8 @@ header_mac(unsigned char out[STREAM_MAC_LEN], const struct stream_keys *keys,
 	if (!err)
 		err = gcry_mac_read(h, out, &outlen);
 	gcry_mac_close(h);
-	return err;
+	if (err)
+		die_gcry(EXIT_USAGE, err, "HMAC");
 }
 
 static void
@@ -258,22 +204,35 @@ session_tag(unsigned char out[STREAM_SESSION_TAG_LEN],
 
 /* ---- Header creation ---- */
 
-unsigned char *
-stream_header_create(size_t *len, struct stream_keys *keys,
-    const struct rsa_key *recipients, size_t nrecipients,
-    const struct rsa_key *signer, const unsigned char *session)
+/* n bytes of room in the header being written; it was sized for the
+ * largest header, so running out is a bug. */
+static unsigned char *
+room(struct writer *w, size_t n)
 {
-	unsigned char *hdr, digest[32];
-	gcry_sexp_t data, sig;
-	gcry_error_t err;
-	size_t off, i, n;
+	unsigned char *p;
 
-	if (nrecipients == 0 || nrecipients > STREAM_MAX_RECIPIENTS)
-		die(EXIT_USAGE, "between 1 and %d recipients are required",
-		    STREAM_MAX_RECIPIENTS);
-	hdr = malloc(STREAM_HEADER_MAX);
-	if (hdr == NULL)
-		die(EXIT_USAGE, "out of memory");
+	if ((p = wr_reserve(w, n)) == NULL)
+		die(EXIT_USAGE, "internal error: header overflow");
+	return p;
+}
+
+/* An RSA key's modulus length, if a stream can carry it. */
+static size_t
+stream_rsa_bytes(const struct rsa_key *key, const char *what)
+{
+	size_t n = rsa_modulus_bytes(key);
+
+	if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
+		die(EXIT_USAGE, "%s key size not supported", what);
+	return n;
+}
+
+/* Magic to count, with a fresh file key and salt, keys derived. */
+static void
+write_fixed(struct writer *w, struct stream_keys *keys, unsigned flags,
+    size_t count)
+{
+	unsigned char *salt;
 
 	/* GCRY_STRONG_RANDOM is libgcrypt's level for session keys, which a
 	 * per-stream file key is; GCRY_VERY_STRONG_RANDOM (meant for
@@ -282,54 +241,67 @@ stream_header_create(size_t *len, struct stream_keys *keys,
 	 * (doc/PERFORMANCE.md, T4). */
 	gcry_randomize(keys->file_key, sizeof(keys->file_key),
 	    GCRY_STRONG_RANDOM);
-	memcpy(hdr, STREAM_MAGIC, STREAM_MAGIC_LEN);
-	hdr[STREAM_MAGIC_LEN] = STREAM_VERSION;
-	hdr[STREAM_OFF_FLAGS] = (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
-	    (session != NULL ? STREAM_FLAG_SESSION : 0);
-	gcry_create_nonce(hdr + STREAM_OFF_SALT, STREAM_SALT_LEN);
-	hdr[STREAM_OFF_COUNT] = (unsigned char)nrecipients;
-	stream_keys_derive(keys, hdr + STREAM_OFF_SALT);
-	off = STREAM_FIXED_LEN;
+	wr_bytes(w, STREAM_MAGIC, STREAM_MAGIC_LEN);
+	wr_uint(w, 1, STREAM_VERSION);
+	wr_uint(w, 1, flags);
+	salt = room(w, STREAM_SALT_LEN);
+	gcry_create_nonce(salt, STREAM_SALT_LEN);
+	wr_uint(w, 1, count);
+	stream_keys_derive(keys, salt);
+}
 
-	for (i = 0; i < nrecipients; i++) {
-		n = modulus_bytes(&recipients[i]);
-		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
-			die(EXIT_USAGE, "recipient key size not supported");
-		memcpy(hdr + off, recipients[i].id, STREAM_KEY_ID_LEN);
-		put_be16(hdr + off + STREAM_KEY_ID_LEN, (unsigned)n);
-		off += STREAM_STANZA_FIXED_LEN;
-		oaep_wrap(hdr + off, &recipients[i], keys->file_key);
-		off += n;
-	}
-	if (session != NULL) {
-		session_tag(hdr + off, keys, session);
-		off += STREAM_SESSION_TAG_LEN;
-	}
-	if (signer != NULL) {
-		n = modulus_bytes(signer);
-		if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
-			die(EXIT_USAGE, "signing key size not supported");
-		memcpy(hdr + off, signer->id, STREAM_KEY_ID_LEN);
-		off += STREAM_KEY_ID_LEN;
-		signed_digest(digest, hdr, off, session);
-		put_be16(hdr + off, (unsigned)n);
-		off += 2;
-		err = pss_data(&data, digest);
-		if (err)
-			die_gcry(EXIT_USAGE, err, "RSA-PSS");
-		err = gcry_pk_sign(&sig, data, signer->priv);
-		gcry_sexp_release(data);
-		if (err)
-			die_gcry(EXIT_USAGE, err, "RSA-PSS sign");
-		sexp_fixed(hdr + off, n, sig, "s");
-		gcry_sexp_release(sig);
-		off += n;
-	}
-	err = header_mac(hdr + off, keys, hdr, off, session);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "HMAC");
-	off += STREAM_MAC_LEN;
-	*len = off;
+static void
+write_stanza(struct writer *w, const struct rsa_key *key,
+    const struct stream_keys *keys)
+{
+	size_t n = stream_rsa_bytes(key, "recipient");
+
+	wr_bytes(w, key->id, STREAM_KEY_ID_LEN);
+	wr_uint(w, 2, n);
+	rsa_oaep_wrap(key, STREAM_OAEP_LABEL, keys->file_key,
+	    sizeof(keys->file_key), room(w, n));
+}
+
+/* Signer id, then the signature over everything up to it. */
+static void
+write_signature(struct writer *w, const struct rsa_key *signer,
+    const unsigned char *session)
+{
+	unsigned char digest[RSA_DIGEST_LEN];
+	size_t n = stream_rsa_bytes(signer, "signing");
+
+	wr_bytes(w, signer->id, STREAM_KEY_ID_LEN);
+	signed_digest(digest, w->buf, w->off, session);
+	wr_uint(w, 2, n);
+	rsa_pss_sign(signer, digest, room(w, n));
+}
+
+unsigned char *
+stream_header_create(size_t *len, struct stream_keys *keys,
+    const struct rsa_key *recipients, size_t nrecipients,
+    const struct rsa_key *signer, const unsigned char *session)
+{
+	struct writer w;
+	unsigned char *hdr;
+	size_t i;
+
+	if (nrecipients == 0 || nrecipients > STREAM_MAX_RECIPIENTS)
+		die(EXIT_USAGE, "between 1 and %d recipients are required",
+		    STREAM_MAX_RECIPIENTS);
+	if ((hdr = malloc(STREAM_HEADER_MAX)) == NULL)
+		die(EXIT_USAGE, "out of memory");
+	wr_init(&w, hdr, STREAM_HEADER_MAX);
+	write_fixed(&w, keys, (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
+	    (session != NULL ? STREAM_FLAG_SESSION : 0), nrecipients);
+	for (i = 0; i < nrecipients; i++)
+		write_stanza(&w, &recipients[i], keys);
+	if (session != NULL)
+		session_tag(room(&w, STREAM_SESSION_TAG_LEN), keys, session);
+	if (signer != NULL)
+		write_signature(&w, signer, session);
+	header_mac(room(&w, STREAM_MAC_LEN), keys, hdr, w.off, session);
+	if (wr_finish(&w, len) != 0)
+		die(EXIT_USAGE, "internal error: header overflow");
 	return hdr;
 }
 
@@ -339,47 +311,77 @@ int
 stream_unwrap_file_key(const struct stream_header *h,
     const struct rsa_key *key, struct stream_keys *keys)
 {
-	gcry_sexp_t enc, plain, tok;
-	gcry_error_t err;
-	const char *value;
-	size_t i, n;
+	size_t i;
 	int found = 0;
 
 	for (i = 0; i < h->count; i++) {
 		if (!ct_equal(h->stanza[i].id, key->id, STREAM_KEY_ID_LEN))
 			continue;
 		found = 1;
-		if (key->priv == NULL || h->stanza[i].ct_len != modulus_bytes(key))
-			continue;
-		err = gcry_sexp_build(&enc, NULL,
-		    "(enc-val (flags oaep) (hash-algo sha256) (label %b)"
-		    " (rsa (a %b)))",
-		    (int)strlen(STREAM_OAEP_LABEL), STREAM_OAEP_LABEL,
-		    (int)h->stanza[i].ct_len, h->stanza[i].ct);
-		if (err)
-			die_gcry(EXIT_USAGE, err, "RSA-OAEP");
-		err = gcry_pk_decrypt(&plain, enc, key->priv);
-		gcry_sexp_release(enc);
-		if (err)
-			continue;
-		tok = gcry_sexp_find_token(plain, "value", 0);
-		value = tok != NULL ? gcry_sexp_nth_data(tok, 1, &n) : NULL;
-		if (value != NULL && n == STREAM_FILE_KEY_LEN) {
-			memcpy(keys->file_key, value, n);
-			/* The sexp is ordinary memory: wipe its copy of the
-			 * key before it is freed. */
-			wipe((void *)(uintptr_t)value, n);
-			gcry_sexp_release(tok);
-			gcry_sexp_release(plain);
+		if (rsa_oaep_unwrap(key, STREAM_OAEP_LABEL, h->stanza[i].ct,
+		    h->stanza[i].ct_len, keys->file_key,
+		    sizeof(keys->file_key)) == 0) {
 			stream_keys_derive(keys, h->salt);
 			return 0;
 		}
-		if (value != NULL)
-			wipe((void *)(uintptr_t)value, n);
-		gcry_sexp_release(tok);
-		gcry_sexp_release(plain);
 	}
-	return found ? -2 : -1;
+	return found ? RP_DECRYPT : RP_NOKEY;
+}
+
+/* The session binding: a context given exactly when the flag says so,
+ * and the tag made with it. */
+static int
+check_session(const struct stream_header *h, const struct stream_keys *keys,
+    const unsigned char *session, const char **why)
+{
+	unsigned char tag[STREAM_SESSION_TAG_LEN];
+	int ok;
+
+	if ((h->flags & STREAM_FLAG_SESSION) && session == NULL) {
+		*why = "stream is bound to a session; --session is required";
+		return RP_AUTH;
+	}
+	if (!(h->flags & STREAM_FLAG_SESSION) && session != NULL) {
+		*why = "stream is not bound to a session (wrong session)";
+		return RP_AUTH;
+	}
+	if (session == NULL)
+		return 0;
+	session_tag(tag, keys, session);
+	ok = ct_equal(tag, h->session_tag, sizeof(tag));
+	wipe(tag, sizeof(tag));
+	if (!ok) {
+		*why = "wrong session: stream was made for another session";
+		return RP_AUTH;
+	}
+	return 0;
+}
+
+static int
+check_signature(const struct stream_header *h, const unsigned char *buf,
+    const unsigned char *session, const struct rsa_key *from,
+    const char **why)
+{
+	unsigned char digest[RSA_DIGEST_LEN];
+
+	if (!(h->flags & STREAM_FLAG_SIGNED)) {
+		*why = "stream is not signed";
+		return RP_AUTH;
+	}
+	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN)) {
+		*why = "stream is signed by another key (wrong signer)";
+		return RP_AUTH;
+	}
+	if (h->sig_len != rsa_modulus_bytes(from)) {
+		*why = "bad signature (wrong signer)";
+		return RP_AUTH;
+	}
+	signed_digest(digest, buf, h->signed_len, session);
+	if (rsa_pss_verify(from, digest, h->sig, h->sig_len) != 0) {
+		*why = "bad signature (wrong signer or tampered header)";
+		return RP_AUTH;
+	}
+	return 0;
 }
 
 int
@@ -387,68 +389,19 @@ stream_header_verify(const struct stream_header *h, const unsigned char *buf,
     const struct stream_keys *keys, const unsigned char *session,
     const struct rsa_key *from, const char **why)
 {
-	unsigned char mac[STREAM_MAC_LEN], tag[STREAM_SESSION_TAG_LEN];
-	unsigned char digest[32];
-	gcry_sexp_t data, sig;
-	gcry_error_t err;
-	int ok;
+	unsigned char mac[STREAM_MAC_LEN];
+	int ok, rc;
 
-	if ((h->flags & STREAM_FLAG_SESSION) && session == NULL) {
-		*why = "stream is bound to a session; --session is required";
-		return -1;
-	}
-	if (!(h->flags & STREAM_FLAG_SESSION) && session != NULL) {
-		*why = "stream is not bound to a session (wrong session)";
-		return -1;
-	}
-	if (session != NULL) {
-		session_tag(tag, keys, session);
-		ok = ct_equal(tag, h->session_tag, sizeof(tag));
-		wipe(tag, sizeof(tag));
-		if (!ok) {
-			*why = "wrong session: stream was made for another session";
-			return -1;
-		}
-	}
-	err = header_mac(mac, keys, buf, h->mac_offset, session);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "HMAC");
+	if ((rc = check_session(h, keys, session, why)) != 0)
+		return rc;
+	header_mac(mac, keys, buf, h->mac_offset, session);
 	ok = ct_equal(mac, h->mac, sizeof(mac));
 	wipe(mac, sizeof(mac));
 	if (!ok) {
 		*why = "header authentication failed (tampered header)";
-		return -1;
+		return RP_AUTH;
 	}
-	if (from == NULL)
-		return 0;
-	if (!(h->flags & STREAM_FLAG_SIGNED)) {
-		*why = "stream is not signed";
-		return -1;
-	}
-	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN)) {
-		*why = "stream is signed by another key (wrong signer)";
-		return -1;
-	}
-	if (h->sig_len != modulus_bytes(from)) {
-		*why = "bad signature (wrong signer)";
-		return -1;
-	}
-	signed_digest(digest, buf, h->signed_len, session);
-	err = pss_data(&data, digest);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-PSS");
-	err = gcry_sexp_build(&sig, NULL, "(sig-val (rsa (s %b)))",
-	    (int)h->sig_len, h->sig);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-PSS");
-	err = gcry_pk_verify(sig, data, from->pub);
-	gcry_sexp_release(sig);
-	gcry_sexp_release(data);
-	if (err) {
-		*why = "bad signature (wrong signer or tampered header)";
-		return -1;
-	}
-	return 0;
+	return from == NULL ? 0 : check_signature(h, buf, session, from, why);
 }
 
 /* ---- Records ---- */
@@ -479,36 +432,29 @@ stream_cipher_close(struct stream_cipher *c)
 }
 
 /* Counter and final flag into the nonce; header into the AAD. */
-static gcry_error_t
+static void
 record_start(struct stream_cipher *c, const unsigned char *hdr, int final)
 {
 	unsigned char nonce[STREAM_NONCE_LEN];
-	uint64_t n = c->counter;
+	struct writer w;
 	gcry_error_t err;
-	int i;
 
-	memset(nonce, 0, sizeof(nonce));
-	for (i = 10; i >= 3; i--) {
-		nonce[i] = (unsigned char)n;
-		n >>= 8;
-	}
-	nonce[11] = final ? 1 : 0;
+	/* The counter as 11 bytes, then the final flag. */
+	wr_init(&w, nonce, sizeof(nonce));
+	wr_uint(&w, 3, 0);
+	wr_uint(&w, 4, (size_t)(c->counter >> 32));
+	wr_uint(&w, 4, (size_t)(c->counter & 0xffffffffU));
+	wr_uint(&w, 1, final ? 1 : 0);
 	err = gcry_cipher_reset(c->hd);
 	if (!err)
 		err = gcry_cipher_setiv(c->hd, nonce, sizeof(nonce));
 	if (!err)
 		err = gcry_cipher_authenticate(c->hd, hdr,
 		    STREAM_RECORD_HEADER_LEN);
-	return err;
-}
-
-static void
-record_header(unsigned char *hdr, size_t len, int final)
-{
-	hdr[0] = final ? STREAM_RECORD_FINAL : STREAM_RECORD_MORE;
-	hdr[1] = (unsigned char)(len >> 16);
-	hdr[2] = (unsigned char)(len >> 8);
-	hdr[3] = (unsigned char)len;
+	if (!err)
+		err = gcry_cipher_final(c->hd);
+	if (err)
+		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
 }
 
 size_t
@@ -516,18 +462,18 @@ stream_record_seal(struct stream_cipher *c, unsigned char *buf, size_t len,
     int final)
 {
 	unsigned char *body = buf + STREAM_RECORD_HEADER_LEN;
+	struct writer w;
 	gcry_error_t err;
 
 	if (c->finished || len > STREAM_RECORD_MAX)
 		die(EXIT_USAGE, "internal error: bad record");
 	if (c->counter == UINT64_MAX)
 		die(EXIT_USAGE, "record counter overflow");
-	record_header(buf, len, final);
-	err = record_start(c, buf, final);
-	if (!err)
-		err = gcry_cipher_final(c->hd);
-	if (!err)
-		err = gcry_cipher_encrypt(c->hd, body, len, NULL, 0);
+	wr_init(&w, buf, STREAM_RECORD_HEADER_LEN);
+	wr_uint(&w, 1, final ? STREAM_RECORD_FINAL : STREAM_RECORD_MORE);
+	wr_uint(&w, 3, len);
+	record_start(c, buf, final);
+	err = gcry_cipher_encrypt(c->hd, body, len, NULL, 0);
 	if (!err)
 		err = gcry_cipher_gettag(c->hd, body + len, STREAM_TAG_LEN);
 	if (err)
@@ -541,21 +487,26 @@ int
 stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
     size_t *len, int *final, const char **why)
 {
-	if (hdr[0] != STREAM_RECORD_MORE && hdr[0] != STREAM_RECORD_FINAL) {
+	struct reader r;
+	size_t type;
+
+	rd_init(&r, hdr, STREAM_RECORD_HEADER_LEN);
+	(void)rd_uint(&r, 1, &type);
+	(void)rd_uint(&r, 3, len);
+	if (type != STREAM_RECORD_MORE && type != STREAM_RECORD_FINAL) {
 		*why = "malformed record header";
-		return -1;
+		return RP_MALFORMED;
 	}
-	*final = hdr[0] == STREAM_RECORD_FINAL;
-	*len = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+	*final = type == STREAM_RECORD_FINAL;
 	if (*len > STREAM_RECORD_MAX) {
 		*why = "malformed record header (length over 65536)";
-		return -1;
+		return RP_MALFORMED;
 	}
 	/* Only the final record may be empty: an encoder never makes an
 	 * empty middle record, so one is not ours. */
 	if (*len == 0 && !*final) {
 		*why = "malformed record header (empty record)";
-		return -1;
+		return RP_MALFORMED;
 	}
 	return 0;
 }
@@ -569,24 +520,21 @@ stream_record_open(struct stream_cipher *c, unsigned char *rec, size_t len,
 
 	if (c->finished) {
 		*why = "trailing data after the final record";
-		return -1;
+		return RP_MALFORMED;
 	}
 	if (c->counter == UINT64_MAX) {
 		*why = "record counter overflow";
-		return -1;
+		return RP_REFUSED;
 	}
-	err = record_start(c, rec, final);
-	if (!err)
-		err = gcry_cipher_final(c->hd);
-	if (!err)
-		err = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
+	record_start(c, rec, final);
+	err = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
 	if (err)
 		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
 	err = gcry_cipher_checktag(c->hd, body + len, STREAM_TAG_LEN);
 	if (gpg_err_code(err) == GPG_ERR_CHECKSUM) {
 		*why = "record authentication failed (tampered, reordered or"
 		    " spliced stream)";
-		return -1;
+		return RP_AUTH;
 	}
 	if (err)
 		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
@@ -835,10 +783,10 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	for (;;) {
 		r = stream_header_parse(&h, in.buf + in.start,
 		    in.end - in.start, &need, &why);
-		if (r < 0)
-			die(EXIT_AUTH, "%s", why);
 		if (r == 0)
 			break;
+		if (r != RP_MORE)
+			die(EXIT_AUTH, "%s", why);
 		if (!input_need(&in, need)) {
 			if (in.end == in.start)
 				die(EXIT_AUTH, "empty input: truncated or not"
@@ -848,15 +796,15 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	}
 
 	keys = stream_keys_new();
-	result = -1;
+	result = RP_NOKEY;
 	for (i = 0; i < opt->nidentities && result != 0; i++) {
 		r = stream_unwrap_file_key(&h, &opt->identities[i], keys);
-		if (r == 0 || result == -1)
+		if (r == 0 || result == RP_NOKEY)
 			result = r;
 	}
 	if (result != 0) {
 		stream_keys_free(keys);
-		if (result == -1)
+		if (result == RP_NOKEY)
 			die(EXIT_AUTH, "not encrypted to this key (no stanza"
 			    " for this key)");
 		die(EXIT_AUTH, "cannot decrypt the file key: wrong key or"

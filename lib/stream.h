@@ -5,8 +5,8 @@
  * AES-256-GCM records.
  *
  * The parsers (stream_header_parse, stream_record_parse, stream_record_open)
- * and the checks return -1 with a short static reason and never exit, so
- * fuzz targets can drive them.  stream_encrypt() and stream_decrypt() are
+ * and the checks return 0 or an rp_err code (error.h) with a short static
+ * reason in *why, and never exit, so fuzz targets can drive them.  stream_encrypt() and stream_decrypt() are
  * the whole programs' work and die with the documented status.
  */
 #ifndef RSAPIPE_STREAM_H
@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <gcrypt.h>
 
+#include "error.h"
 #include "format.h"
 #include "keys.h"
 
@@ -58,8 +59,9 @@ struct stream_header {
 
 /*
  * Parse a header from the len bytes available at buf.  Returns 0 when
- * complete (h->len is its size), 1 when more bytes are needed (*need is
- * the total required so far, always > len), -1 when malformed (*why).
+ * complete (h->len is its size), RP_MORE when more bytes are needed
+ * (*need is the total required so far, always > len), else RP_MALFORMED
+ * or RP_REFUSED (another version) with *why.
  */
 int stream_header_parse(struct stream_header *h, const unsigned char *buf,
     size_t len, size_t *need, const char **why);
@@ -75,9 +77,9 @@ unsigned char *stream_header_create(size_t *len, struct stream_keys *keys,
     const unsigned char *session);
 
 /*
- * Recover the file key from the stanza for key into keys->file_key.
- * Returns 0, -1 if no stanza carries the key's id, -2 if one does but
- * does not decrypt with this key.
+ * Recover the file key from the stanza for key into keys->file_key and
+ * derive the other keys.  Returns 0, RP_NOKEY if no stanza carries the
+ * key's id, RP_DECRYPT if one does but none decrypts with this key.
  */
 int stream_unwrap_file_key(const struct stream_header *h,
     const struct rsa_key *key, struct stream_keys *keys);
@@ -85,8 +87,8 @@ int stream_unwrap_file_key(const struct stream_header *h,
 /*
  * Check a parsed header with derived keys: the session binding (session
  * is NULL when none was given), the MAC, and, when from is not NULL, that
- * the stream is signed by from.  Returns 0, or -1 with *why saying which
- * check failed.
+ * the stream is signed by from.  Returns 0, or RP_AUTH with *why saying
+ * which check failed.
  */
 int stream_header_verify(const struct stream_header *h,
     const unsigned char *buf, const struct stream_keys *keys,
@@ -111,14 +113,17 @@ void stream_cipher_close(struct stream_cipher *c);
 size_t stream_record_seal(struct stream_cipher *c, unsigned char *buf,
     size_t len, int final);
 
-/* Parse a record header: plaintext length and final flag; -1 malformed. */
+/* Parse a record header: plaintext length and final flag; 0, or
+ * RP_MALFORMED with *why. */
 int stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
     size_t *len, int *final, const char **why);
 
 /*
  * Authenticate and decrypt in place a whole record of len plaintext bytes
  * (size len + STREAM_RECORD_OVERHEAD).  Returns 0 (plaintext at rec +
- * STREAM_RECORD_HEADER_LEN) or -1 with *why.
+ * STREAM_RECORD_HEADER_LEN), or with *why RP_AUTH (the tag fails),
+ * RP_MALFORMED (a record after the final one) or RP_REFUSED (the counter
+ * is exhausted).
  */
 int stream_record_open(struct stream_cipher *c, unsigned char *rec,
     size_t len, int final, const char **why);

@@ -218,14 +218,11 @@ exchange_proofs(struct run *r)
 	const unsigned char *body, *peer_sig;
 	const char *why;
 	size_t frame_len, body_len, sig_len;
-	gcry_error_t err;
 
-	if ((err = keyswap_transcript(r->t, r->own_hello, r->own_len,
-	    r->peer_hello, r->peer_len)) != 0)
-		die_gcry(EXIT_USAGE, err, "transcript");
-	if ((err = keyswap_sign_proof(&r->identity, r->t, r->own_hello,
-	    r->own_len, sig, &sig_len)) != 0)
-		die_gcry(EXIT_USAGE, err, "signing the proof");
+	keyswap_transcript(r->t, r->own_hello, r->own_len, r->peer_hello,
+	    r->peer_len);
+	sig_len = keyswap_sign_proof(&r->identity, r->t, r->own_hello,
+	    r->own_len, sig);
 	frame_len = keyswap_encode_proof(frame, sig, sig_len);
 	keyswap_send(&r->conn, frame, frame_len);
 	key_free(&r->identity); /* the private identity is not needed again */
