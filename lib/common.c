@@ -135,6 +135,58 @@ secure_alloc(size_t n)
 	return p;
 }
 
+static struct {
+	void *p;
+	size_t n;
+} plain[PLAIN_MAX];
+
+/* Runs at every exit: no plaintext is left in freed pages. */
+static void
+plain_wipe_all(void)
+{
+	int i;
+
+	for (i = 0; i < PLAIN_MAX; i++)
+		wipe(plain[i].p, plain[i].n);
+}
+
+void *
+plain_alloc(size_t n)
+{
+	static int registered;
+	int i;
+
+	if (!registered) {
+		atexit(plain_wipe_all);
+		registered = 1;
+	}
+	for (i = 0; i < PLAIN_MAX && plain[i].p != NULL; i++)
+		continue;
+	if (i == PLAIN_MAX)
+		die(EXIT_USAGE, "internal error: too many plaintext buffers");
+	if ((plain[i].p = malloc(n == 0 ? 1 : n)) == NULL)
+		die(EXIT_USAGE, "out of memory");
+	plain[i].n = n;
+	return plain[i].p;
+}
+
+void
+plain_free(void *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < PLAIN_MAX && plain[i].p != p; i++)
+		continue;
+	if (i == PLAIN_MAX)
+		die(EXIT_USAGE, "internal error: plain_free of unknown memory");
+	wipe(p, plain[i].n);
+	free(p);
+	plain[i].p = NULL;
+	plain[i].n = 0;
+}
+
 void
 wipe(void *p, size_t n)
 {

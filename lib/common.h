@@ -52,6 +52,15 @@ void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *secure_alloc(size_t n);
 /* Wipe n bytes at p and free them; p may be NULL. */
 void secure_free(void *p, size_t n);
+/*
+ * Ordinary memory for plaintext too large for the secure pool (a
+ * record buffer): dies when exhausted; wiped when freed with
+ * plain_free() and, if still held, at exit (die() included).  At most
+ * PLAIN_MAX blocks at a time.
+ */
+#define PLAIN_MAX 4
+void *plain_alloc(size_t n);
+void plain_free(void *p);
 /* Wipe memory in a way the compiler cannot elide. */
 void wipe(void *p, size_t n);
 /* Constant-time comparison: 1 if equal, 0 if not; time depends on n only. */
