@@ -19,6 +19,7 @@
 #include "io.h"
 #include "keys.h"
 #include "keyswap.h"
+#include "keyswap_run.h"
 #include "known_peers.h"
 #include "passphrase.h"
 
@@ -44,13 +45,10 @@ struct options {
 /* One run of the exchange, from the local files to the outputs. */
 struct run {
 	const struct options *o;
-	struct rsa_key identity, session, pinned, peer_identity, peer_session;
+	struct rsa_key identity, session, pinned;
 	struct keyswap_conn conn;
+	struct keyswap_state x; /* the exchange: the peer's keys, T */
 	struct io_output peer_out, session_out, identity_out, name_out;
-	unsigned char own_hello[KEYSWAP_FRAME_MAX];
-	unsigned char peer_hello[KEYSWAP_FRAME_MAX];
-	size_t own_len, peer_len;
-	unsigned char t[KEYSWAP_CONTEXT_LEN];
 	char own_fingerprint[KEY_FINGERPRINT_LEN];
 	char fingerprint[KEY_FINGERPRINT_LEN]; /* the peer's, once verified */
 	char peer_name[KNOWN_PEERS_NAME_MAX + 1]; /* for --peer-name-out */
@@ -110,16 +108,13 @@ static _Noreturn void refuse(struct keyswap_conn *, int, const char *, ...)
 static void
 refuse(struct keyswap_conn *conn, int verdict, const char *fmt, ...)
 {
-	unsigned char frame[KEYSWAP_HEADER_LEN + 1];
 	char message[768];
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	n = keyswap_encode_verdict(frame, verdict);
-	keyswap_send_quietly(conn, frame, n);
+	keyswap_send_verdict(conn, verdict);
 	die(EXIT_AUTH, "%s", message);
 }
 
@@ -140,19 +135,6 @@ identity_changed(struct run *r, const struct known_peer_entry *entry)
 	    o->known_peers, o->known_peers, o->name);
 	refuse(&r->conn, KEYSWAP_REFUSE, "peer identity for '%s' has changed; "
 	    "refusing (see %s)", o->name, o->known_peers);
-}
-
-/* Build a key from a DER SPKI the peer sent; a bad one is the peer's
- * fault, so status 1. */
-static void
-peer_key(struct rsa_key *key, const unsigned char *der, size_t len,
-    const char *what)
-{
-	const char *why;
-
-	memset(key, 0, sizeof(*key));
-	if (key_from_spki(key, der, len, &why) != 0)
-		die(EXIT_AUTH, "peer sent a bad %s key: %s", what, why);
 }
 
 /* Everything local first, so a bad key file, trust file or an unwritable
@@ -180,64 +162,14 @@ open_local(struct run *r)
 		io_output_open(&r->name_out, o->peer_name_out, 0644, 0);
 }
 
-/* Both sides write first, then read: no roles, no deadlock (a hello
- * fits in any pipe or socket buffer). */
-static void
-exchange_hellos(struct run *r)
-{
-	unsigned char nonce[KEYSWAP_NONCE_LEN];
-	struct keyswap_hello peer;
-	const unsigned char *body;
-	const char *why;
-	size_t body_len;
-
-	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
-	r->own_len = keyswap_encode_hello(r->own_hello, r->identity.spki,
-	    r->identity.spki_len, r->session.spki, r->session.spki_len, nonce);
-	if (r->own_len == 0)
-		die(EXIT_USAGE, "key too large for keyswap");
-	keyswap_conn_init(&r->conn, STDIN_FILENO, STDOUT_FILENO,
-	    r->o->timeout);
-	keyswap_send(&r->conn, r->own_hello, r->own_len);
-	body = keyswap_receive(&r->conn, KEYSWAP_HELLO, r->peer_hello,
-	    &r->peer_len, &body_len);
-	if (keyswap_parse_hello(&peer, body, body_len, &why) != 0 ||
-	    keyswap_check_not_reflected(r->own_hello, r->own_len,
-	    r->peer_hello, r->peer_len, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
-	peer_key(&r->peer_identity, peer.identity, peer.identity_len,
-	    "identity");
-	peer_key(&r->peer_session, peer.session, peer.session_len, "session");
-}
-
-/* Prove our identity over T, then check the peer's proof. */
+/* Hellos and proofs; the peer's identity shown once it is proven. */
 static void
 exchange_proofs(struct run *r)
 {
-	unsigned char frame[KEYSWAP_FRAME_MAX], sig[KEYSWAP_SIG_MAX];
-	const unsigned char *body, *peer_sig;
-	const char *why;
-	size_t frame_len, body_len, sig_len;
-
-	keyswap_transcript(r->t, r->own_hello, r->own_len, r->peer_hello,
-	    r->peer_len);
-	sig_len = keyswap_sign_proof(&r->identity, r->t, r->own_hello,
-	    r->own_len, sig);
-	frame_len = keyswap_encode_proof(frame, sig, sig_len);
-	keyswap_send(&r->conn, frame, frame_len);
-	key_free(&r->identity); /* the private identity is not needed again */
-
-	body = keyswap_receive(&r->conn, KEYSWAP_PROOF, frame, &frame_len,
-	    &body_len);
-	if (keyswap_parse_proof(&peer_sig, &sig_len, body, body_len, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
-	if (keyswap_verify_proof(&r->peer_identity, r->t, r->peer_hello,
-	    r->peer_len, peer_sig, sig_len) != 0)
-		refuse(&r->conn, KEYSWAP_REFUSE, "peer's proof does not verify: "
-		    "the exchange was tampered with, replayed or reflected");
-	/* Only now, with the proof verified, is the identity worth
-	 * showing or judging. */
-	key_fingerprint(&r->peer_identity, r->fingerprint);
+	keyswap_conn_init(&r->conn, STDIN_FILENO, STDOUT_FILENO,
+	    r->o->timeout);
+	keyswap_run_hello_proof(&r->x, &r->conn, &r->identity, &r->session);
+	key_fingerprint(&r->x.peer_identity, r->fingerprint);
 	notice("peer identity %s", r->fingerprint);
 }
 
@@ -245,17 +177,9 @@ exchange_proofs(struct run *r)
 static void
 receive_verdict(struct run *r)
 {
-	unsigned char frame[KEYSWAP_FRAME_MAX];
-	const unsigned char *body;
-	const char *why;
-	size_t frame_len, body_len;
 	int value;
 
-	body = keyswap_receive(&r->conn, KEYSWAP_VERDICT, frame, &frame_len,
-	    &body_len);
-	if (keyswap_parse_verdict_value(&value, body, body_len, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
-	switch (value) {
+	switch ((value = keyswap_run_verdict(&r->x, &r->conn))) {
 	case KEYSWAP_ACCEPT:
 		r->peer_verdict_read = 1;
 		return;
@@ -488,8 +412,8 @@ judge_peer(struct run *r)
 	} else if (o->allowed != NULL) {
 		judge_allowed(r);
 	} else if (o->peer != NULL) {
-		if (r->peer_identity.spki_len != r->pinned.spki_len ||
-		    memcmp(r->peer_identity.spki, r->pinned.spki,
+		if (r->x.peer_identity.spki_len != r->pinned.spki_len ||
+		    memcmp(r->x.peer_identity.spki, r->pinned.spki,
 		    r->pinned.spki_len) != 0) {
 			key_fingerprint(&r->pinned, expected);
 			refuse(&r->conn, KEYSWAP_REFUSE, "peer identity does "
@@ -512,11 +436,7 @@ judge_peer(struct run *r)
 static void
 exchange_verdicts(struct run *r)
 {
-	unsigned char frame[KEYSWAP_HEADER_LEN + 1];
-	size_t n;
-
-	n = keyswap_encode_verdict(frame, KEYSWAP_ACCEPT);
-	keyswap_send_quietly(&r->conn, frame, n);
+	keyswap_send_verdict(&r->conn, KEYSWAP_ACCEPT);
 	if (!r->peer_verdict_read)
 		receive_verdict(r);
 }
@@ -555,11 +475,11 @@ write_outputs(struct run *r)
 {
 	const struct options *o = r->o;
 
-	write_pem(&r->peer_out, &r->peer_session, o->peer_out, "session");
-	io_write_all(r->session_out.fd, r->t, sizeof(r->t), o->session_out);
+	write_pem(&r->peer_out, &r->x.peer_session, o->peer_out, "session");
+	io_write_all(r->session_out.fd, r->x.t, sizeof(r->x.t), o->session_out);
 	if (o->peer_identity_out != NULL) {
 		/* For the caller to show, log or pin next time. */
-		write_pem(&r->identity_out, &r->peer_identity,
+		write_pem(&r->identity_out, &r->x.peer_identity,
 		    o->peer_identity_out, "identity");
 		io_output_commit(&r->identity_out);
 	}
@@ -581,7 +501,6 @@ keyswap(const struct options *o)
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	open_local(&r);
-	exchange_hellos(&r);
 	exchange_proofs(&r);
 	judge_peer(&r);
 	exchange_verdicts(&r);
@@ -590,8 +509,7 @@ keyswap(const struct options *o)
 	write_outputs(&r);
 	key_free(&r.session);
 	key_free(&r.pinned);
-	key_free(&r.peer_identity);
-	key_free(&r.peer_session);
+	keyswap_state_free(&r.x);
 }
 
 /* --known-peers F --forget NAME: like ssh-keygen -R, no connection. */
