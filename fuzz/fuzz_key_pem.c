@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    &why) != 0 || again.spki_len != key.spki_len ||
 		    memcmp(again.spki, key.spki, key.spki_len) != 0)
 			abort();
-		secure_free(pem, len);
+		secure_free(pem);
 		key_free(&again);
 		key_free(&key);
 	} else if (why == NULL) {

@@ -195,12 +195,10 @@ wipe(void *p, size_t n)
 }
 
 void
-secure_free(void *p, size_t n)
+secure_free_(void *p)
 {
-	if (p == NULL)
-		return;
-	wipe(p, n);
-	gcry_free(p);
+	if (p != NULL)
+		gcry_free(p);
 }
 
 int

@@ -50,8 +50,15 @@ void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Secure memory: allocated with gcry_malloc_secure, dies when exhausted. */
 void *secure_alloc(size_t n);
-/* Wipe n bytes at p and free them; p may be NULL. */
-void secure_free(void *p, size_t n);
+/*
+ * Free secure memory; p may be NULL.  libgcrypt wipes every secure block
+ * it frees, so no size is needed.  (A second argument, the size callers
+ * once had to restate, is accepted and ignored while code written before
+ * moves over.)
+ */
+void secure_free_(void *p);
+#define secure_free(...) secure_free_(RSAPIPE_FIRST_ARG(__VA_ARGS__, 0))
+#define RSAPIPE_FIRST_ARG(a, ...) (a)
 /*
  * Ordinary memory for plaintext too large for the secure pool (a
  * record buffer): dies when exhausted; wiped when freed with

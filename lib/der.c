@@ -138,7 +138,7 @@ der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
 			*why = "bad integer in key";
 	}
 	if (secret)
-		secure_free(buf, cap);
+		secure_free(buf);
 	else
 		free(buf);
 	if (err != 0) {
@@ -239,12 +239,12 @@ der_write_mpi(asn1_node node, const char *name, gcry_mpi_t m)
 		die_gcry(EXIT_USAGE, err, "gcry_mpi_print");
 	if (n == 0) {
 		/* Zero prints as nothing; DER wants one zero byte. */
-		secure_free(buf, 1);
+		secure_free(buf);
 		write_value(node, name, "\0", 1);
 		return;
 	}
 	write_value(node, name, buf, (int)n);
-	secure_free(buf, n);
+	secure_free(buf);
 }
 
 void

@@ -21,7 +21,7 @@ asn1_node der_new(const char *type);
 int der_decode(const char *type, const unsigned char *der, size_t len,
     asn1_node *node, const char **why);
 /* Encode node; with secret set the result is in secure memory (free with
- * secure_free(p, *len)), else malloc'd (free()).  Dies on failure. */
+ * secure_free(p)), else malloc'd (free()).  Dies on failure. */
 unsigned char *der_encode(asn1_node node, int secret, size_t *len);
 /* Zero and free a node; safe on NULL. */
 void der_free(asn1_node *node);

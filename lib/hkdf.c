@@ -77,7 +77,7 @@ hkdf_sha256(unsigned char *out, size_t out_len, const unsigned char *ikm,
 		memcpy(out + done, t, n);
 		done += n;
 	}
-	secure_free(prk, 2 * HKDF_SHA256_LEN);
+	secure_free(prk);
 	if (err)
 		wipe(out, out_len);
 	return err;

@@ -126,7 +126,7 @@ io_read_file(const char *path, size_t max, size_t *len)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (got > max) {
-		secure_free(buf, max + 2);
+		secure_free(buf);
 		die(EXIT_USAGE, "%s: file too large (over %zu bytes)", path, max);
 	}
 	buf[got] = '\0';

@@ -33,7 +33,7 @@ void io_writev_all(int fd, struct iovec *iov, int iovcnt, const char *what);
  * gcry_malloc_secure (so a private key file never sits in ordinary heap),
  * NUL-terminated.  path "-" reads stdin.  Refuses directories and files
  * over max bytes.  Dies (EXIT_USAGE) naming the path.  Free the result
- * with secure_free(buf, *len + 1).
+ * with secure_free(buf).
  */
 unsigned char *io_read_file(const char *path, size_t max, size_t *len);
 

@@ -281,7 +281,7 @@ parse_pkcs8_der(struct rsa_key *key, const unsigned char *der, size_t len,
 		goto out;
 	rc = parse_rsa_private_der(key, inner, innerlen, why);
 out:
-	secure_free(inner, len);
+	secure_free(inner);
 	der_free(&node);
 	return rc;
 }
@@ -305,7 +305,7 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	if (rc != 0)
 		return -1;
 	rc = parse_pkcs8_der(key, plain, plainlen, why);
-	secure_free(plain, plainlen);
+	secure_free(plain);
 	/* A wrong passphrase that happens to give valid padding lands
 	 * here as undecodable DER; it must read the same as any other
 	 * wrong passphrase. */
@@ -362,7 +362,7 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 		rc = parse_rsa_private_der(key, der, derlen, why);
 	else
 		rc = parse_encrypted_pkcs8_der(key, der, derlen, pass, why);
-	secure_free(der, derlen);
+	secure_free(der);
 	return rc;
 }
 
@@ -477,7 +477,7 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 out:
 	gcry_mpi_release(e);
 	gcry_mpi_release(mod);
-	secure_free(blob, bloblen);
+	secure_free(blob);
 	return rc;
 }
 
@@ -506,7 +506,7 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 			rc = key_from_spki(key, der, derlen, why);
 		else
 			rc = parse_rsa_public_der(key, der, derlen, why);
-		secure_free(der, derlen);
+		secure_free(der);
 		goto out;
 	}
 	rc = parse_private_pem(key, buf, len, label, pass, why);
@@ -534,7 +534,7 @@ load(struct rsa_key *key, const char *path,
 	buf = io_read_file(path, KEY_FILE_MAX, &len);
 	rc = private ? key_parse_private(key, buf, len, pass, &why) :
 	    key_parse_public(key, buf, len, pass, &why);
-	secure_free(buf, len + 1);
+	secure_free(buf);
 	if (rc != 0)
 		die(EXIT_USAGE, "%s: %s", name, why != NULL ? why : "bad key");
 }
@@ -666,7 +666,7 @@ private_pkcs8_der(const struct rsa_key *key, size_t *len)
 	    sizeof(der_null));
 	der_write_bytes(info, "privateKey", rsader, rsalen);
 	der_omit(info, "attributes");
-	secure_free(rsader, rsalen);
+	secure_free(rsader);
 	der = der_encode(info, 1, len);
 	der_free(&info);
 	return der;
@@ -683,11 +683,11 @@ key_private_pem(const struct rsa_key *key, const char *passphrase,
 	der = private_pkcs8_der(key, &derlen);
 	if (passphrase == NULL) {
 		pem = pem_encode("PRIVATE KEY", der, derlen, 1, len);
-		secure_free(der, derlen);
+		secure_free(der);
 		return pem;
 	}
 	enc = pkcs8_encrypt(der, derlen, passphrase, &enclen);
-	secure_free(der, derlen);
+	secure_free(der);
 	/* Ciphertext, but callers free every private PEM the same way. */
 	pem = pem_encode("ENCRYPTED PRIVATE KEY", enc, enclen, 1, len);
 	free(enc);

@@ -70,7 +70,7 @@ void key_generate(struct rsa_key *key, unsigned int nbits);
  * PEM encodings.  The private one is PKCS#8 (BEGIN PRIVATE KEY), or with a
  * passphrase PBES2/scrypt/AES-256-CBC (BEGIN ENCRYPTED PRIVATE KEY) as
  * `openssl pkcs8 -topk8 -scrypt` writes; returned in secure memory
- * (free with secure_free(p, *len)).  The public one is SPKI (BEGIN
+ * (free with secure_free(p)).  The public one is SPKI (BEGIN
  * PUBLIC KEY), in ordinary memory (free()).
  */
 char *key_private_pem(const struct rsa_key *key, const char *passphrase,

@@ -44,7 +44,7 @@ read_line(int fd, const char *what)
 		if (io_read_some(fd, &c, 1, what) == 0 || c == '\n')
 			break;
 		if (n == PASSPHRASE_MAX) {
-			secure_free(buf, BUF_SIZE);
+			secure_free(buf);
 			die(EXIT_USAGE, "passphrase from %s is longer than %d "
 			    "bytes", what, PASSPHRASE_MAX);
 		}
@@ -132,7 +132,7 @@ passphrase_get(const struct passphrase_source *src, const char *prompt,
 void
 passphrase_free(char *pass)
 {
-	secure_free(pass, BUF_SIZE);
+	secure_free(pass);
 }
 
 int

@@ -134,7 +134,7 @@ base64_decode(const char *b64, size_t len, unsigned char **out,
 	err = gpgrt_b64dec_proc(state, buf, len, &got);
 	if (gpgrt_b64dec_finish(state) != 0 || err != 0 ||
 	    got != len / 4 * 3 - pad) {
-		secure_free(buf, len);
+		secure_free(buf);
 		*why = "bad base64";
 		return -1;
 	}
@@ -201,10 +201,10 @@ pem_decode(const unsigned char *buf, size_t len, const char *label,
 		goto fail;
 	}
 	rc = base64_decode(b64, b64len, der, derlen, why);
-	secure_free(b64, len);
+	secure_free(b64);
 	return rc;
 fail:
-	secure_free(b64, len);
+	secure_free(b64);
 	return -1;
 }
 
@@ -235,7 +235,7 @@ membuf_write(void *cookie, const void *data, size_t n)
 		if (mb->p != NULL) {
 			memcpy(np, mb->p, mb->len);
 			if (mb->secret)
-				secure_free(mb->p, mb->cap);
+				secure_free(mb->p);
 			else
 				free(mb->p);
 		}
@@ -285,19 +285,7 @@ char *
 pem_encode(const char *label, const unsigned char *der, size_t derlen,
     int secret, size_t *len)
 {
-	char *text, *out;
-	size_t n;
-
-	text = encode(label, der, derlen, secret, &n);
-	if (secret) {
-		/* Callers free with the exact length. */
-		out = secure_alloc(n + 1);
-		memcpy(out, text, n + 1);
-		secure_free(text, n + 1);
-		text = out;
-	}
-	*len = n;
-	return text;
+	return encode(label, der, derlen, secret, len);
 }
 
 void

@@ -23,14 +23,14 @@ int pem_label(const unsigned char *buf, size_t len,
 
 /*
  * Decode the single PEM block in buf, whose label must equal label.  The
- * DER goes to *der in secure memory (free with secure_free(*der, *derlen)).
+ * DER goes to *der in secure memory (free with secure_free(*der)).
  */
 int pem_decode(const unsigned char *buf, size_t len, const char *label,
     unsigned char **der, size_t *derlen, const char **why);
 
 /*
  * Decode plain base64 (no whitespace, correct padding) into secure memory
- * (free with secure_free(*out, *outlen)).
+ * (free with secure_free(*out)).
  */
 int base64_decode(const char *b64, size_t len, unsigned char **out,
     size_t *outlen, const char **why);
@@ -38,7 +38,7 @@ int base64_decode(const char *b64, size_t len, unsigned char **out,
 /*
  * PEM-encode der under label, lines of 64 characters, final newline.
  * With secret set the text is built in secure memory (free with
- * secure_free(p, *len)), otherwise with malloc (free()).  Dies on failure.
+ * secure_free(p)), otherwise with malloc (free()).  Dies on failure.
  */
 char *pem_encode(const char *label, const unsigned char *der, size_t derlen,
     int secret, size_t *len);

@@ -261,7 +261,7 @@ pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
 	key = secure_alloc(KEY_LEN);
 	derive(pass, &kdf, key);
 	aes_cbc(0, key, iv, buf, clen);
-	secure_free(key, KEY_LEN);
+	secure_free(key);
 	/* PKCS#7 padding: without this check a wrong passphrase would
 	 * give garbage rather than a clear refusal. */
 	pad = buf[clen - 1];
@@ -279,7 +279,7 @@ pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
 	rc = 0;
 out:
 	if (buf != NULL)
-		secure_free(buf, len);
+		secure_free(buf);
 	der_free(&node);
 	return rc;
 }
@@ -334,7 +334,7 @@ pkcs8_encrypt(const unsigned char *der, size_t len, const char *pass,
 	key = secure_alloc(KEY_LEN);
 	derive(pass, &kdf, key);
 	aes_cbc(1, key, iv, buf, clen);
-	secure_free(key, KEY_LEN);
+	secure_free(key);
 
 	node = der_new("EncryptedPrivateKeyInfo");
 	der_write_oid(node, "encryptionAlgorithm.algorithm", OID_PBES2);
@@ -344,6 +344,6 @@ pkcs8_encrypt(const unsigned char *der, size_t len, const char *pass,
 	out = der_encode(node, 0, outlen);
 	der_free(&node);
 	free(pbes2);
-	secure_free(buf, clen);
+	secure_free(buf);
 	return out;
 }

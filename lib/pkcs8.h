@@ -23,7 +23,7 @@
 
 /*
  * Decrypt an EncryptedPrivateKeyInfo DER into the PrivateKeyInfo DER,
- * in secure memory (free with secure_free(*out, *outlen)).  A wrong
+ * in secure memory (free with secure_free(*out)).  A wrong
  * passphrase gives -1 with *why "wrong passphrase or corrupt key".
  */
 int pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,

@@ -21,7 +21,7 @@ stream_session_load(const char *path)
 
 	session = io_read_file(path, STREAM_SESSION_LEN, &len);
 	if (len != STREAM_SESSION_LEN) {
-		secure_free(session, len + 1);
+		secure_free(session);
 		die(EXIT_USAGE, "%s: a session file holds exactly %d bytes",
 		    path, STREAM_SESSION_LEN);
 	}

@@ -43,7 +43,7 @@ void stream_encrypt(const struct stream_encrypt_options *opt);
 void stream_decrypt(const struct stream_decrypt_options *opt);
 
 /* Read a --session file: exactly STREAM_SESSION_LEN bytes, in secure
- * memory (free with secure_free(p, STREAM_SESSION_LEN + 1)).  Dies
+ * memory (free with secure_free(p)).  Dies
  * (EXIT_USAGE) otherwise. */
 unsigned char *stream_session_load(const char *path);
 

@@ -44,7 +44,7 @@ stream_keys_derive(struct stream_keys *keys,
 void
 stream_keys_free(struct stream_keys *keys)
 {
-	secure_free(keys, sizeof(*keys));
+	secure_free(keys);
 }
 
 /* ---- Header parsing ---- */

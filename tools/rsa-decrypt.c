@@ -130,7 +130,7 @@ main(int argc, char **argv)
 	stream_decrypt(&opt);
 
 	if (session != NULL)
-		secure_free(session, STREAM_SESSION_LEN + 1);
+		secure_free(session);
 	if (from_path != NULL)
 		key_free(&from);
 	for (i = 0; i < n; i++)

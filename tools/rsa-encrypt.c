@@ -124,7 +124,7 @@ main(int argc, char **argv)
 	stream_encrypt(&opt);
 
 	if (session != NULL)
-		secure_free(session, STREAM_SESSION_LEN + 1);
+		secure_free(session);
 	if (sign_path != NULL)
 		key_free(&signer);
 	for (i = 0; i < n; i++)

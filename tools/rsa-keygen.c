@@ -81,7 +81,7 @@ generate(unsigned int bits, const char *privpath, const char *pubpath,
 	if (passphrase != NULL)
 		passphrase_free(passphrase);
 	write_output(&privout, pem, len, privpath);
-	secure_free(pem, len);
+	secure_free(pem);
 	if (pubpath != NULL) {
 		pem = key_public_pem(&key, &len);
 		write_output(&pubout, pem, len, pubpath);
