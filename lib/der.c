@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "der.h"
+#include "error.h"
 
 extern const asn1_static_node keys_asn1_tab[];
 
@@ -78,7 +79,7 @@ der_decode(const char *type, const unsigned char *der, size_t len,
 	return 0;
 fail:
 	der_free(node);
-	return -1;
+	return RP_MALFORMED;
 }
 
 unsigned char *
@@ -121,7 +122,7 @@ der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
 	rc = asn1_read_value(node, name, NULL, &n);
 	if (rc != ASN1_MEM_ERROR || n <= 0 || n > 4096) {
 		*why = "bad integer in key";
-		return -1;
+		return RP_REFUSED;
 	}
 	cap = (size_t)n;
 	/* gcry_mpi_scan makes a secure MPI from a secure buffer. */
@@ -144,7 +145,7 @@ der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
 	if (err != 0) {
 		gcry_mpi_release(*out);
 		*out = NULL;
-		return -1;
+		return RP_REFUSED;
 	}
 	if (secret)
 		gcry_mpi_set_flag(*out, GCRYMPI_FLAG_SECURE);
@@ -162,11 +163,11 @@ der_read_ulong(asn1_node node, const char *name, unsigned long *out,
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || n <= 0 || (buf[0] & 0x80) != 0) {
 		*why = "bad or oversized integer";
-		return -1;
+		return RP_REFUSED;
 	}
 	if (n == (int)sizeof(buf) && buf[0] != 0) {
 		*why = "bad or oversized integer";
-		return -1;
+		return RP_REFUSED;
 	}
 	for (i = 0; i < n; i++)
 		v = v << 8 | buf[i];
@@ -184,7 +185,7 @@ der_read_bytes(asn1_node node, const char *name, unsigned char *buf,
 	if (rc != ASN1_SUCCESS || n < 0) {
 		*why = rc == ASN1_MEM_ERROR ? "oversized value in key" :
 		    "missing value in key";
-		return -1;
+		return RP_REFUSED;
 	}
 	*len = (size_t)n;
 	return 0;
@@ -199,7 +200,7 @@ der_read_oid(asn1_node node, const char *name, char *buf, size_t size,
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || n <= 0 || buf[n - 1] != '\0') {
 		*why = "bad algorithm identifier";
-		return -1;
+		return RP_REFUSED;
 	}
 	return 0;
 }

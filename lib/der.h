@@ -4,8 +4,10 @@
  *
  * Decoding refuses anything but exactly one strict-DER value filling the
  * whole input.  Nodes that held private values are freed with
- * der_free(), which zeroes them.  Functions returning int give 0, or -1
- * with *why set to a static reason; they never exit, except on internal
+ * der_free(), which zeroes them.  Functions returning int give 0, or
+ * with *why set to a static reason RP_MALFORMED (der_decode: the bytes
+ * are not one strict DER value) or RP_REFUSED (a value read from a
+ * decoded structure is absent or out of range); they never exit, except on internal
  * errors (out of memory, a bad element name), which die.
  */
 #ifndef RSAPIPE_DER_H

@@ -124,8 +124,9 @@ parse_rsa_public_der(struct rsa_key *key, const unsigned char *der,
 	gcry_mpi_t n = NULL, e = NULL;
 	int rc = -1;
 
-	if (der_decode("RSAPublicKey", der, len, &node, why) != 0)
-		return -1;
+	if ((rc = der_decode("RSAPublicKey", der, len, &node, why)) != 0)
+		return rc;
+	rc = RP_REFUSED;
 	if (der_read_mpi(node, "modulus", 0, &n, why) == 0 &&
 	    der_read_mpi(node, "publicExponent", 0, &e, why) == 0)
 		rc = set_public(key, n, e, why);
@@ -145,8 +146,10 @@ key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
 	int rc = -1;
 
 	memset(key, 0, sizeof(*key));
-	if (der_decode("SubjectPublicKeyInfo", der, len, &node, why) != 0)
-		return -1;
+	if ((rc = der_decode("SubjectPublicKeyInfo", der, len, &node,
+	    why)) != 0)
+		return rc;
+	rc = RP_REFUSED;
 	if (check_algorithm(node, "algorithm", why) != 0)
 		goto out;
 	if ((bits = malloc(len)) == NULL)
@@ -193,8 +196,9 @@ parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
 	int rc = -1, i;
 
 	/* Multi-prime keys (version 1) do not decode: refused. */
-	if (der_decode("RSAPrivateKey", der, len, &node, why) != 0)
-		return -1;
+	if ((rc = der_decode("RSAPrivateKey", der, len, &node, why)) != 0)
+		return rc;
+	rc = RP_REFUSED;
 	if (der_read_ulong(node, "version", &version, why) != 0 ||
 	    version != 0) {
 		*why = "unsupported RSA private key version";
@@ -266,8 +270,9 @@ parse_pkcs8_der(struct rsa_key *key, const unsigned char *der, size_t len,
 	size_t innerlen;
 	int rc = -1;
 
-	if (der_decode("PrivateKeyInfo", der, len, &node, why) != 0)
-		return -1;
+	if ((rc = der_decode("PrivateKeyInfo", der, len, &node, why)) != 0)
+		return rc;
+	rc = RP_REFUSED;
 	inner = secure_alloc(len);
 	if (der_read_ulong(node, "version", &version, why) != 0 ||
 	    version > 1) {
@@ -309,10 +314,10 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	/* A wrong passphrase that happens to give valid padding lands
 	 * here as undecodable DER; it must read the same as any other
 	 * wrong passphrase. */
-	if (rc != 0 && (strcmp(*why, "malformed DER") == 0 ||
-	    strcmp(*why, "bad DER length") == 0 ||
-	    strncmp(*why, "trailing data", 13) == 0))
+	if (rc == RP_MALFORMED) {
 		*why = "wrong passphrase or corrupt key";
+		rc = RP_PASSPHRASE;
+	}
 	return rc;
 }
 
