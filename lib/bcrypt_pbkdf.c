@@ -43,7 +43,7 @@ bcrypt_hash(const uint8_t sha2pass[SHA512_LEN],
 		out[4 * i + 3] = (cdata[i] >> 24) & 0xff;
 	}
 	wipe(cdata, sizeof(cdata));
-	secure_free(bf, sizeof(*bf));
+	secure_free(bf);
 }
 
 /* The block for one counter value: bcrypt of SHA-512(salt || count),
@@ -75,7 +75,7 @@ block(const uint8_t *sha2pass, const uint8_t *salt, size_t saltlen,
 		for (i = 0; i < BCRYPT_HASHSIZE; i++)
 			out[i] ^= tmp[i];
 	}
-	secure_free(buf, 2 * SHA512_LEN + BCRYPT_HASHSIZE);
+	secure_free(buf);
 }
 
 int
@@ -108,6 +108,6 @@ bcrypt_pbkdf(const char *pass, size_t passlen, const uint8_t *salt,
 		left -= i;
 	}
 	wipe(out, sizeof(out));
-	secure_free(sha2pass, SHA512_LEN);
+	secure_free(sha2pass);
 	return 0;
 }
