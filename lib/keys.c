@@ -4,6 +4,7 @@
  * PKCS#8 (encrypted ones through pkcs8.c), ssh-rsa lines; generation;
  * fingerprints.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "error.h"
 #include "io.h"
 #include "keys.h"
+#include "openssh_key.h"
 #include "pem.h"
 #include "pkcs8.h"
 
@@ -291,6 +293,26 @@ out:
 	return rc;
 }
 
+/* The passphrase of an encrypted key, asked for by the key's name; NULL
+ * with *why set when nothing can supply one. */
+static char *
+key_passphrase(const struct passphrase_source *src, const char **why)
+{
+	char prompt[PATH_MAX + 64];
+
+	if (src == NULL) {
+		*why = "the key is encrypted and no passphrase source was given";
+		return NULL;
+	}
+	if (src->key_name != NULL)
+		snprintf(prompt, sizeof(prompt), "Enter passphrase for key "
+		    "'%s': ", src->key_name);
+	else
+		snprintf(prompt, sizeof(prompt), "Enter passphrase for the "
+		    "private key: ");
+	return passphrase_get(src, prompt, 0);
+}
+
 static int
 parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
     size_t len, const struct passphrase_source *src, const char **why)
@@ -300,11 +322,8 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	char *pass;
 	int rc;
 
-	if (src == NULL) {
-		*why = "the key is encrypted and no passphrase source was given";
+	if ((pass = key_passphrase(src, why)) == NULL)
 		return -1;
-	}
-	pass = passphrase_get(src, "Passphrase for the private key: ", 0);
 	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, why);
 	passphrase_free(pass);
 	if (rc != 0)
@@ -321,6 +340,32 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	return rc;
 }
 
+/* OpenSSH's own format, as ssh-keygen writes it (PROTOCOL.key): the
+ * key comes out as PKCS#1 DER and takes the same checks as any other. */
+static int
+parse_openssh_der(struct rsa_key *key, const unsigned char *blob,
+    size_t len, const struct passphrase_source *src, const char **why)
+{
+	struct openssh_key_info info;
+	unsigned char *der;
+	size_t derlen;
+	char *pass = NULL;
+	int rc;
+
+	if ((rc = openssh_key_info(blob, len, &info, why)) != 0)
+		return rc;
+	if (info.encrypted && (pass = key_passphrase(src, why)) == NULL)
+		return -1;
+	rc = openssh_key_to_pkcs1(blob, len, pass != NULL ? pass : "",
+	    pass != NULL ? strlen(pass) : 0, &der, &derlen, why);
+	passphrase_free(pass);
+	if (rc != 0)
+		return rc;
+	rc = parse_rsa_private_der(key, der, derlen, why);
+	secure_free(der);
+	return rc;
+}
+
 /* Reasons for PEM labels we know but do not take as a private key. */
 static const char *
 refuse_label(const char *label, int want_private)
@@ -333,9 +378,6 @@ refuse_label(const char *label, int want_private)
 	for (i = 0; other[i] != NULL; i++)
 		if (strcmp(label, other[i]) == 0)
 			return "not an RSA key";
-	if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
-		return "OpenSSH private key format is not supported; "
-		    "convert with ssh-keygen -p -m PKCS8";
 	if (want_private && (strcmp(label, "PUBLIC KEY") == 0 ||
 	    strcmp(label, "RSA PUBLIC KEY") == 0))
 		return "this is a public key; a private key is needed";
@@ -355,7 +397,8 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 
 	if (strcmp(label, "PRIVATE KEY") != 0 &&
 	    strcmp(label, "RSA PRIVATE KEY") != 0 &&
-	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0) {
+	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0 &&
+	    strcmp(label, OPENSSH_KEY_LABEL) != 0) {
 		*why = refuse_label(label, 1);
 		return -1;
 	}
@@ -365,6 +408,8 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 		rc = parse_pkcs8_der(key, der, derlen, why);
 	else if (strcmp(label, "RSA PRIVATE KEY") == 0)
 		rc = parse_rsa_private_der(key, der, derlen, why);
+	else if (strcmp(label, OPENSSH_KEY_LABEL) == 0)
+		rc = parse_openssh_der(key, der, derlen, pass, why);
 	else
 		rc = parse_encrypted_pkcs8_der(key, der, derlen, pass, why);
 	secure_free(der);
@@ -433,10 +478,8 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 {
 	const unsigned char *p = buf, *end = buf + len, *b64, *s, *nl;
 	unsigned char *blob = NULL;
-	size_t b64len, bloblen, n;
-	struct reader r;
-	gcry_mpi_t e = NULL, mod = NULL;
-	int rc = -1;
+	size_t b64len, bloblen;
+	int rc;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -467,7 +510,22 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 	if (base64_decode((const char *)b64, b64len, &blob, &bloblen,
 	    why) != 0)
 		return -1;
-	rd_init(&r, blob, bloblen);
+	rc = key_from_ssh_blob(key, blob, bloblen, why);
+	secure_free(blob);
+	return rc;
+}
+
+int
+key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
+    size_t len, const char **why)
+{
+	const unsigned char *s;
+	size_t n;
+	struct reader r;
+	gcry_mpi_t e = NULL, mod = NULL;
+	int rc = -1;
+
+	rd_init(&r, blob, len);
 	*why = "malformed ssh-rsa key";
 	if (rd_vec(&r, 4, 0, SIZE_MAX, &s, &n) != 0 || n != 7 ||
 	    memcmp(s, "ssh-rsa", 7) != 0)
@@ -482,6 +540,24 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 out:
 	gcry_mpi_release(e);
 	gcry_mpi_release(mod);
+	return rc;
+}
+
+/* The public half of an OpenSSH private key is stored in the clear:
+ * no passphrase, no private parse. */
+static int
+parse_openssh_public(struct rsa_key *key, const unsigned char *buf,
+    size_t len, const char **why)
+{
+	struct openssh_key_info info;
+	unsigned char *blob;
+	size_t bloblen;
+	int rc;
+
+	if (pem_decode(buf, len, OPENSSH_KEY_LABEL, &blob, &bloblen, why) != 0)
+		return -1;
+	if ((rc = openssh_key_info(blob, bloblen, &info, why)) == 0)
+		rc = key_from_ssh_blob(key, info.pub, info.pub_len, why);
 	secure_free(blob);
 	return rc;
 }
@@ -514,6 +590,10 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 		secure_free(der);
 		goto out;
 	}
+	if (strcmp(label, OPENSSH_KEY_LABEL) == 0) {
+		rc = parse_openssh_public(key, buf, len, why);
+		goto out;
+	}
 	rc = parse_private_pem(key, buf, len, label, pass, why);
 	if (rc == 0) {
 		/* Only the public half is wanted: drop the secret now. */
@@ -530,6 +610,7 @@ static void
 load(struct rsa_key *key, const char *path,
     const struct passphrase_source *pass, int private)
 {
+	struct passphrase_source named;
 	unsigned char *buf;
 	const char *why = NULL, *name;
 	size_t len;
@@ -537,6 +618,12 @@ load(struct rsa_key *key, const char *path,
 
 	name = path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
 	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	/* A prompt for the passphrase names the key it is for. */
+	if (pass != NULL) {
+		named = *pass;
+		named.key_name = name;
+		pass = &named;
+	}
 	rc = private ? key_parse_private(key, buf, len, pass, &why) :
 	    key_parse_public(key, buf, len, pass, &why);
 	secure_free(buf);

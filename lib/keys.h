@@ -53,6 +53,11 @@ int key_parse_public(struct rsa_key *key, const unsigned char *buf,
 int key_parse_private(struct rsa_key *key, const unsigned char *buf,
     size_t len, const struct passphrase_source *pass, const char **why);
 
+/* Public key from an ssh wire-format blob: string "ssh-rsa", mpint e,
+ * mpint n (RFC 4253 section 6.6), nothing after. */
+int key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
+    size_t len, const char **why);
+
 /* Read and parse a key file ("-" is stdin); die naming path on failure. */
 void key_load_public(struct rsa_key *key, const char *path,
     const struct passphrase_source *pass);

@@ -14,9 +14,10 @@
 struct passphrase_source {
 	const char *file; /* --passphrase-file, or NULL */
 	int fd;           /* --passphrase-fd, or -1 */
+	const char *key_name; /* the key file, for the prompt; or NULL */
 };
 
-#define PASSPHRASE_SOURCE_INIT { NULL, -1 }
+#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL }
 
 /*
  * Obtain a passphrase: the first line of the file or fd (without its
