@@ -327,7 +327,7 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, why);
 	passphrase_free(pass);
 	if (rc != 0)
-		return -1;
+		return rc;
 	rc = parse_pkcs8_der(key, plain, plainlen, why);
 	secure_free(plain);
 	/* A wrong passphrase that happens to give valid padding lands

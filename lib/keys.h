@@ -46,7 +46,8 @@ int key_parse_public(struct rsa_key *key, const unsigned char *buf,
 /*
  * Private key from: PKCS#8 PEM (BEGIN PRIVATE KEY), PKCS#1 PEM (BEGIN RSA
  * PRIVATE KEY), encrypted PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY: PBES2 with
- * PBKDF2-HMAC-SHA256 or scrypt, AES-256-CBC).  The passphrase for an
+ * PBKDF2 or scrypt and AES-128/192/256-CBC, see pkcs8.h), OpenSSH's
+ * format (BEGIN OPENSSH PRIVATE KEY, see openssh_key.h).  The passphrase for an
  * encrypted key comes from pass (file, fd or terminal prompt).  The
  * private values are checked for consistency (n = pq, CRT values).
  */

@@ -181,7 +181,7 @@ pem_decode(const unsigned char *buf, size_t len, const char *label,
 		if (memchr(line, ':', n) != NULL) {
 			*why = n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
 			    "legacy encrypted PEM is not supported; "
-			    "convert with openssl pkcs8 -topk8" :
+			    "make a PKCS#8 copy with openssl pkcs8 -topk8 -in KEY -out NEW" :
 			    "PEM headers are not supported";
 			goto fail;
 		}

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * pkcs8.h: encrypted PKCS#8 (EncryptedPrivateKeyInfo, RFC 5208) with
- * PBES2 (RFC 8018): PBKDF2-HMAC-SHA256 or scrypt (RFC 7914), AES-256-CBC;
- * what `openssl pkcs8 -topk8 -v2 aes-256-cbc [-v2prf hmacWithSHA256 |
- * -scrypt]` writes.
+ * PBES2 (RFC 8018): PBKDF2 (PRF HMAC-SHA1, the default when none is
+ * named, or HMAC-SHA224/256/384/512) or scrypt (RFC 7914), then
+ * AES-128-CBC, AES-192-CBC or AES-256-CBC.  That is what `openssl pkcs8
+ * -topk8 -v2 aes-*-cbc [-v2prf hmacWithSHA1 | -scrypt]`, `openssl genpkey
+ * -aes128 ...` and `ssh-keygen -m PKCS8` write.
  */
 #ifndef RSAPIPE_PKCS8_H
 #define RSAPIPE_PKCS8_H
@@ -23,8 +25,10 @@
 
 /*
  * Decrypt an EncryptedPrivateKeyInfo DER into the PrivateKeyInfo DER,
- * in secure memory (free with secure_free(*out)).  A wrong
- * passphrase gives -1 with *why "wrong passphrase or corrupt key".
+ * in secure memory (free with secure_free(*out)).  Returns 0 or an
+ * rp_err code (error.h) with *why: RP_MALFORMED, RP_REFUSED (another
+ * scheme, cipher or PRF; a cost over the caps above), or RP_PASSPHRASE
+ * ("wrong passphrase or corrupt key": the padding does not check).
  */
 int pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
     unsigned char **out, size_t *outlen, const char **why);

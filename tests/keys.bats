@@ -72,21 +72,70 @@ pem_wrap() {
 	[ "$(our_fingerprint fresh.pem)" = "$(ssh_fingerprint_of_spki fresh.pub)" ]
 }
 
-@test "reads encrypted PKCS#8 with PBKDF2-HMAC-SHA256 and AES-256-CBC" {
+# round_trip KEY PUB: a message to PUB decrypts with KEY (passphrase in
+# the file pass), and KEY's fingerprint is ssh-keygen's for PUB.
+round_trip() {
+	echo "to $1" | rsa-encrypt -r "$2" >msg
+	run -0 --separate-stderr rsa-decrypt -i "$1" --passphrase-file pass msg
+	[ "$output" = "to $1" ]
+	[ "$(our_fingerprint --passphrase-file pass "$1")" = \
+	    "$(ssh_fingerprint_of_spki "$2")" ]
+}
+
+@test "reads encrypted PKCS#8 as openssl pkcs8 -topk8 writes it: AES-128/192/256-CBC, PBKDF2-HMAC-SHA1 and SHA256" {
 	echo 'correct horse' >pass
-	openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 \
-	    -in "$FIXTURES/carol.pem" -passout file:pass -out enc.pem
-	grep -q 'BEGIN ENCRYPTED PRIVATE KEY' enc.pem
-	rsa-keygen -y --passphrase-file pass enc.pem | cmp - "$FIXTURES/carol.pub"
-	rsa-keygen -y --passphrase-fd 3 enc.pem 3<pass |
+	for cipher in aes-128-cbc aes-192-cbc aes-256-cbc; do
+		for prf in hmacWithSHA1 hmacWithSHA256 hmacWithSHA512; do
+			openssl pkcs8 -topk8 -v2 $cipher -v2prf $prf \
+			    -in "$FIXTURES/carol.pem" -passout file:pass \
+			    -out enc.pem
+			grep -q 'BEGIN ENCRYPTED PRIVATE KEY' enc.pem
+			rsa-keygen -y --passphrase-file pass enc.pem |
+			    cmp - "$FIXTURES/carol.pub" || {
+				echo "failed: $cipher $prf" >&2; return 1; }
+		done
+		round_trip enc.pem "$FIXTURES/carol.pub"
+	done
+	# openssl's own default (-topk8 alone), and the passphrase on a
+	# descriptor.
+	openssl pkcs8 -topk8 -in "$FIXTURES/carol.pem" -passout file:pass \
+	    -out default.pem
+	round_trip default.pem "$FIXTURES/carol.pub"
+	rsa-keygen -y --passphrase-fd 3 default.pem 3<pass |
 	    cmp - "$FIXTURES/carol.pub"
 }
 
-@test "reads encrypted PKCS#8 with scrypt and AES-256-CBC" {
+@test "reads the keys openssl genpkey -aes128/-aes192/-aes256 makes" {
 	echo 'correct horse' >pass
+	for c in aes128 aes192 aes256; do
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -$c -pass file:pass -out $c.pem 2>/dev/null
+		openssl pkey -in $c.pem -passin file:pass -pubout -out $c.pub
+		round_trip $c.pem $c.pub
+	done
+}
+
+@test "reads a key ssh-keygen -p -m PKCS8 encrypted (AES-128-CBC), with ssh-keygen's fingerprint" {
+	echo 'correct horse' >pass
+	cp "$KEYS/ssh-rsa" id && chmod 600 id
+	ssh-keygen -q -p -N 'correct horse' -m PKCS8 -f id >/dev/null
+	grep -q 'BEGIN ENCRYPTED PRIVATE KEY' id
+	openssl asn1parse -in id | grep -q aes-128-cbc
+	want=$(ssh-keygen -l -E sha256 -f "$KEYS/ssh-rsa.pub" | cut -d' ' -f2)
+	[ "$(our_fingerprint --passphrase-file pass id)" = "$want" ]
+	echo "to the ssh key" | rsa-encrypt -r "$KEYS/ssh-rsa.pub" >msg
+	run -0 --separate-stderr rsa-decrypt -i id --passphrase-file pass msg
+	[ "$output" = "to the ssh key" ]
+}
+
+@test "reads encrypted PKCS#8 with scrypt and AES-256-CBC or AES-128-CBC" {
+	echo 'correct horse' >pass
+	openssl pkcs8 -topk8 -scrypt -v2 aes-128-cbc -in "$FIXTURES/carol.pem" \
+	    -passout file:pass -out enc128.pem
+	round_trip enc128.pem "$FIXTURES/carol.pub"
 	openssl pkcs8 -topk8 -scrypt -in "$FIXTURES/carol.pem" \
 	    -passout file:pass -out enc.pem
-	rsa-keygen -y --passphrase-file pass enc.pem | cmp - "$FIXTURES/carol.pub"
+	round_trip enc.pem "$FIXTURES/carol.pub"
 	# The public half of an encrypted key also needs the passphrase.
 	run -0 --separate-stderr rsa-keygen -l --passphrase-file pass enc.pem
 	[ "$output" = "$(rsa-keygen -l "$FIXTURES/carol.pub")" ]
@@ -114,12 +163,8 @@ pem_wrap() {
 	assert_one_line_error rsa-keygen "no terminal.*--passphrase-file"
 }
 
-@test "refuses PBKDF2 with HMAC-SHA1 and scrypt with r other than 8" {
+@test "refuses scrypt with r other than 8" {
 	echo 'correct horse' >pass
-	openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA1 \
-	    -in "$FIXTURES/carol.pem" -passout file:pass -out sha1.pem
-	run -2 --separate-stderr rsa-keygen -y --passphrase-file pass sha1.pem
-	assert_one_line_error rsa-keygen "unsupported PBKDF2 PRF"
 	openssl pkcs8 -topk8 -scrypt -scrypt_N 1024 -scrypt_r 16 -scrypt_p 1 \
 	    -in "$FIXTURES/carol.pem" -passout file:pass -out r16.pem
 	run -2 --separate-stderr rsa-keygen -y --passphrase-file pass r16.pem
@@ -147,6 +192,31 @@ PY
 	grep -q Proc-Type legacy.pem
 	run -2 --separate-stderr rsa-keygen -y legacy.pem
 	assert_one_line_error rsa-keygen "legacy encrypted PEM.*pkcs8"
+	# The hint, followed, makes a key we read; legacy.pem is left alone.
+	cp legacy.pem before.pem
+	echo secret >pass
+	openssl pkcs8 -topk8 -in legacy.pem -passin pass:secret \
+	    -passout file:pass -out new.pem
+	rsa-keygen -y --passphrase-file pass new.pem | cmp - "$FIXTURES/carol.pub"
+	cmp legacy.pem before.pem
+}
+
+@test "refuses other PKCS#8 encryptions with a hint that leads to a key we read" {
+	echo 'correct horse' >pass
+	openssl pkcs8 -topk8 -v2 des3 -in "$FIXTURES/carol.pem" \
+	    -passout file:pass -out des3.pem
+	openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -in "$FIXTURES/carol.pem" \
+	    -passout file:pass -out pbes1.pem
+	for f in des3.pem pbes1.pem; do
+		run -2 --separate-stderr rsa-keygen -y --passphrase-file pass $f
+		assert_one_line_error rsa-keygen "$f: unsupported key (cipher|encryption).*openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW"
+		# Followed (the new passphrase from another file).
+		cp pass newpass
+		openssl pkcs8 -topk8 -v2 aes-256-cbc -in $f -passin file:pass \
+		    -passout file:newpass -out new.pem
+		rsa-keygen -y --passphrase-file newpass new.pem |
+		    cmp - "$FIXTURES/carol.pub"
+	done
 }
 
 @test "an ssh-rsa line loads as a public key with ssh-keygen's fingerprint" {
