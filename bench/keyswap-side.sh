@@ -5,6 +5,6 @@
 set -eu
 bits=$1 dir=$2 identity=$3 peer=$4
 rm -f "$dir/session.pem" "$dir/session.pub" "$dir/peer.pub" "$dir/context"
-rsa-keygen -b "$bits" -o "$dir/session.pem" --public "$dir/session.pub"
+rsa-keygen -q -b "$bits" -o "$dir/session.pem" --public "$dir/session.pub"
 exec keyswap --identity "$identity" --session-key "$dir/session.pem" \
 	--peer-out "$dir/peer.pub" --session-out "$dir/context" --peer "$peer"

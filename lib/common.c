@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* common.c: process setup, dying, and secret-memory helpers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,24 @@
 #include "common.h"
 
 const char *progname = "rsapipe";
+int rsapipe_std_closed[3];
+
+/* A closed standard descriptor is opened on /dev/null, so that no file
+ * the program opens takes its number: a notice meant for stderr must
+ * not land in an output file that happened to get descriptor 2. */
+static void
+reopen_std(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EXIT_USAGE);
+		rsapipe_std_closed[fd] = 1;
+	}
+}
 
 /* Runs at every exit, die() included: zero the secure pool so no key
  * material outlives the process in freed pages. */
@@ -28,6 +47,7 @@ rsapipe_init(const char *argv0)
 	const char *slash;
 	struct rlimit no_core = { 0, 0 };
 
+	reopen_std();
 	if (argv0 != NULL && *argv0 != '\0') {
 		slash = strrchr(argv0, '/');
 		progname = slash != NULL ? slash + 1 : argv0;

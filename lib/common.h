@@ -25,6 +25,8 @@ enum {
 #define RSAPIPE_SECMEM_BYTES (256 * 1024)
 
 extern const char *progname;
+/* Standard descriptors that were closed at start-up (see io_check_std). */
+extern int rsapipe_std_closed[3];
 
 /*
  * Initialise the process: program name for messages, libgcrypt (version

@@ -39,26 +39,43 @@ unsigned char *io_read_file(const char *path, size_t max, size_t *len);
 
 /*
  * An output that appears all at once or not at all.  With path NULL or
- * "-" it is stdout, written directly.  Otherwise data goes to a temporary
- * file in the same directory, created with the given mode, which
- * io_output_commit() moves into place; if the process exits first (any
- * die()), the temporary file is removed.  With no_clobber the commit
- * refuses (EXIT_USAGE) to replace an existing file, atomically (link(2)).
- * An existing device, FIFO or socket (/dev/null, a named pipe) is written
- * in place, since renaming over it would replace it.
+ * "-" it is stdout, written directly.  Otherwise data goes to an unnamed
+ * file (O_TMPFILE) in the same directory, created with the given mode,
+ * which io_output_commit() links into place: a process that ends first,
+ * however it ends, leaves nothing.  On a filesystem without O_TMPFILE a
+ * named temporary file is used instead, removed at exit and on SIGINT,
+ * SIGTERM, SIGHUP and SIGQUIT.  With no_clobber the commit refuses
+ * (EXIT_USAGE) to replace an existing file, atomically (link(2)).  A name
+ * that cannot be created (too long, no such directory) is refused at
+ * open, before any work.  An existing device, FIFO or socket (/dev/null,
+ * a named pipe) is written in place, since renaming over it would
+ * replace it.
  */
 struct io_output {
 	int fd;
-	char *path; /* final name, NULL for stdout */
-	char *tmp;  /* temporary name, NULL for stdout */
+	char *path; /* final name, NULL for stdout or a device */
+	char *tmp;  /* named temporary file, when there is one */
 	int no_clobber;
 };
 
 void io_output_open(struct io_output *out, const char *path, mode_t mode,
     int no_clobber);
 void io_output_commit(struct io_output *out);
+/* Commit two outputs that belong together (a key pair): if the second
+ * cannot be made, the first (opened with no_clobber) is removed again,
+ * so both appear or neither. */
+void io_output_commit_pair(struct io_output *first, struct io_output *second);
 /* Remove the temporary file now (on a failure path that does not die). */
 void io_output_abort(struct io_output *out);
+
+/* Remove uncommitted named temporary files; async-signal-safe, for the
+ * signal handler rsapipe_init() installs. */
+void io_remove_pending(void);
+
+/* A standard descriptor that was closed at start-up (rsapipe_init()
+ * holds its number on /dev/null) is refused as data: "standard input
+ * is closed" (EXIT_USAGE). */
+void io_check_std(int fd);
 
 /* Flush and check stdout; a full disk must not look like success.  Dies
  * (EXIT_USAGE) on error. */

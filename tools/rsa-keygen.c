@@ -21,7 +21,7 @@
 enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT, OPT_VERSION, OPT_HELP };
 
 static const char usage_text[] =
-    "usage: rsa-keygen [-b bits] [-o private] [--public public]\n"
+    "usage: rsa-keygen [-q] [-b bits] [-o private] [--public public]\n"
     "                  [--encrypt | --passphrase-file file | "
     "--passphrase-fd fd]\n"
     "       rsa-keygen -y [private]\n"
@@ -48,21 +48,20 @@ parse_bits(const char *arg)
 	return (unsigned int)v;
 }
 
-static void
-write_output(struct io_output *out, const char *data, size_t len,
-    const char *name)
+/* How a path is named in messages: "-" is standard output. */
+static const char *
+display_name(const char *path)
 {
-	io_write_all(out->fd, data, len, name);
-	io_output_commit(out);
+	return strcmp(path, "-") == 0 ? "standard output" : path;
 }
 
 static void
 generate(unsigned int bits, const char *privpath, const char *pubpath,
-    const struct passphrase_source *pass, int encrypt)
+    const struct passphrase_source *pass, int encrypt, int quiet)
 {
 	struct io_output privout, pubout;
 	struct rsa_key key;
-	char *pem, *passphrase = NULL;
+	char *pem, *passphrase = NULL, fp[KEY_FINGERPRINT_LEN];
 	size_t len;
 
 	if (strcmp(privpath, "-") == 0 && isatty(STDOUT_FILENO))
@@ -80,12 +79,23 @@ generate(unsigned int bits, const char *privpath, const char *pubpath,
 	pem = key_private_pem(&key, passphrase, &len);
 	if (passphrase != NULL)
 		passphrase_free(passphrase);
-	write_output(&privout, pem, len, privpath);
+	io_write_all(privout.fd, pem, len, display_name(privpath));
 	secure_free(pem);
 	if (pubpath != NULL) {
 		pem = key_public_pem(&key, &len);
-		write_output(&pubout, pem, len, pubpath);
+		io_write_all(pubout.fd, pem, len, pubpath);
 		free(pem);
+		/* Both files or neither: a private key whose public half
+		 * could not be written would block the next attempt. */
+		io_output_commit_pair(&privout, &pubout);
+	} else
+		io_output_commit(&privout);
+	/* As ssh-keygen does, so it can be read out to a peer. */
+	if (!quiet) {
+		key_fingerprint(&key, fp);
+		notice("%u %s (RSA) written to %s%s%s", key.nbits, fp,
+		    display_name(privpath), pubpath != NULL ?
+		    ", public key to " : "", pubpath != NULL ? pubpath : "");
 	}
 	key_free(&key);
 }
@@ -131,11 +141,11 @@ main(int argc, char *argv[])
 	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
 	const char *privpath = NULL, *pubpath = NULL, *path;
 	unsigned int bits = KEY_DEFAULT_BITS;
-	int ch, mode = 0, encrypt = 0, genopts = 0;
+	int ch, mode = 0, encrypt = 0, genopts = 0, quiet = 0;
 	char *defpub = NULL;
 
 	rsapipe_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "b:o:yl", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:ho:qyl", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			bits = parse_bits(optarg);
@@ -144,6 +154,9 @@ main(int argc, char *argv[])
 		case 'o':
 			privpath = optarg;
 			genopts = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case OPT_PUBLIC:
 			pubpath = optarg;
@@ -161,6 +174,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_VERSION:
 			print_version();
+		case 'h':
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			io_close_stdout();
@@ -196,7 +210,7 @@ main(int argc, char *argv[])
 			die(EXIT_USAGE, "out of memory");
 		pubpath = defpub;
 	}
-	generate(bits, privpath, pubpath, &pass, encrypt);
+	generate(bits, privpath, pubpath, &pass, encrypt, quiet);
 	free(defpub);
 	return EXIT_OK;
 }

@@ -66,7 +66,7 @@ rsapipe_ensure_identity() {
 			fail "timed out waiting for the lock on $rsapipe_conf"
 		[ -e "$rsapipe_conf/identity.pem" ] && exit 0
 		say "first run: creating your identity key in $rsapipe_conf"
-		rsa-keygen -o "$rsapipe_conf/identity.pem" \
+		rsa-keygen -q -o "$rsapipe_conf/identity.pem" \
 			--public "$rsapipe_conf/identity.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
 			fail "cannot create the identity key"
 	) 9<"$rsapipe_conf"
@@ -160,7 +160,7 @@ rsapipe_session_key() {
 		return 0
 	fi
 	rm -rf "$dir/spare"
-	rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
+	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
 		--public "$dir/session.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
 		fail "cannot make a session key"
 }
@@ -173,7 +173,7 @@ rsapipe_make_spare() {
 	spare=$(rsapipe_spare_dir) || return 0
 	[ -e "$spare" ] && return 0
 	tmp=$(mktemp -d "$spare.XXXXXX") || return 0
-	if rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
+	if rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
 	    --public "$tmp/session.pub" 2>/dev/null &&
 	    mv -T "$tmp" "$spare" 2>/dev/null; then
 		return 0

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+# Edges: interrupted programs, half-made key pairs, closed standard
+# descriptors.  Outputs appear whole or not at all, however a program ends.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	common_setup
+	mkdir work && cd work || return 1
+}
+
+# Nothing but the names given may be in the current directory.
+only_files() {
+	diff <(printf '%s\n' "$@" | sort) <(ls -A | sort)
+}
+
+@test "an rsa-encrypt -o killed by SIGTERM mid-stream leaves no file, not even a temporary one" {
+	cp "$FIXTURES/bob.pub" k.pub
+	{ head -c 100000 /dev/urandom; sleep 5; } | rsa-encrypt -r k.pub -o x 3>&- &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	only_files k.pub
+}
+
+@test "an rsa-decrypt -o killed by SIGKILL halfway through a stream leaves no plaintext" {
+	cp "$FIXTURES/bob.pem" k.pem
+	head -c 2000000 /dev/urandom | rsa-encrypt -r "$FIXTURES/bob.pub" >msg
+	head -c 1000000 msg >half
+	{ cat half; sleep 5; } | rsa-decrypt -i k.pem -o y 3>&- &
+	pid=$!
+	sleep 1
+	kill -KILL "$pid"
+	wait "$pid" || true
+	only_files half k.pem msg
+}
+
+@test "rsa-keygen -o NAME whose public file name is too long makes no key at all, and a rerun works" {
+	long=$(printf 'k%.0s' $(seq 252))
+	run -2 --separate-stderr rsa-keygen -b 2048 -o "$long"
+	assert_one_line_error rsa-keygen "File name too long"
+	[ -z "$(ls -A)" ]
+	run -0 rsa-keygen -q -b 2048 -o "${long:0:200}"
+	only_files "${long:0:200}" "${long:0:200}.pub"
+}
+
+@test "rsa-keygen removes the private key again when the public key cannot be put in place" {
+	# The public file appears while the key is being made: the pair
+	# must not be left half there.
+	rsa-keygen -q -b 4096 -o k.pem --public k.pub 3>&- 2>err &
+	pid=$!
+	sleep 0.1
+	echo "someone else's" >k.pub
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 2 ]
+	grep -q "k.pub already exists" err
+	[ ! -e k.pem ]
+	[ "$(cat k.pub)" = "someone else's" ]
+}
+
+@test "rsa-keygen prints the new key's size and fingerprint, as ssh-keygen does; -q does not" {
+	run -0 --separate-stderr rsa-keygen -b 2048 -o k.pem
+	fp=$(rsa-keygen -l k.pem | cut -d' ' -f2)
+	[ "$stderr" = "rsa-keygen: 2048 $fp (RSA) written to k.pem, public key to k.pem.pub" ]
+	run -0 --separate-stderr rsa-keygen -q -b 2048 -o q.pem
+	[ -z "$stderr" ]
+}
+
+@test "rsa-keygen -o - to a full disk names standard output" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -2 --separate-stderr sh -c 'rsa-keygen -q -b 2048 -o - >/dev/full'
+	assert_one_line_error rsa-keygen "write standard output: No space left"
+}
+
+@test "a closed standard input is refused as input, not read as an empty message" {
+	run -2 --separate-stderr sh -c 'rsa-encrypt -r "$FIXTURES/bob.pub" <&- >o'
+	assert_one_line_error rsa-encrypt "standard input is closed"
+	run -2 --separate-stderr sh -c 'rsa-decrypt -i "$FIXTURES/bob.pem" <&-'
+	assert_one_line_error rsa-decrypt "standard input is closed"
+	echo hi | rsa-encrypt -r "$FIXTURES/bob.pub" >msg
+	run -2 --separate-stderr sh -c 'rsa-decrypt -i "$FIXTURES/bob.pem" msg >&-'
+	assert_one_line_error rsa-decrypt "standard output is closed"
+}
+
+@test "with stderr closed, keyswap's notices never land in an output file" {
+	for who in a b; do
+		rsa-keygen -q -b 2048 -o "$who-id.pem"
+		rsa-keygen -q -b 2048 -o "$who-s.pem"
+	done
+	mkfifo ab ba
+	keyswap --identity a-id.pem --session-key a-s.pem --accept-any \
+		--peer-out a-peer.pub --session-out a-ctx <ba >ab 2>&- 3>&- &
+	a=$!
+	keyswap --identity b-id.pem --session-key b-s.pem --accept-any \
+		--peer-out b-peer.pub --session-out b-ctx >ba <ab 2>/dev/null
+	wait "$a"
+	cmp a-peer.pub b-s.pem.pub
+	! grep -q keyswap a-peer.pub
+}
