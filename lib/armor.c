@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* armor.c: streaming PEM-style armor on gpgrt_b64enc / gpgrt_b64dec. */
 #include <string.h>
+#include <sys/types.h>
 
 #include "armor.h"
 #include "common.h"
@@ -67,9 +68,44 @@ void
 armor_reader_open(struct armor_reader *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->at_line_start = 1;
 	r->state = gpgrt_b64dec_start(STREAM_ARMOR_TITLE);
 	if (r->state == NULL)
 		die(EXIT_USAGE, "out of memory");
+}
+
+/*
+ * Follow the raw text line by line, byte by byte, so that what comes
+ * after the END line is judged the same whichever read it arrives in.
+ * Returns how many of the n bytes belong to the armor (up to the end of
+ * the END line), or -1 at a byte after the END line that is not blank.
+ */
+static ssize_t
+scan(struct armor_reader *r, const unsigned char *p, size_t n)
+{
+	size_t i, armor = n;
+
+	for (i = 0; i < n; i++) {
+		if (r->after_end) {
+			if (armor == n)
+				armor = i;
+			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
+			    p[i] != '\n')
+				return -1;
+		} else if (r->in_end_line) {
+			r->after_end = p[i] == '\n';
+		} else if (p[i] == '\n') {
+			r->lines++;
+			r->at_line_start = 1;
+		} else {
+			/* As the decoder does: after the BEGIN line, a line
+			 * starting with '-' is the END line. */
+			if (r->at_line_start && r->lines > 0 && p[i] == '-')
+				r->in_end_line = 1;
+			r->at_line_start = 0;
+		}
+	}
+	return (ssize_t)armor;
 }
 
 int
@@ -77,14 +113,18 @@ armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
     size_t *out_len, const char **why)
 {
 	gpg_error_t err;
+	ssize_t armor;
 	size_t n = 0;
 
 	*out_len = 0;
-	/* As in PEM, text after the END line is not part of the message;
-	 * the record layer has already seen the final record by then. */
-	if (r->ended)
+	if ((armor = scan(r, buf, len)) < 0) {
+		*why = "text after the armor's END line";
+		return -1;
+	}
+	/* The decoder sees the armor and nothing after it. */
+	if (r->ended || armor == 0)
 		return 0;
-	err = gpgrt_b64dec_proc(r->state, buf, len, &n);
+	err = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
 	if (gpg_err_code(err) == GPG_ERR_EOF) {
 		r->ended = 1;
 		err = 0;

@@ -25,9 +25,18 @@ void armor_write(struct armor_writer *w, const void *buf, size_t n);
 /* Finish: last quantum, END line, flush.  Dies on a write error. */
 void armor_writer_close(struct armor_writer *w);
 
+/*
+ * The reading rule, the same however the input is split into reads: the
+ * armor starts at the first byte with the BEGIN line; the END line is the
+ * next line that starts with '-'; after it only blank space (spaces, tabs, CR, LF) may follow, and anything else
+ * (text, a second message) is "text after the armor's END line".
+ */
 struct armor_reader {
 	gpgrt_b64state_t state;
-	int ended;             /* the END line has been seen */
+	int ended;             /* the decoder has seen the END line */
+	/* Our own view of the raw text, for what follows the END line. */
+	int at_line_start, in_end_line, after_end;
+	size_t lines;          /* newlines seen */
 };
 
 /*

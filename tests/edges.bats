@@ -101,3 +101,37 @@ only_files() {
 	cmp a-peer.pub b-s.pem.pub
 	! grep -q keyswap a-peer.pub
 }
+
+# feed_split FILE TAIL: FILE, then after a pause TAIL, as one input.
+feed_split() {
+	cat "$1"
+	sleep 0.3
+	printf "$2"
+}
+
+@test "armor: blank space after END is fine and text after END is refused, whichever read it arrives in" {
+	echo "armored" | rsa-encrypt -a -r "$FIXTURES/bob.pub" >msg.asc
+	head -c -1 msg.asc >nonl.asc
+	for split in yes no; do
+		for tail in '\n' '  \r\n\n' ; do
+			if [ "$split" = yes ]; then
+				run -0 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" < <(feed_split msg.asc "$tail")
+			else
+				run -0 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" < <(cat msg.asc; printf "$tail")
+			fi
+			[ "$output" = armored ]
+		done
+		if [ "$split" = yes ]; then
+			run -0 rsa-decrypt -i "$FIXTURES/bob.pem" < <(feed_split nonl.asc '\n')
+			run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" < <(feed_split msg.asc 'junk\n')
+		else
+			run -0 rsa-decrypt -i "$FIXTURES/bob.pem" < <(cat nonl.asc; printf '\n')
+			run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" < <(cat msg.asc; printf 'junk\n')
+		fi
+		assert_one_line_error rsa-decrypt "text after the armor's END line"
+	done
+	# A second message after the first, and -o then writes nothing.
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o out < <(cat msg.asc msg.asc)
+	assert_one_line_error rsa-decrypt "text after the armor's END line"
+	[ ! -e out ]
+}
