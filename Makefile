@@ -29,12 +29,12 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFL
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/openssh_key.h lib/blowfish.h lib/blowfish_pi.h lib/bcrypt_pbkdf.h lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
+LIB_HDRS = lib/recipients.h lib/openssh_key.h lib/blowfish.h lib/blowfish_pi.h lib/bcrypt_pbkdf.h lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
 	lib/pem.h lib/der.h lib/pkcs8.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h \
 	lib/error.h lib/bytes.h lib/rsa.h \
 	lib/stream_format.h lib/stream_record.h \
 	lib/keyswap_run.h
-LIB_OBJS = lib/openssh_key.o lib/blowfish.o lib/bcrypt_pbkdf.o lib/textsafe.o lib/common.o lib/io.o \
+LIB_OBJS = lib/recipients.o lib/openssh_key.o lib/blowfish.o lib/bcrypt_pbkdf.o lib/textsafe.o lib/common.o lib/io.o \
 	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o \
 	lib/bytes.o lib/rsa.o \
 	lib/stream_format.o lib/stream_record.o \

@@ -17,7 +17,8 @@ session='rsapipe fuzz session context 32B'  # FUZZ_SESSION
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for d in key_pem key_der ssh_key stream_header armor keyswap known_peers; do
+for d in key_pem key_der ssh_key stream_header armor keyswap known_peers \
+    recipients openssh_key; do
 	rm -rf "${c:?}/$d"
 	mkdir -p "$c/$d"
 done
@@ -66,6 +67,32 @@ ssh-keygen -y -f "$fx/bob.pem" | tr -d '\n' > "$s/no-newline"
 cp "$fx/keys/ssh-rsa.pub" "$s/openssh"
 cp "$fx/keys/ed25519.pub" "$s/ed25519"
 cp "$fx/keys/ecdsa.pub" "$s/ecdsa"
+
+# ---- recipients files (rsa-encrypt -R) ----
+r=$c/recipients
+ssh-keygen -q -t ed25519 -N '' -C ed -f "$tmp/ed"
+ssh-keygen -q -t ecdsa -N '' -C ec -f "$tmp/ec"
+{ cut -d' ' -f1,2 "$k/ssh-rsa.pub"; cut -d' ' -f1,2 "$tmp/ed.pub"
+  cut -d' ' -f1,2 "$tmp/ec.pub"; } > "$r/github"
+{ echo '# authorized_keys'; echo
+  printf 'from="10.0.0.1",command="echo \\"hi there\\"",no-pty %s bob\n' \
+	"$(ssh-keygen -i -m PKCS8 -f "$fx/bob.pub")"
+  printf 'restrict %s\r\n' "$(cat "$fx/keys/ssh-rsa.pub")"; } > "$r/authorized_keys"
+{ sed '/^-----/d' "$fx/carol.pub" | tr -d '\n'; echo ' carol'; } > "$r/spki"
+{ cat "$k/ssh-rsa.pub"; echo 'not a key'; } > "$r/malformed"
+
+# ---- OpenSSH private keys, decoded, bcrypt -a 1 (fuzz_openssh_key) ----
+o=$c/openssh_key
+body() { sed '/^-----/d' "$1" | tr -d '\r\n' | base64 -d; }
+for cipher in none aes256-ctr aes128-cbc aes256-gcm@openssh.com \
+    chacha20-poly1305@openssh.com 3des-cbc; do
+	p=$pass; [ "$cipher" = none ] && p=
+	ssh-keygen -q -t rsa -b 2048 -a 1 -N "$p" -C fuzz -f "$tmp/o-$cipher" \
+		$( [ "$cipher" != none ] && echo "-Z $cipher" )
+	body "$tmp/o-$cipher" > "$o/rsa-$cipher"
+done
+ssh-keygen -q -t ed25519 -a 1 -N '' -f "$tmp/o-ed"
+body "$tmp/o-ed" > "$o/ed25519"
 
 # ---- streams for alice (fuzz_stream_header verifies bob's signature) ----
 h=$c/stream_header

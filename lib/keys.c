@@ -49,16 +49,21 @@ set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e, const char **why)
 		snprintf(reason, sizeof(reason), "modulus is %u bits; "
 		    "%d to %d required", nbits, KEY_MIN_BITS, KEY_MAX_BITS);
 		*why = reason;
-		return -1;
+		return RP_REFUSED;
 	}
 	if (!gcry_mpi_test_bit(n, 0)) {
 		*why = "modulus is even";
-		return -1;
+		return RP_REFUSED;
 	}
-	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0 ||
-	    gcry_mpi_get_nbits(e) > E_MAX_BITS) {
+	if (gcry_mpi_get_nbits(e) > E_MAX_BITS) {
+		snprintf(reason, sizeof(reason), "public exponent is %u bits; "
+		    "at most %d accepted", gcry_mpi_get_nbits(e), E_MAX_BITS);
+		*why = reason;
+		return RP_REFUSED;
+	}
+	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0) {
 		*why = "bad public exponent (must be odd, at least 3)";
-		return -1;
+		return RP_REFUSED;
 	}
 
 	err = gcry_sexp_build(&key->pub, NULL,
@@ -416,9 +421,8 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 	return rc;
 }
 
-/* Does buf start (after blanks) with an OpenSSH public key type? */
-static int
-looks_like_ssh(const unsigned char *buf, size_t len)
+int
+key_looks_like_ssh(const unsigned char *buf, size_t len)
 {
 	static const char *const prefixes[] = { "ssh-", "ecdsa-sha2-",
 	    "sk-", NULL };
@@ -442,7 +446,7 @@ key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
 
 	memset(key, 0, sizeof(*key));
 	*why = NULL;
-	if (looks_like_ssh(buf, len)) {
+	if (key_looks_like_ssh(buf, len)) {
 		*why = "this is an OpenSSH public key; a private key is needed";
 		return -1;
 	}
@@ -477,9 +481,6 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
     const char **why)
 {
 	const unsigned char *p = buf, *end = buf + len, *b64, *s, *nl;
-	unsigned char *blob = NULL;
-	size_t b64len, bloblen;
-	int rc;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -506,10 +507,19 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 	b64 = p;
 	while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
 		p++;
-	b64len = (size_t)(p - b64);
-	if (base64_decode((const char *)b64, b64len, &blob, &bloblen,
-	    why) != 0)
-		return -1;
+	return key_from_ssh_base64(key, b64, (size_t)(p - b64), why);
+}
+
+int
+key_from_ssh_base64(struct rsa_key *key, const unsigned char *b64,
+    size_t len, const char **why)
+{
+	unsigned char *blob;
+	size_t bloblen;
+	int rc;
+
+	if (base64_decode((const char *)b64, len, &blob, &bloblen, why) != 0)
+		return RP_MALFORMED;
 	rc = key_from_ssh_blob(key, blob, bloblen, why);
 	secure_free(blob);
 	return rc;
@@ -523,7 +533,7 @@ key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
 	size_t n;
 	struct reader r;
 	gcry_mpi_t e = NULL, mod = NULL;
-	int rc = -1;
+	int rc = RP_MALFORMED;
 
 	rd_init(&r, blob, len);
 	*why = "malformed ssh-rsa key";
@@ -573,7 +583,7 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 
 	memset(key, 0, sizeof(*key));
 	*why = NULL;
-	if (looks_like_ssh(buf, len)) {
+	if (key_looks_like_ssh(buf, len)) {
 		rc = parse_ssh_public(key, buf, len, why);
 		goto out;
 	}

@@ -59,6 +59,14 @@ int key_parse_private(struct rsa_key *key, const unsigned char *buf,
 int key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
     size_t len, const char **why);
 
+/* The base64 of such a blob: the second field of an ssh-rsa line. */
+int key_from_ssh_base64(struct rsa_key *key, const unsigned char *b64,
+    size_t len, const char **why);
+
+/* 1 if buf starts (after blanks) with an OpenSSH public key type:
+ * "ssh-", "ecdsa-sha2-" or "sk-". */
+int key_looks_like_ssh(const unsigned char *buf, size_t len);
+
 /* Read and parse a key file ("-" is stdin); die naming path on failure. */
 void key_load_public(struct rsa_key *key, const char *path,
     const struct passphrase_source *pass);

@@ -185,3 +185,92 @@ round_trip() {
 	run -0 rsa-encrypt --version
 	[[ $output == "rsa-encrypt (rsapipe) "* ]]
 }
+
+# ssh_line NAME: the fixture key NAME as an "ssh-rsa AAAA..." line.
+ssh_line() {
+	ssh-keygen -i -m PKCS8 -f "$FIXTURES/$1.pub"
+}
+
+# decrypts_for MSG NAME...: each fixture key NAME decrypts MSG to "hello".
+decrypts_for() {
+	local msg=$1 k
+	shift
+	for k in "$@"; do
+		[ "$(rsa-decrypt -i "$FIXTURES/$k.pem" "$msg")" = hello ] || {
+			echo "$k cannot decrypt $msg" >&2; return 1; }
+	done
+}
+
+@test "-R reads a GitHub-style keys file: RSA keys used, ed25519 and ecdsa skipped with FILE:LINE" {
+	ssh-keygen -q -t ed25519 -N '' -f ed
+	ssh-keygen -q -t ecdsa -N '' -f ec
+	# https://github.com/USER.keys: type and base64, no comments.
+	{ ssh_line alice; cut -d' ' -f1,2 ed.pub; cut -d' ' -f1,2 ec.pub
+	  ssh_line bob; } >github.keys
+	echo hello >msg.txt
+	run -0 --separate-stderr rsa-encrypt -R github.keys -o msg msg.txt
+	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 2 ]
+	[[ $stderr == *"github.keys:2: skipping the ssh-ed25519 key"* ]]
+	[[ $stderr == *"github.keys:3: skipping the ecdsa-sha2-nistp256 key"* ]]
+	decrypts_for msg alice bob
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/carol.pem" msg
+}
+
+@test "-R reads authorized_keys lines with options, comments, blank lines and CRLF; with -r too" {
+	{ echo '# the team'
+	  echo
+	  printf 'from="10.0.0.1",command="echo hi" %s alice@example\n' "$(ssh_line alice)"
+	  printf 'no-pty,command="echo \\"a b\\", c",environment="X=1 2" %s bob\r\n' "$(ssh_line bob)"
+	  printf '   \t\n'; } >authorized_keys
+	echo hello >msg.txt
+	run -0 --separate-stderr rsa-encrypt -R authorized_keys -r "$FIXTURES/carol.pub" -o msg msg.txt
+	[ -z "$stderr" ]
+	decrypts_for msg alice bob carol
+	# The same key twice (file and -r) makes one stanza, not two.
+	rsa-encrypt -R authorized_keys -r "$FIXTURES/alice.pub" msg.txt >twice
+	rsa-encrypt -R authorized_keys msg.txt >once
+	[ "$(wc -c <twice)" -eq "$(wc -c <once)" ]
+	# And from a base64 SPKI line, as known_peers holds keys.
+	sed '/^-----/d' "$FIXTURES/carol.pub" | tr -d '\n' >spki.keys
+	echo ' carol' >>spki.keys
+	rsa-encrypt -R spki.keys msg.txt >spki.msg
+	decrypts_for spki.msg carol
+}
+
+@test "-R - reads the recipients from standard input, but not with the plaintext there" {
+	echo hello >msg.txt
+	ssh_line bob | rsa-encrypt -R - -o msg msg.txt
+	decrypts_for msg bob
+	run -2 --separate-stderr bash -c 'ssh-keygen -i -m PKCS8 -f "$FIXTURES/bob.pub" | rsa-encrypt -R -'
+	assert_one_line_error rsa-encrypt "standard input"
+	run -2 --separate-stderr rsa-encrypt -R - -r - msg.txt </dev/null
+	assert_one_line_error rsa-encrypt "standard input"
+}
+
+@test "-R refuses malformed lines naming FILE:LINE, and a file without an RSA key" {
+	line=$(ssh_line alice)
+	ssh-keygen -q -t ed25519 -N '' -f ed
+	for bad in 'just some text' "${line%????}" "from=\"10.0.0.1 $line" \
+	    "from=10.0.0.1 $line" "ssh-rsa" "ssh-ed25519 AAAA" \
+	    "$(cut -d' ' -f1 ed.pub) ${line#ssh-rsa }"; do
+		printf '# ok\n%s\n%s\n' "$line" "$bad" >bad.keys
+		run -2 --separate-stderr rsa-encrypt -R bad.keys </dev/null
+		assert_one_line_error rsa-encrypt "^rsa-encrypt: bad.keys:3: " || {
+			echo "line: $bad" >&2; return 1; }
+	done
+	# A 1024-bit RSA key is an error, not a skip.
+	openssl pkey -in "$FIXTURES/keys/rsa-1024.pem" -pubout -out small.pub
+	{ echo "$line"; ssh-keygen -i -m PKCS8 -f small.pub; } >small.keys
+	run -2 --separate-stderr rsa-encrypt -R small.keys </dev/null
+	assert_one_line_error rsa-encrypt "small.keys:2: modulus is 1024 bits"
+	# Only other types, only comments, empty: no recipient at all.
+	cut -d' ' -f1,2 ed.pub >ed.keys
+	run -2 --separate-stderr rsa-encrypt -R ed.keys </dev/null
+	[[ $stderr == *"ed.keys:1: skipping the ssh-ed25519 key"* ]]
+	[[ $stderr == *"rsa-encrypt: ed.keys: no RSA public key in the file" ]]
+	printf '# nobody yet\n\n' >none.keys
+	run -2 --separate-stderr rsa-encrypt -R none.keys </dev/null
+	assert_one_line_error rsa-encrypt "none.keys: no RSA public key"
+	run -2 --separate-stderr rsa-encrypt -R missing.keys </dev/null
+	assert_one_line_error rsa-encrypt "missing.keys"
+}

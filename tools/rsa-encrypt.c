@@ -12,12 +12,20 @@
 #include "io.h"
 #include "keys.h"
 #include "passphrase.h"
+#include "recipients.h"
 #include "stream.h"
+
+/* A -r key or a -R file, in command-line order. */
+struct source {
+	const char *path;
+	int file;
+};
 
 enum { OPT_SESSION = 256, OPT_HELP, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "recipient", required_argument, NULL, 'r' },
+	{ "recipients-file", required_argument, NULL, 'R' },
 	{ "sign", required_argument, NULL, 's' },
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "armor", no_argument, NULL, 'a' },
@@ -31,19 +39,23 @@ static const struct option longopts[] = {
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: %s -r PUB [-r PUB ...] [-s PRIVATE]"
-	    " [--session FILE] [-a] [-o OUT] [IN]\n", progname);
+	fprintf(stderr, "usage: %s -r PUB | -R FILE [-r PUB | -R FILE ...]"
+	    " [-s PRIVATE]\n    [--session FILE] [-a] [-o OUT] [IN]\n",
+	    progname);
 	exit(EXIT_USAGE);
 }
 
 static _Noreturn void
 help(void)
 {
-	printf("usage: %s -r PUB [-r PUB ...] [-s PRIVATE] [--session FILE]"
-	    " [-a] [-o OUT] [IN]\n"
+	printf("usage: %s -r PUB | -R FILE [-r PUB | -R FILE ...]"
+	    " [-s PRIVATE]\n    [--session FILE] [-a] [-o OUT] [IN]\n"
 	    "Encrypt IN (default stdin) to each recipient; the stream goes"
 	    " to OUT (default stdout).\n"
 	    "  -r, --recipient PUB      recipient public key (up to %d)\n"
+	    "  -R, --recipients-file FILE  one public key a line (ssh-rsa,"
+	    " authorized_keys,\n"
+	    "                           GitHub's USER.keys); - is stdin\n"
 	    "  -s, --sign PRIVATE       sign the stream with this private key\n"
 	    "      --session FILE       bind to a keyswap session (32 bytes)\n"
 	    "  -a, --armor              PEM-style ASCII armor\n"
@@ -56,28 +68,118 @@ help(void)
 	exit(EXIT_OK);
 }
 
+/* Add key unless the same key is there already (a file and a -r may
+ * both name it). */
+static void
+add_recipient(struct rsa_key *keys, size_t *n, struct rsa_key *key,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (memcmp(keys[i].id, key->id, KEY_ID_LEN) == 0) {
+			key_free(key);
+			return;
+		}
+	if (*n == STREAM_MAX_RECIPIENTS)
+		die(EXIT_USAGE, "%s: too many recipients (at most %d)", name,
+		    STREAM_MAX_RECIPIENTS);
+	keys[(*n)++] = *key;
+}
+
+/* Every RSA key of a recipients file; other key types are skipped with
+ * a warning, anything malformed stops with FILE:LINE. */
+static void
+load_recipients_file(const char *path, struct rsa_key *keys, size_t *n)
+{
+	struct recipients_reader r;
+	struct rsa_key key;
+	unsigned char *buf;
+	const char *why = NULL, *name;
+	size_t len, found = 0;
+	int rc;
+
+	name = strcmp(path, "-") == 0 ? "stdin" : path;
+	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	recipients_init(&r, buf, len);
+	while ((rc = recipients_next(&r, &key, &why)) > 0) {
+		if (r.kind == RECIPIENT_OTHER) {
+			notice("%s:%zu: skipping the %s key: only RSA keys can "
+			    "be recipients", name, r.lineno, r.type);
+			continue;
+		}
+		found++;
+		add_recipient(keys, n, &key, name);
+	}
+	secure_free(buf);
+	if (rc < 0)
+		die(EXIT_USAGE, "%s:%zu: %s", name, r.lineno,
+		    why != NULL ? why : "bad line");
+	if (found == 0)
+		die(EXIT_USAGE, "%s: no RSA public key in the file", name);
+}
+
+static void
+load_recipients(const struct source *src, size_t nsrc, struct rsa_key *keys,
+    size_t *n, const struct passphrase_source *pass)
+{
+	struct rsa_key key;
+	size_t i;
+
+	for (i = 0; i < nsrc; i++) {
+		if (src[i].file) {
+			load_recipients_file(src[i].path, keys, n);
+			continue;
+		}
+		key_load_public(&key, src[i].path, pass);
+		add_recipient(keys, n, &key, src[i].path);
+	}
+}
+
+/* Standard input can feed one thing only. */
+static void
+check_stdin(const struct source *src, size_t nsrc, const char *input)
+{
+	size_t i, uses = input == NULL || strcmp(input, "-") == 0;
+
+	for (i = 0; i < nsrc; i++)
+		if (strcmp(src[i].path, "-") == 0 && ++uses > 1)
+			die(EXIT_USAGE, "standard input can carry the plaintext"
+			    " or one key or recipients file, not both: give "
+			    "the plaintext as a file");
+}
+
+static void
+add_source(struct source *src, size_t *nsrc, const char *path, int file)
+{
+	if (*nsrc == STREAM_MAX_RECIPIENTS)
+		die(EXIT_USAGE, "too many recipients (at most %d)",
+		    STREAM_MAX_RECIPIENTS);
+	src[*nsrc].path = path;
+	src[(*nsrc)++].file = file;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct rsa_key recipients[STREAM_MAX_RECIPIENTS];
-	const char *recipient_paths[STREAM_MAX_RECIPIENTS];
+	struct source sources[STREAM_MAX_RECIPIENTS];
 	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
 	struct stream_encrypt_options opt;
 	struct rsa_key signer;
 	const char *sign_path = NULL, *session_path = NULL;
 	unsigned char *session = NULL;
-	size_t n = 0, i;
+	size_t nsrc = 0, n = 0, i;
 	int ch;
 
 	rsapipe_init(argv[0]);
 	memset(&opt, 0, sizeof(opt));
-	while ((ch = getopt_long(argc, argv, "r:s:ao:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:R:s:ao:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			if (n == STREAM_MAX_RECIPIENTS)
-				die(EXIT_USAGE, "too many recipients (at most %d)",
-				    STREAM_MAX_RECIPIENTS);
-			recipient_paths[n++] = optarg;
+		case 'R':
+			add_source(sources, &nsrc, optarg, ch == 'R');
 			break;
 		case 's':
 			sign_path = optarg;
@@ -104,12 +206,13 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		usage();
-	if (n == 0)
-		die(EXIT_USAGE, "no recipient: give at least one -r PUB");
+	if (nsrc == 0)
+		die(EXIT_USAGE, "no recipient: give at least one -r PUB or "
+		    "-R FILE");
 	opt.input = argc == 1 ? argv[0] : NULL;
+	check_stdin(sources, nsrc, opt.input);
 
-	for (i = 0; i < n; i++)
-		key_load_public(&recipients[i], recipient_paths[i], &pass);
+	load_recipients(sources, nsrc, recipients, &n, &pass);
 	opt.recipients = recipients;
 	opt.nrecipients = n;
 	if (sign_path != NULL) {
