@@ -499,11 +499,13 @@ keyswap_receive(struct keyswap_conn *conn, int expected_type,
     unsigned char *frame, size_t *frame_len, size_t *body_len)
 {
 	const char *why;
-	int type, version;
+	int type, version, rc;
 
 	receive_bytes(conn, frame, KEYSWAP_HEADER_LEN);
-	if (keyswap_parse_header(frame, &type, body_len, &version, &why) != 0) {
-		if (version != 0)
+	if ((rc = keyswap_parse_header(frame, &type, body_len, &version,
+	    &why)) != 0) {
+		/* Version 0 is another version too, and said as such. */
+		if (rc == RP_REFUSED)
 			die(EXIT_AUTH, "peer speaks keyswap version %d; this is "
 			    "version %d", version, KEYSWAP_VERSION);
 		die(EXIT_AUTH, "%s", why);

@@ -135,3 +135,24 @@ feed_split() {
 	assert_one_line_error rsa-decrypt "text after the armor's END line"
 	[ ! -e out ]
 }
+
+@test "a key whose exponent is too large says so, not 'must be odd'" {
+	python3 - <<'PY'
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+k = rsa.generate_private_key(65537, 2048).public_key().public_numbers()
+pub = rsa.RSAPublicNumbers((1 << 300) + 1, k.n).public_key()
+open("big-e.pub", "wb").write(pub.public_bytes(serialization.Encoding.PEM,
+    serialization.PublicFormat.SubjectPublicKeyInfo))
+PY
+	run -2 --separate-stderr rsa-keygen -l big-e.pub
+	assert_one_line_error rsa-keygen "public exponent is 301 bits; at most 256 accepted"
+}
+
+@test "keyswap names version 0 as another version" {
+	# A hello frame with the version byte 0: "RPKS", 00, type 1, length 0.
+	run -1 --separate-stderr sh -c 'printf "RPKS\000\001\000\000" | keyswap \
+		--identity "$FIXTURES/alice.pem" --session-key "$FIXTURES/bob.pem" \
+		--accept-any --peer-out p --session-out c --timeout 5 >/dev/null'
+	[[ $stderr == *"peer speaks keyswap version 0; this is version 1"* ]]
+}
