@@ -79,6 +79,19 @@ rsapipe_init(const char *argv0)
 	atexit(secmem_terminate);
 }
 
+/* A message names files and keys a person chose, or an attacker: a
+ * control character in one (an escape sequence in a file name) is shown
+ * as '?', never sent to the terminal as it is. */
+static void
+inert(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = '?';
+}
+
 /* The attribute lets clang's -Wformat=2 check callers instead of
  * warning about the non-literal format here. */
 static void vreport(const char *, va_list, const char *)
@@ -106,6 +119,7 @@ vreport(const char *fmt, va_list ap, const char *suffix)
 	}
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2; /* a long message is cut, never lost */
+	inert(line, n);
 	line[n++] = '\n';
 	fflush(stderr);
 	(void)!write(STDERR_FILENO, line, n);

@@ -124,7 +124,12 @@ passphrase_get(const struct passphrase_source *src, const char *prompt,
 	}
 	if (pass[0] == '\0') {
 		passphrase_free(pass);
-		die(EXIT_USAGE, "empty passphrase");
+		if (src != NULL && src->file != NULL)
+			die(EXIT_USAGE, "empty passphrase in %s", src->file);
+		if (src != NULL && src->fd >= 0)
+			die(EXIT_USAGE, "empty passphrase on descriptor %d",
+			    src->fd);
+		die(EXIT_USAGE, "empty passphrase typed");
 	}
 	return pass;
 }

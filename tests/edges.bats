@@ -156,3 +156,30 @@ PY
 		--accept-any --peer-out p --session-out c --timeout 5 >/dev/null'
 	[[ $stderr == *"peer speaks keyswap version 0; this is version 1"* ]]
 }
+
+@test "a file name with control characters is shown inert in messages" {
+	run -2 --separate-stderr rsa-keygen -l "$(printf 'evil\033]0;owned\007name')"
+	assert_one_line_error rsa-keygen "cannot open evil\?\]0;owned\?name"
+	[[ $stderr != *$'\033'* ]]
+}
+
+@test "getopt's errors name the program as every other message does" {
+	run -2 --separate-stderr "$RSAPIPE_ROOT/tools/rsa-keygen" -Z
+	[[ ${stderr%%$'\n'*} == "rsa-keygen: invalid option -- 'Z'" ]]
+	run -2 --separate-stderr "$RSAPIPE_ROOT/tools/keyswap" --bogus
+	[[ ${stderr%%$'\n'*} == "keyswap: unrecognized option '--bogus'" ]]
+}
+
+@test "an empty passphrase says where it came from" {
+	: >empty
+	run -2 --separate-stderr rsa-keygen -q -b 2048 -o k.pem --passphrase-file empty
+	assert_one_line_error rsa-keygen "empty passphrase in empty"
+	run -2 --separate-stderr sh -c 'rsa-keygen -q -b 2048 -o k.pem --passphrase-fd 3 3</dev/null'
+	assert_one_line_error rsa-keygen "empty passphrase on descriptor 3"
+	[ ! -e k.pem ]
+}
+
+@test "rsa-keygen -h prints help and exits 0" {
+	run -0 rsa-keygen -h
+	[[ $output == usage:* ]]
+}

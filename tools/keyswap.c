@@ -707,6 +707,8 @@ main(int argc, char *argv[])
 	struct options o;
 
 	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
 	memset(&o, 0, sizeof(o));
 	o.timeout = DEFAULT_TIMEOUT;
 	o.pass.fd = -1;

@@ -145,6 +145,8 @@ main(int argc, char *argv[])
 	char *defpub = NULL;
 
 	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
 	while ((ch = getopt_long(argc, argv, "b:ho:qyl", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
