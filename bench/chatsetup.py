@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Chat setup latency for bench/run.sh (doc/PERFORMANCE.md, T8).
 
     chatsetup.py RESULTS WORKDIR ROUNDS COLD CLIENT SERVER SSH-DIR SSH-PORT

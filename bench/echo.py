@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Lock-step echo client for bench/run.sh (doc/PERFORMANCE.md, T3).
 
     echo.py plain PORT LINES

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # keyswap-pair.sh BITS DIR PORT: two keyswaps over a socat loopback
 # connection, each side making its own session key first (T7 in
 # bench/run.sh).  DIR holds a.pem/a.pub and b.pem/b.pub (identities).

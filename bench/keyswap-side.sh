@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # keyswap-side.sh BITS DIR IDENTITY PEER-IDENTITY-PUB: one side of the T7
 # benchmark (bench/run.sh), run by socat on the connection: make a fresh
 # session key of BITS, then keyswap over stdin/stdout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recordrate: in-process rates for `make bench` (doc/PERFORMANCE.md, T2).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """report.py RESULTS-DIR: the markdown table of bench/run.sh.
 
 Reads the hyperfine JSON files (one per interleaved round, NAME.N.json,

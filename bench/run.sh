@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bench/run.sh: `make bench`.  Measures rsapipe against cat, age, openssl,
 # ssh and the per-message RSA approach it replaced, and prints a markdown
 # table (doc/PERFORMANCE.md explains every row and its target).

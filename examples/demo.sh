@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # demo.sh: a complete two-party chat on loopback, scripted.  Alice runs
 # rsa-chat-server, Bob runs rsa-chat-client, each with their own home (so
 # their own identity and known-peers file); lines go both ways, Bob types

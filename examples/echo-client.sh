@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # echo-client.sh [--peer PUB] HOST [PORT]: send stdin, line by line, to
 # echo-service.sh at HOST:PORT (default 7777) and print what comes back.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # echo-service.sh: an encrypted echo service for inetd or systemd socket
 # activation (one process per connection; the connection is stdin/stdout).
 #

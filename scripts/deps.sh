@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Make sure what rsapipe builds and tests with is present.  As root on a
 # Debian system, install what is missing; otherwise print the exact
 # command and fail, so nothing half-works later.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Helpers for the chat and service suites: people with their own homes,
 # keyboards (FIFOs kept open by the test) and screens (files).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # make install and make uninstall: every file where README.md says, with
 # the installed paths written into the scripts, the systemd units and the
 # inetd line; the units pass systemd-analyze verify inside the DESTDIR;

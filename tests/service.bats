@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # The socket-activated encrypted echo service (examples/echo-service.sh),
 # run the way inetd or systemd (Accept=yes) would run it: one process per
 # connection, here under socat's fork mode.

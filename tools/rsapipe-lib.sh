@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: ISC
 # rsapipe-lib.sh: shared by the example scripts (sourced, not run).
 # Finds the programs, the user's configuration and identity, and makes
 # the private per-session directory whose removal erases the session keys.
