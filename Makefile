@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rsapipe: RSA-keyed private chat as Unix filters.
 .POSIX:
 .SUFFIXES:
