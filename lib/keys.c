@@ -616,19 +616,16 @@ out:
 	return rc;
 }
 
+/* Parse one key, dying with name on failure; a prompt for the
+ * passphrase names the key it is for. */
 static void
-load(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass, int private)
+parse_named(struct rsa_key *key, const unsigned char *buf, size_t len,
+    const char *name, const struct passphrase_source *pass, int private)
 {
 	struct passphrase_source named;
-	unsigned char *buf;
-	const char *why = NULL, *name;
-	size_t len;
+	const char *why = NULL;
 	int rc;
 
-	name = path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
-	buf = io_read_file(path, KEY_FILE_MAX, &len);
-	/* A prompt for the passphrase names the key it is for. */
 	if (pass != NULL) {
 		named = *pass;
 		named.key_name = name;
@@ -636,9 +633,55 @@ load(struct rsa_key *key, const char *path,
 	}
 	rc = private ? key_parse_private(key, buf, len, pass, &why) :
 	    key_parse_public(key, buf, len, pass, &why);
-	secure_free(buf);
 	if (rc != 0)
 		die(EXIT_USAGE, "%s: %s", name, why != NULL ? why : "bad key");
+}
+
+static const char *
+file_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+static void
+load(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	unsigned char *buf;
+	size_t len;
+
+	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	parse_named(key, buf, len, file_name(path), pass, private);
+	secure_free(buf);
+}
+
+size_t
+key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
+    const struct passphrase_source *pass)
+{
+	char name[PATH_MAX + 32];
+	unsigned char *buf;
+	size_t len, pos = 0, start, blen, total = 0, n = 0;
+
+	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	while (pem_next_block(buf, len, &pos, &start, &blen))
+		total++;
+	if (total > max || max == 0)
+		die(EXIT_USAGE, "%s: too many keys (room for %zu more "
+		    "identities)", file_name(path), max);
+	if (total == 0) {
+		/* Not PEM at all: the single-key parse says why. */
+		parse_named(keys, buf, len, file_name(path), pass, 1);
+		secure_free(buf);
+		return 1;
+	}
+	for (pos = 0; pem_next_block(buf, len, &pos, &start, &blen); n++) {
+		snprintf(name, sizeof(name), total > 1 ? "%s (key %zu)" : "%s",
+		    file_name(path), n + 1);
+		parse_named(&keys[n], buf + start, blen, name, pass, 1);
+	}
+	secure_free(buf);
+	return n;
 }
 
 void

@@ -73,6 +73,16 @@ void key_load_public(struct rsa_key *key, const char *path,
 void key_load_private(struct rsa_key *key, const char *path,
     const struct passphrase_source *pass);
 
+/*
+ * Every private key of a file that may hold several (PEM or OpenSSH
+ * blocks one after the other, any text around them), into keys[0 ..
+ * return value), as if each had its own file; at most max.  A prompt or
+ * a message names "FILE (key N)" when there are several.  Dies naming
+ * the key on any failure.
+ */
+size_t key_load_private_all(struct rsa_key *keys, size_t max,
+    const char *path, const struct passphrase_source *pass);
+
 /* Build a public key from a DER SubjectPublicKeyInfo (as sent by keyswap). */
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
     const char **why);

@@ -105,6 +105,26 @@ pem_label(const unsigned char *buf, size_t len,
 }
 
 int
+pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
+    size_t *start, size_t *blocklen)
+{
+	const unsigned char *line, *lab;
+	size_t at, n, labn;
+
+	do {
+		at = *pos;
+		if (!next_line(buf, len, pos, &line, &n))
+			return 0;
+	} while (!boundary(line, n, BEGIN_MARK, &lab, &labn));
+	*start = at;
+	while (next_line(buf, len, pos, &line, &n) &&
+	    !boundary(line, n, END_MARK, &lab, &labn))
+		;
+	*blocklen = *pos - at;
+	return 1;
+}
+
+int
 base64_decode(const char *b64, size_t len, unsigned char **out,
     size_t *outlen, const char **why)
 {

@@ -29,6 +29,16 @@ int pem_decode(const unsigned char *buf, size_t len, const char *label,
     unsigned char **der, size_t *derlen, const char **why);
 
 /*
+ * The next PEM block of a file that may hold several, with any text
+ * around them: from *pos, the first "-----BEGIN ...-----" line up to and
+ * including the next "-----END ...-----" line (or the end of buf), as
+ * [*start, *start + *blocklen); *pos moves past it.  Returns 0 when no
+ * BEGIN line is left.  Nothing is validated: pem_decode() the block.
+ */
+int pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
+    size_t *start, size_t *blocklen);
+
+/*
  * Decode plain base64 (no whitespace, correct padding) into secure memory
  * (free with secure_free(*out)).
  */

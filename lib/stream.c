@@ -289,8 +289,43 @@ read_header(struct input *in, struct stream_header *h)
 	}
 }
 
-/* The file key from the first identity that has a stanza, the header
- * checked with it, and the record cipher under it. */
+/*
+ * The file key of the first candidate, in the order of the identities
+ * and, for each, of its stanzas in the header, that unwraps and passes
+ * the header checks.  A stanza that unwraps to a wrong file key (the MAC
+ * fails) does not stop the search: any sender can make a stanza for our
+ * key, and with -i alice -i bob the right one may be bob's.  Returns 0,
+ * or the most telling failure with *why: a check that failed (RP_AUTH),
+ * else RP_DECRYPT, else RP_NOKEY.
+ */
+static int
+find_file_key(const struct stream_decrypt_options *opt,
+    const struct stream_header *h, const unsigned char *buf,
+    struct stream_keys *keys, const char **why)
+{
+	size_t i, at;
+	int r, best = RP_NOKEY;
+
+	*why = "not encrypted to this key (no stanza for this key)";
+	for (i = 0; i < opt->nidentities; i++) {
+		at = 0;
+		while ((r = stream_unwrap_next(h, &opt->identities[i], keys,
+		    &at)) == 0) {
+			if ((r = stream_header_verify(h, buf, keys, opt->session,
+			    opt->from, why)) == 0)
+				return 0;
+			best = r;
+		}
+		if (r == RP_DECRYPT && best == RP_NOKEY) {
+			best = r;
+			*why = "cannot decrypt the file key: wrong key or "
+			    "tampered stanza";
+		}
+	}
+	return best;
+}
+
+/* The header checked under the file key found, and the record cipher. */
 static void
 open_header(const struct stream_decrypt_options *opt,
     const struct stream_header *h, const unsigned char *buf,
@@ -298,23 +333,10 @@ open_header(const struct stream_decrypt_options *opt,
 {
 	struct stream_keys *keys;
 	const char *why = NULL;
-	size_t i;
-	int r, result = RP_NOKEY;
+	int result;
 
 	keys = stream_keys_new();
-	for (i = 0; i < opt->nidentities && result != 0; i++) {
-		r = stream_unwrap_file_key(h, &opt->identities[i], keys);
-		if (r == 0 || result == RP_NOKEY)
-			result = r;
-	}
-	if (result == 0)
-		result = stream_header_verify(h, buf, keys, opt->session,
-		    opt->from, &why);
-	else if (result == RP_NOKEY)
-		why = "not encrypted to this key (no stanza for this key)";
-	else
-		why = "cannot decrypt the file key: wrong key or tampered"
-		    " stanza";
+	result = find_file_key(opt, h, buf, keys, &why);
 	if (result == 0)
 		stream_cipher_open(cipher, keys);
 	stream_keys_free(keys);

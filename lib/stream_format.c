@@ -303,24 +303,33 @@ stream_header_create(size_t *len, struct stream_keys *keys,
 /* ---- Header checks ---- */
 
 int
-stream_unwrap_file_key(const struct stream_header *h,
-    const struct rsa_key *key, struct stream_keys *keys)
+stream_unwrap_next(const struct stream_header *h, const struct rsa_key *key,
+    struct stream_keys *keys, size_t *at)
 {
-	size_t i;
 	int found = 0;
 
-	for (i = 0; i < h->count; i++) {
-		if (!ct_equal(h->stanza[i].id, key->id, STREAM_KEY_ID_LEN))
+	for (; *at < h->count; (*at)++) {
+		if (!ct_equal(h->stanza[*at].id, key->id, STREAM_KEY_ID_LEN))
 			continue;
 		found = 1;
-		if (rsa_oaep_unwrap(key, STREAM_OAEP_LABEL, h->stanza[i].ct,
-		    h->stanza[i].ct_len, keys->file_key,
+		if (rsa_oaep_unwrap(key, STREAM_OAEP_LABEL, h->stanza[*at].ct,
+		    h->stanza[*at].ct_len, keys->file_key,
 		    sizeof(keys->file_key)) == 0) {
+			(*at)++;
 			stream_keys_derive(keys, h->salt);
 			return 0;
 		}
 	}
 	return found ? RP_DECRYPT : RP_NOKEY;
+}
+
+int
+stream_unwrap_file_key(const struct stream_header *h,
+    const struct rsa_key *key, struct stream_keys *keys)
+{
+	size_t at = 0;
+
+	return stream_unwrap_next(h, key, keys, &at);
 }
 
 /* The session binding: a context given exactly when the flag says so,

@@ -83,6 +83,15 @@ int stream_unwrap_file_key(const struct stream_header *h,
     const struct rsa_key *key, struct stream_keys *keys);
 
 /*
+ * The same from stanza *at on.  On success *at is just past the stanza
+ * used, so a caller whose header check fails under this file key (a
+ * stanza made for our key by someone else) can go on to the next
+ * candidate; RP_NOKEY and RP_DECRYPT speak of the stanzas after *at.
+ */
+int stream_unwrap_next(const struct stream_header *h, const struct rsa_key *key,
+    struct stream_keys *keys, size_t *at);
+
+/*
  * Check a parsed header with derived keys: the session binding (session
  * is NULL when none was given), the MAC, and, when from is not NULL, that
  * the stream is signed by from.  Returns 0, or RP_AUTH with *why saying

@@ -7,6 +7,13 @@ load test_helper
 bats_require_minimum_version 1.5.0
 
 
+# openssl pkeyutl with the stream's RSA-OAEP parameters (FORMAT.md).
+oaep() {
+	openssl pkeyutl "$@" -pkeyopt rsa_padding_mode:oaep \
+	    -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 \
+	    -pkeyopt rsa_oaep_label:"$(printf rsapipe/v1 | od -An -tx1 | tr -d ' \n')"
+}
+
 # A stream from alice to bob; $1 adds rsa-encrypt options.
 make_stream() {
 	printf 'meet at noon\n' > plain.txt
@@ -43,6 +50,60 @@ make_stream() {
 	make_stream
 	run -0 rsa-decrypt -i "$FIXTURES/alice.pem" -i "$FIXTURES/bob.pem" stream.rsp
 	[ "$output" = "meet at noon" ]
+}
+
+@test "a stanza that unwraps to a wrong file key does not stop the search: -i alice -i bob works as -i bob -i alice" {
+	printf 'meet at noon\n' > plain.txt
+	rsa-encrypt -r "$FIXTURES/alice.pub" -r "$FIXTURES/bob.pub" plain.txt >good.rsp
+	# The sender puts a wrong file key in alice's stanza and MACs the
+	# header with the right one, which bob's stanza carries.
+	python3 "$RSAPIPE_ROOT/tests/streamtool.py" stanza good.rsp 1 bob.ct
+	oaep -decrypt -inkey "$FIXTURES/bob.pem" -in bob.ct -out file.key
+	head -c 32 /dev/urandom >wrong.key
+	oaep -encrypt -pubin -inkey "$FIXTURES/alice.pub" -in wrong.key -out alice.ct
+	python3 "$RSAPIPE_ROOT/tests/streamtool.py" set-stanza good.rsp 0 \
+	    alice.ct file.key mixed.rsp
+	for ids in "alice bob" "bob alice"; do
+		set -- $ids
+		run -0 rsa-decrypt -i "$FIXTURES/$1.pem" -i "$FIXTURES/$2.pem" mixed.rsp
+		[ "$output" = "meet at noon" ]
+	done
+	# One file holding both keys, in either order, is the same.
+	cat "$FIXTURES/alice.pem" "$FIXTURES/bob.pem" >both.pem
+	run -0 rsa-decrypt -i both.pem mixed.rsp
+	[ "$output" = "meet at noon" ]
+	# Alice alone unwraps a key that the MAC refuses.
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/alice.pem" mixed.rsp
+	assert_one_line_error rsa-decrypt 'header authentication failed'
+	[ -z "$output" ]
+}
+
+@test "an identity file with several keys is as if each had its own -i" {
+	make_stream
+	ssh-keygen -q -t rsa -b 2048 -N 'correct horse' -C s -f ssh_id
+	echo 'correct horse' >pass
+	openssl pkcs8 -topk8 -v2 aes-128-cbc -in "$FIXTURES/bob.pem" \
+	    -passout file:pass -out bob-enc.pem
+	# PEM and OpenSSH blocks, text before, between and after them.
+	{ echo "my keys"; cat "$FIXTURES/alice.pem"; echo "# ssh"
+	  cat ssh_id; echo; cat bob-enc.pem; echo "end"; } >keyring
+	run -0 --separate-stderr rsa-decrypt -i keyring --passphrase-file pass stream.rsp
+	[ "$output" = "meet at noon" ]
+	echo "to the ssh key" | rsa-encrypt -r ssh_id.pub >ssh.rsp
+	run -0 --separate-stderr rsa-decrypt -i keyring --passphrase-file pass ssh.rsp
+	[ "$output" = "to the ssh key" ]
+	# With other -i, in any order; carol's stream is for none of them.
+	run -0 rsa-decrypt -i "$FIXTURES/carol.pem" -i keyring --passphrase-file pass stream.rsp
+	echo x | rsa-encrypt -r "$FIXTURES/carol.pub" >carol.rsp
+	run -1 --separate-stderr rsa-decrypt -i keyring --passphrase-file pass carol.rsp
+	assert_one_line_error rsa-decrypt 'not encrypted to this key'
+	# A bad key in the file is an error naming it, as with its own -i.
+	echo 'not it' >wrong
+	run -2 --separate-stderr rsa-decrypt -i keyring --passphrase-file wrong stream.rsp
+	assert_one_line_error rsa-decrypt '^rsa-decrypt: keyring \(key 2\): wrong passphrase$'
+	{ cat "$FIXTURES/alice.pem"; cat "$FIXTURES/carol.pub"; } >mixed
+	run -2 --separate-stderr rsa-decrypt -i mixed stream.rsp
+	assert_one_line_error rsa-decrypt 'mixed \(key 2\): this is a public key'
 }
 
 @test "reads the stream from stdin when no file is given" {
@@ -84,10 +145,7 @@ make_stream() {
 	# Bob knows the file key, so he can rewrite the signer id to alice's
 	# and recompute the header MAC; only the signature stops him.
 	python3 "$RSAPIPE_ROOT/tests/streamtool.py" stanza stream.rsp 0 stanza.bin
-	openssl pkeyutl -decrypt -inkey "$FIXTURES/bob.pem" -in stanza.bin \
-	    -out file.key -pkeyopt rsa_padding_mode:oaep \
-	    -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 \
-	    -pkeyopt rsa_oaep_label:"$(printf rsapipe/v1 | od -An -tx1 | tr -d ' \n')"
+	oaep -decrypt -inkey "$FIXTURES/bob.pem" -in stanza.bin -out file.key
 	openssl pkey -pubin -in "$FIXTURES/alice.pub" -outform DER |
 	    openssl dgst -sha256 -binary | head -c 8 > alice.id
 	python3 "$RSAPIPE_ROOT/tests/streamtool.py" forge-signer stream.rsp \

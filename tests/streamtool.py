@@ -12,6 +12,10 @@ them, to build attacks and check results in the test suites.
                                          put another signer id in a signed
                                          header and recompute its MAC, as
                                          a recipient could
+  streamtool.py set-stanza FILE INDEX CT KEYFILE OUT
+                                         put another OAEP ciphertext (same
+                                         length) in a stanza and recompute
+                                         the MAC, as the sender could
   streamtool.py reorder FILE OUT         swap the first two records
   streamtool.py duplicate FILE OUT       repeat the first record
   streamtool.py drop FILE INDEX OUT      remove one record
@@ -165,6 +169,19 @@ def main(argv):
         d[hl - 32:hl] = hmac.new(mac_key, bytes(d[:hl - 32]),
                                  hashlib.sha256).digest()
         write(args[3], bytes(d))
+    elif verb == "set-stanza":
+        d, idx = bytearray(read(args[0])), int(args[1])
+        ct, key = read(args[2]), read(args[3])
+        hl, off = header_len(d), 26
+        for _ in range(idx):
+            off += 10 + int.from_bytes(d[off + 8:off + 10], "big")
+        if idx >= d[25] or int.from_bytes(d[off + 8:off + 10], "big") != len(ct):
+            fail("no stanza %d of that length" % idx)
+        d[off + 10:off + 10 + len(ct)] = ct
+        mac_key = hkdf(key, bytes(d[9:25]), b"header")
+        d[hl - 32:hl] = hmac.new(mac_key, bytes(d[:hl - 32]),
+                                 hashlib.sha256).digest()
+        write(args[4], bytes(d))
     elif verb in ("reorder", "duplicate", "drop"):
         d = read(args[0])
         hl, recs = records(d)

@@ -47,7 +47,8 @@ help(void)
 	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n"
 	    "Decrypt an rsapipe stream (binary or armored) from IN (default"
 	    " stdin) to OUT (default stdout).\n"
-	    "  -i, --identity PRIVATE   private key to try (up to %d)\n"
+	    "  -i, --identity PRIVATE   private key(s) to try (up to %d keys"
+	    " in all)\n"
 	    "      --from PUB           require a signature by this key\n"
 	    "      --session FILE       the keyswap session the stream is bound to\n"
 	    "      --stop-at-final      end at the final record, not at end of input\n"
@@ -72,7 +73,7 @@ main(int argc, char **argv)
 	struct rsa_key from;
 	const char *from_path = NULL, *session_path = NULL;
 	unsigned char *session = NULL;
-	size_t n = 0, i;
+	size_t npaths = 0, n = 0, i;
 	int ch;
 
 	rsapipe_init(argv[0]);
@@ -80,10 +81,10 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "i:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
-			if (n == MAX_IDENTITIES)
+			if (npaths == MAX_IDENTITIES)
 				die(EXIT_USAGE, "too many identities (at most %d)",
 				    MAX_IDENTITIES);
-			identity_paths[n++] = optarg;
+			identity_paths[npaths++] = optarg;
 			break;
 		case OPT_FROM:
 			from_path = optarg;
@@ -110,12 +111,14 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		usage();
-	if (n == 0)
+	if (npaths == 0)
 		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
 	opt.input = argc == 1 ? argv[0] : NULL;
 
-	for (i = 0; i < n; i++)
-		key_load_private(&identities[i], identity_paths[i], &pass);
+	/* A file with several keys counts as that many -i. */
+	for (i = 0; i < npaths; i++)
+		n += key_load_private_all(&identities[n], MAX_IDENTITIES - n,
+		    identity_paths[i], &pass);
 	opt.identities = identities;
 	opt.nidentities = n;
 	if (from_path != NULL) {
