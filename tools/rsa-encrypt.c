@@ -159,76 +159,91 @@ add_source(struct source *src, size_t *nsrc, const char *path, int file)
 	src[(*nsrc)++].file = file;
 }
 
-int
-main(int argc, char **argv)
-{
-	static struct rsa_key recipients[STREAM_MAX_RECIPIENTS];
+/* What the command line asks for. */
+struct args {
 	struct source sources[STREAM_MAX_RECIPIENTS];
-	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
-	struct stream_encrypt_options opt;
-	struct rsa_key signer;
-	const char *sign_path = NULL, *session_path = NULL;
-	unsigned char *session = NULL;
-	size_t nsrc = 0, n = 0, i;
+	size_t nsrc;
+	struct passphrase_source pass;
+	const char *sign_path, *session_path;
+};
+
+/* Options into a and opt; returns the index of the first operand. */
+static int
+parse_options(int argc, char **argv, struct args *a,
+    struct stream_encrypt_options *opt)
+{
 	int ch;
 
-	rsapipe_init(argv[0]);
-	memset(&opt, 0, sizeof(opt));
 	while ((ch = getopt_long(argc, argv, "r:R:s:ao:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 		case 'R':
-			add_source(sources, &nsrc, optarg, ch == 'R');
+			add_source(a->sources, &a->nsrc, optarg, ch == 'R');
 			break;
 		case 's':
-			sign_path = optarg;
+			a->sign_path = optarg;
 			break;
 		case OPT_SESSION:
-			session_path = optarg;
+			a->session_path = optarg;
 			break;
 		case 'a':
-			opt.armor = 1;
+			opt->armor = 1;
 			break;
 		case 'o':
-			opt.output = optarg;
+			opt->output = optarg;
 			break;
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
 			print_version();
 		default:
-			if (!passphrase_option(&pass, ch, optarg))
+			if (!passphrase_option(&a->pass, ch, optarg))
 				usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1)
+	return optind;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct rsa_key recipients[STREAM_MAX_RECIPIENTS];
+	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
+	struct stream_encrypt_options opt;
+	struct rsa_key signer;
+	unsigned char *session = NULL;
+	size_t n = 0, i;
+	int first;
+
+	rsapipe_init(argv[0]);
+	memset(&opt, 0, sizeof(opt));
+	first = parse_options(argc, argv, &a, &opt);
+	if (argc - first > 1)
 		usage();
-	if (nsrc == 0)
+	if (a.nsrc == 0)
 		die(EXIT_USAGE, "no recipient: give at least one -r PUB or "
 		    "-R FILE");
-	opt.input = argc == 1 ? argv[0] : NULL;
-	check_stdin(sources, nsrc, opt.input);
+	opt.input = argc - first == 1 ? argv[first] : NULL;
+	check_stdin(a.sources, a.nsrc, opt.input);
 
-	load_recipients(sources, nsrc, recipients, &n, &pass);
+	load_recipients(a.sources, a.nsrc, recipients, &n, &a.pass);
 	opt.recipients = recipients;
 	opt.nrecipients = n;
-	if (sign_path != NULL) {
+	if (a.sign_path != NULL) {
 		memset(&signer, 0, sizeof(signer));
-		key_load_private(&signer, sign_path, &pass);
+		key_load_private(&signer, a.sign_path, &a.pass);
 		opt.signer = &signer;
 	}
-	if (session_path != NULL)
-		session = stream_session_load(session_path);
+	if (a.session_path != NULL)
+		session = stream_session_load(a.session_path);
 	opt.session = session;
 
 	stream_encrypt(&opt);
 
 	if (session != NULL)
 		secure_free(session);
-	if (sign_path != NULL)
+	if (a.sign_path != NULL)
 		key_free(&signer);
 	for (i = 0; i < n; i++)
 		key_free(&recipients[i]);
