@@ -33,6 +33,8 @@ printf '%s\n' "$pass" > "$tmp/pass"
 # Cheap KDF parameters, so the fuzzer spends its time on parsing.
 openssl pkcs8 -topk8 -in "$fx/carol.pem" -v2 aes-256-cbc -v2prf hmacWithSHA256 \
 	-iter 1 -passout file:"$tmp/pass" -out "$k/pbkdf2.pem"
+openssl pkcs8 -topk8 -in "$fx/carol.pem" -v2 aes-128-cbc -v2prf hmacWithSHA1 \
+	-iter 1 -passout file:"$tmp/pass" -out "$k/pbkdf2-sha1-aes128.pem"
 openssl pkcs8 -topk8 -in "$fx/carol.pem" -v2 aes-256-cbc -scrypt \
 	-scrypt_N 2 -scrypt_r 8 -scrypt_p 1 -passout file:"$tmp/pass" \
 	-out "$k/scrypt.pem"
