@@ -177,6 +177,11 @@ round_trip() {
 	run -2 --separate-stderr rsa-encrypt -r "$FIXTURES/bob.pub" -s "$FIXTURES/alice.pub"
 	assert_one_line_error rsa-encrypt 'alice.pub'
 	run -2 --separate-stderr rsa-encrypt --bogus
+	# getopt's own message names the bare program, as ours do.
+	run -2 --separate-stderr "$RSAPIPE_ROOT/tools/rsa-encrypt" --bogus
+	[[ ${stderr%%$'\n'*} == "rsa-encrypt: unrecognized option '--bogus'" ]]
+	run -2 --separate-stderr "$RSAPIPE_ROOT/tools/rsa-decrypt" -Z
+	[[ ${stderr%%$'\n'*} == "rsa-decrypt: invalid option -- 'Z'" ]]
 }
 
 @test "--help and --version go to stdout and exit 0" {

@@ -77,6 +77,8 @@ main(int argc, char **argv)
 	int ch;
 
 	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
 	memset(&opt, 0, sizeof(opt));
 	while ((ch = getopt_long(argc, argv, "i:o:", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -217,6 +217,8 @@ main(int argc, char **argv)
 	int first;
 
 	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
 	memset(&opt, 0, sizeof(opt));
 	first = parse_options(argc, argv, &a, &opt);
 	if (argc - first > 1)
