@@ -10,16 +10,9 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load chat_helper
 
-# open_terminals TRANSPORT-OPTION...: Alice serves, Bob calls, at terminals.
-open_terminals() {
-	port=$(free_port)
-	person alice
-	person bob
-	at_terminal alice "$CHAT_SERVER" "$@" "$port"
-	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
-	wait_terminal alice 'secure session'
-	wait_terminal bob 'secure session'
+# open_chat_said_hello OPTION...: open_terminals, and one line crossed.
+open_chat_said_hello() {
+	open_terminals "$@"
 	type_keys bob 'hello' Enter
 	wait_terminal alice ': hello$'
 }
@@ -46,7 +39,7 @@ all_clean() {
 }
 
 ctrl_c_ends_both() {
-	open_terminals "$@"
+	open_chat_said_hello "$@"
 	type_keys alice 'half a line'
 	type_keys alice C-c
 	ended_within bob 2 bob_status
@@ -67,7 +60,7 @@ ctrl_c_ends_both() {
 }
 
 sigterm_ends_both() {
-	open_terminals "$@"
+	open_chat_said_hello "$@"
 	kill -TERM "$(pgrep -P "$(terminal_pid bob)" -f rsa-chat-client)"
 	ended_within alice 2 alice_status
 	ended_within bob 2 bob_status
@@ -87,7 +80,7 @@ sigterm_ends_both() {
 }
 
 killed_peer() {
-	open_terminals "$@"
+	open_chat_said_hello "$@"
 	# Alice's machine dies: every process of her side at once, no trap.
 	kill_tree_now() {
 		local p
@@ -154,24 +147,26 @@ link_down() {
 	port=$(free_port)
 	person alice
 	person bob
-	at_terminal alice ip netns exec "$NS_A" "$CHAT_SERVER" "$@" --link-timeout 6 "$port"
+	at_terminal alice ip netns exec "$NS_A" "$CHAT_SERVER" "$@" --link-timeout 10 "$port"
 	sleep 1
-	at_terminal bob ip netns exec "$NS_B" "$CHAT_CLIENT" "$@" --link-timeout 6 \
+	at_terminal bob ip netns exec "$NS_B" "$CHAT_CLIENT" "$@" --link-timeout 10 \
 		--accept-new "$NS_A_ADDR" "$port"
 	wait_terminal alice 'secure session' 15
 	wait_terminal bob 'secure session'
+	wait_terminal alice '^>'
+	wait_terminal bob '^>'
 	type_keys bob 'before the cable was pulled' Enter
 	wait_terminal alice ': before the cable was pulled$'
 	ip -n "$NS_A" link set va down
 	# Both sides have something to send while the link is down.
 	type_keys bob 'lost in the void' Enter
 	type_keys alice 'also lost' Enter
-	ended_within alice 10 alice_status
-	ended_within bob 10 bob_status
+	ended_within alice 15 alice_status
+	ended_within bob 15 bob_status
 	[ "$alice_status" -eq 4 ]
 	[ "$bob_status" -eq 4 ]
-	screen alice | grep -Eq 'rsa-chat-server: link lost: nothing from .* for 6 s; session keys erased'
-	screen bob | grep -q "rsa-chat-client: link lost: nothing from $NS_A_ADDR for 6 s; session keys erased"
+	screen alice | grep -Eq 'rsa-chat-server: link lost: nothing from .* for 10 s; session keys erased'
+	screen bob | grep -q "rsa-chat-client: link lost: nothing from $NS_A_ADDR for 10 s; session keys erased"
 	# The link comes back: nothing sent while it was down is shown late.
 	ip -n "$NS_A" link set va up
 	sleep 2

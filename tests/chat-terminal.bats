@@ -7,20 +7,15 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load chat_helper
 
-# open_terminals [OPTION...]: Alice serves, Bob calls, each at a terminal;
-# Bob already trusts Alice (recorded), so no prompt; both reach the chat.
-open_terminals() {
+# first_contact: Alice serves, Bob calls her for the first time at a
+# terminal (so he is asked whether to trust her).
+first_contact() {
 	port=$(free_port)
 	person alice
 	person bob
-	at_terminal alice "$CHAT_SERVER" "$@" "$port"
+	at_terminal alice "$CHAT_SERVER" "$port"
 	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
-	wait_terminal alice 'secure session'
-	wait_terminal bob 'secure session'
-	bob_name=$(screen alice | sed -n 's/.*secure session with \([^ ]*\) .*/\1/p')
-	[ -n "$bob_name" ]
-	bob_re=$(re_quote "$bob_name")
+	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
 }
 
 # The line being typed: the last line of the screen, after the prompt.
@@ -96,12 +91,7 @@ input_line() {
 }
 
 @test "first contact at a terminal asks like ssh; yes records the server" {
-	port=$(free_port)
-	person alice
-	person bob
-	at_terminal alice "$CHAT_SERVER" "$port"
-	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
+	first_contact
 	wait_terminal bob "authenticity of peer '127\\.0\\.0\\.1:$port' can't be established"
 	alice_fp=$(rsa-keygen -l "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/identity.pem" | cut -d' ' -f2)
 	screen bob | grep -qF "$alice_fp"
@@ -114,12 +104,7 @@ input_line() {
 }
 
 @test "first contact at a terminal: no refuses and records nothing, a pasted fingerprint accepts" {
-	port=$(free_port)
-	person alice
-	person bob
-	at_terminal alice "$CHAT_SERVER" "$port"
-	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
+	first_contact
 	wait_terminal bob 'yes/no/\[fingerprint\]\)\? *$'
 	type_keys bob 'no' Enter
 	terminal_status bob st; [ "$st" -eq 1 ]
@@ -128,10 +113,7 @@ input_line() {
 	screen bob | grep -q 'key exchange failed; nothing was sent'
 	# Again, answering with the fingerprint read out by Alice.
 	tmux_teardown
-	port=$(free_port)
-	at_terminal alice "$CHAT_SERVER" "$port"
-	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
+	first_contact
 	wait_terminal bob 'yes/no/\[fingerprint\]\)\? *$'
 	alice_fp=$(rsa-keygen -l "$BATS_TEST_TMPDIR/alice/home/.config/rsapipe/identity.pem" | cut -d' ' -f2)
 	type_keys bob "$alice_fp" Enter
@@ -140,12 +122,7 @@ input_line() {
 }
 
 @test "Ctrl-C at the trust prompt leaves at once with 130, nothing recorded, nothing left" {
-	port=$(free_port)
-	person alice
-	person bob
-	at_terminal alice "$CHAT_SERVER" "$port"
-	wait_listen "$port"
-	at_terminal bob "$CHAT_CLIENT" 127.0.0.1 "$port"
+	first_contact
 	wait_terminal bob 'yes/no/\[fingerprint\]\)\? *$'
 	type_keys bob C-c
 	terminal_status bob st 3; [ "$st" -eq 130 ]

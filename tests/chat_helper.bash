@@ -195,6 +195,26 @@ wait_terminal() {
 	return 1
 }
 
+# open_terminals [OPTION...]: Alice serves, Bob calls, each at a terminal
+# (Bob accepts Alice at first contact without a prompt); both reach the
+# chat and its input line.  Sets port, bob_name (Alice's name for Bob)
+# and bob_re (the same as a regular expression).
+open_terminals() {
+	port=$(free_port)
+	person alice
+	person bob
+	at_terminal alice "$CHAT_SERVER" "$@" "$port"
+	wait_listen "$port"
+	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
+	wait_terminal alice 'secure session'
+	wait_terminal bob 'secure session'
+	wait_terminal alice '^>'
+	wait_terminal bob '^>'
+	bob_name=$(screen alice | sed -n 's/.*secure session with \([^ ]*\) .*/\1/p')
+	[ -n "$bob_name" ]
+	bob_re=$(re_quote "$bob_name")
+}
+
 # terminal_status NAME VAR [SECONDS]: wait for the program at NAME's
 # terminal to end and store its exit status in VAR (124: still running).
 terminal_status() {

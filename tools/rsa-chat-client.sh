@@ -35,9 +35,7 @@ done
 { [ ${#args[@]} -ge 1 ] && [ ${#args[@]} -le 2 ]; } || usage
 host=${args[0]}
 port=${args[1]:-$RSAPIPE_DEFAULT_PORT}
-rsapipe_check_port "$port" || { say "bad port: $port"; exit 2; }
-case $link in ''|*[!0-9]*) say "bad --link-timeout: $link"; exit 2 ;; esac
-[ -z "$pin" ] || [ -r "$pin" ] || { say "cannot read $pin"; exit 2; }
+rsapipe_check_chat_args "$port" "$link" "$pin"
 [ -z "$pin" ] || [ -z "$trust" ] || { say "--peer and --accept-new exclude each other"; exit 2; }
 # Trust is recorded per HOST:PORT, like ssh's known_hosts (or under
 # --name, like ssh's HostKeyAlias); the screen shows HOST or --name.

@@ -30,10 +30,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#args[@]} -le 1 ] || usage
 port=${args[0]:-$RSAPIPE_DEFAULT_PORT}
-rsapipe_check_port "$port" || { say "bad port: $port"; exit 2; }
-case $link in ''|*[!0-9]*) say "bad --link-timeout: $link"; exit 2 ;; esac
+rsapipe_check_chat_args "$port" "$link" "$pin"
 [ -z "$pin" ] || [ -z "$allow" ] || { say "--peer and --allow exclude each other"; exit 2; }
-[ -z "$pin" ] || [ -r "$pin" ] || { say "cannot read $pin"; exit 2; }
 # The allow list, when there is one, admits only the clients it names.
 [ -n "$allow" ] || [ ! -e "$rsapipe_conf/allowed_peers" ] ||
 	allow=$rsapipe_conf/allowed_peers

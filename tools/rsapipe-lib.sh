@@ -136,6 +136,14 @@ rsapipe_check_port() {
 	[ "$1" -ge 1 ] && [ "$1" -le 65535 ]
 }
 
+# rsapipe_check_chat_args PORT LINK-TIMEOUT PIN: the chat commands'
+# shared arguments, or exit 2 saying which is wrong.
+rsapipe_check_chat_args() {
+	rsapipe_check_port "$1" || { say "bad port: $1"; exit 2; }
+	case $2 in ''|*[!0-9]*) say "bad --link-timeout: $2"; exit 2 ;; esac
+	[ -z "$3" ] || [ -r "$3" ] || { say "cannot read $3"; exit 2; }
+}
+
 # --- Session keys -----------------------------------------------------
 #
 # A session key pair is made for one session and erased with it.  Making
