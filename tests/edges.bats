@@ -183,3 +183,12 @@ PY
 	run -0 rsa-keygen -h
 	[[ $output == usage:* ]]
 }
+
+@test "keyswap takes -h for help and refuses an option given twice" {
+	run -0 keyswap -h
+	[[ $output == usage:* ]]
+	run -2 --separate-stderr keyswap --identity a.pem --identity b.pem
+	assert_one_line_error keyswap "--identity given twice"
+	run -2 --separate-stderr keyswap --peer a.pub --peer b.pub
+	assert_one_line_error keyswap "--peer given twice"
+}

@@ -660,14 +660,31 @@ string_option(struct options *o, int ch)
 	}
 }
 
+/* The long name of an option, for messages. */
+static const char *
+option_name(int ch)
+{
+	const struct option *opt;
+
+	for (opt = longopts; opt->name != NULL; opt++)
+		if (opt->val == ch)
+			return opt->name;
+	return "?";
+}
+
 static void
 parse_options(int argc, char *argv[], struct options *o)
 {
 	const char **slot;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if ((slot = string_option(o, ch)) != NULL) {
+			/* Keeping the last of two silently could pin or
+			 * write the wrong thing. */
+			if (*slot != NULL)
+				die(EXIT_USAGE, "--%s given twice",
+				    option_name(ch));
 			*slot = optarg;
 			continue;
 		}
@@ -688,6 +705,7 @@ parse_options(int argc, char *argv[], struct options *o)
 			o->timeout = parse_timeout(optarg);
 			o->timeout_set = 1;
 			break;
+		case 'h':
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
