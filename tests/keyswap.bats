@@ -243,7 +243,7 @@ setup() {
 	done
 	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
 	    --peer-out alice.ctx
-	assert_one_line_error keyswap 'must differ'
+	assert_one_line_error keyswap '--peer-out given twice'
 	run -2 --separate-stderr keyswap "${ALICE[@]}" --accept-any \
 	    --peer-identity-out alice-got.pem
 	assert_one_line_error keyswap 'must differ'
