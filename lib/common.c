@@ -284,3 +284,11 @@ print_version(void)
 		die(EXIT_USAGE, "write stdout:");
 	exit(EXIT_OK);
 }
+
+void
+option_once(const char **slot, const char *value, const char *option)
+{
+	if (*slot != NULL)
+		die(EXIT_USAGE, "%s given twice", option);
+	*slot = value;
+}

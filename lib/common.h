@@ -81,6 +81,10 @@ void put_be32(unsigned char *p, unsigned long v);
 unsigned get_be16(const unsigned char *p);
 unsigned long get_be32(const unsigned char *p);
 
+/* An option that may be given once: set *slot, or die (EXIT_USAGE)
+ * "OPTION given twice" rather than silently keep the last. */
+void option_once(const char **slot, const char *value, const char *option);
+
 /* Print --version text and exit 0. */
 _Noreturn void print_version(void);
 

@@ -192,3 +192,28 @@ PY
 	run -2 --separate-stderr keyswap --peer a.pub --peer b.pub
 	assert_one_line_error keyswap "--peer given twice"
 }
+
+@test "rsa-encrypt refuses binary ciphertext on a terminal, with the way out" {
+	command -v tmux >/dev/null || skip "needs tmux"
+	sock="rsapipe-tty-$$"
+	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 5 \
+		"echo hi | $RSAPIPE_ROOT/tools/rsa-encrypt -r $FIXTURES/bob.pub 2>err; echo \$? >status; \
+		 echo hi | $RSAPIPE_ROOT/tools/rsa-encrypt -a -r $FIXTURES/bob.pub >/dev/null 2>&1; echo \$? >>status" 3>&-
+	for _ in $(seq 50); do [ "$(wc -l <status 2>/dev/null)" = 2 ] && break; sleep 0.1; done
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	[ "$(cat status)" = "$(printf '2\n0')" ]
+	grep -q "refusing to write binary ciphertext to a terminal; use -a for armor or -o FILE" err
+}
+
+@test "rsa-encrypt and rsa-decrypt take -h, and refuse -s, --from, --session or -o given twice" {
+	run -0 rsa-encrypt -h
+	[[ $output == usage:* ]]
+	run -0 rsa-decrypt -h
+	[[ $output == usage:* ]]
+	run -2 --separate-stderr rsa-encrypt -r "$FIXTURES/bob.pub" -s "$FIXTURES/alice.pem" -s "$FIXTURES/carol.pem"
+	assert_one_line_error rsa-encrypt "-s given twice"
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" --from "$FIXTURES/alice.pub" --from "$FIXTURES/carol.pub"
+	assert_one_line_error rsa-decrypt "--from given twice"
+	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o a -o b
+	assert_one_line_error rsa-decrypt "-o given twice"
+}

@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	/* getopt names the program by argv[0]: the bare name, as ours. */
 	argv[0] = (char *)progname;
 	memset(&opt, 0, sizeof(opt));
-	while ((ch = getopt_long(argc, argv, "i:o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hi:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 			if (npaths == MAX_IDENTITIES)
@@ -89,17 +89,18 @@ main(int argc, char **argv)
 			identity_paths[npaths++] = optarg;
 			break;
 		case OPT_FROM:
-			from_path = optarg;
+			option_once(&from_path, optarg, "--from");
 			break;
 		case OPT_SESSION:
-			session_path = optarg;
+			option_once(&session_path, optarg, "--session");
 			break;
 		case OPT_STOP_AT_FINAL:
 			opt.stop_at_final = 1;
 			break;
 		case 'o':
-			opt.output = optarg;
+			option_once(&opt.output, optarg, "-o");
 			break;
+		case 'h':
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:

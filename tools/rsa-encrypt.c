@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "io.h"
@@ -174,7 +175,7 @@ parse_options(int argc, char **argv, struct args *a,
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "r:R:s:ao:", longopts,
+	while ((ch = getopt_long(argc, argv, "hr:R:s:ao:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -182,17 +183,18 @@ parse_options(int argc, char **argv, struct args *a,
 			add_source(a->sources, &a->nsrc, optarg, ch == 'R');
 			break;
 		case 's':
-			a->sign_path = optarg;
+			option_once(&a->sign_path, optarg, "-s");
 			break;
 		case OPT_SESSION:
-			a->session_path = optarg;
+			option_once(&a->session_path, optarg, "--session");
 			break;
 		case 'a':
 			opt->armor = 1;
 			break;
 		case 'o':
-			opt->output = optarg;
+			option_once(&opt->output, optarg, "-o");
 			break;
+		case 'h':
 		case OPT_HELP:
 			help();
 		case OPT_VERSION:
@@ -228,6 +230,11 @@ main(int argc, char **argv)
 		    "-R FILE");
 	opt.input = argc - first == 1 ? argv[first] : NULL;
 	check_stdin(a.sources, a.nsrc, opt.input);
+	/* As age does: binary on a terminal is noise, or worse. */
+	if (!opt.armor && (opt.output == NULL || strcmp(opt.output, "-") == 0)
+	    && isatty(STDOUT_FILENO))
+		die(EXIT_USAGE, "refusing to write binary ciphertext to a "
+		    "terminal; use -a for armor or -o FILE");
 
 	load_recipients(a.sources, a.nsrc, recipients, &n, &a.pass);
 	opt.recipients = recipients;
