@@ -72,23 +72,39 @@ skip_space(const unsigned char *buf, size_t len, size_t pos)
 	return pos;
 }
 
+/*
+ * The first BEGIN line, as OpenSSL finds it: lines of text before it
+ * (the "Bag Attributes" openssl pkcs12 writes, a note) are passed over.
+ * *pos is left after the BEGIN line, *lab at its label.
+ */
+static int
+find_begin(const unsigned char *buf, size_t len, size_t *pos,
+    const unsigned char **lab, size_t *labn, const char **why)
+{
+	const unsigned char *line;
+	size_t n;
+
+	*pos = skip_space(buf, len, 0);
+	if (*pos == len) {
+		*why = "empty key file";
+		return -1;
+	}
+	while (next_line(buf, len, pos, &line, &n))
+		if (boundary(line, n, BEGIN_MARK, lab, labn))
+			return 0;
+	*why = "not a PEM file (no BEGIN line)";
+	return -1;
+}
+
 int
 pem_label(const unsigned char *buf, size_t len,
     char label[PEM_LABEL_MAX + 1], const char **why)
 {
-	const unsigned char *line, *lab;
-	size_t pos, n, labn, i;
+	const unsigned char *lab;
+	size_t pos, labn, i;
 
-	pos = skip_space(buf, len, 0);
-	if (pos == len) {
-		*why = "empty key file";
+	if (find_begin(buf, len, &pos, &lab, &labn, why) != 0)
 		return -1;
-	}
-	if (!next_line(buf, len, &pos, &line, &n) ||
-	    !boundary(line, n, BEGIN_MARK, &lab, &labn)) {
-		*why = "not a PEM file (no BEGIN line)";
-		return -1;
-	}
 	if (labn == 0 || labn > PEM_LABEL_MAX) {
 		*why = "bad PEM label";
 		return -1;
@@ -173,16 +189,8 @@ pem_decode(const unsigned char *buf, size_t len, const char *label,
 	char *b64;
 	int ended = 0, rc;
 
-	pos = skip_space(buf, len, 0);
-	if (pos == len) {
-		*why = "empty key file";
+	if (find_begin(buf, len, &pos, &lab, &labn, why) != 0)
 		return -1;
-	}
-	if (!next_line(buf, len, &pos, &line, &n) ||
-	    !boundary(line, n, BEGIN_MARK, &lab, &labn)) {
-		*why = "not a PEM file (no BEGIN line)";
-		return -1;
-	}
 	if (labn != strlen(label) || memcmp(lab, label, labn) != 0) {
 		*why = "unexpected PEM label";
 		return -1;

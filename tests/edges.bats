@@ -217,3 +217,15 @@ PY
 	run -2 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o a -o b
 	assert_one_line_error rsa-decrypt "-o given twice"
 }
+
+@test "a key with text before its BEGIN line (openssl pkcs12 output) is read, as OpenSSL reads it" {
+	{
+		printf 'Bag Attributes\n    localKeyID: 01 02 03\nKey Attributes: <No Attributes>\n'
+		cat "$FIXTURES/bob.pem"
+	} >bag.pem
+	run -0 rsa-keygen -l bag.pem
+	[ "$output" = "$(rsa-keygen -l "$FIXTURES/bob.pem")" ]
+	printf 'just some text\n' >notakey
+	run -2 --separate-stderr rsa-keygen -l notakey
+	assert_one_line_error rsa-keygen "no BEGIN line"
+}
