@@ -278,7 +278,7 @@ stream_header_create(size_t *len, struct stream_keys *keys,
 {
 	struct writer w;
 	unsigned char *hdr;
-	size_t i;
+	size_t i, mac_at;
 
 	if (nrecipients == 0 || nrecipients > STREAM_MAX_RECIPIENTS)
 		die(EXIT_USAGE, "between 1 and %d recipients are required",
@@ -294,7 +294,10 @@ stream_header_create(size_t *len, struct stream_keys *keys,
 		session_tag(room(&w, STREAM_SESSION_TAG_LEN), keys, session);
 	if (signer != NULL)
 		write_signature(&w, signer, session);
-	header_mac(room(&w, STREAM_MAC_LEN), keys, hdr, w.off, session);
+	/* The MAC covers the header up to itself: take the length before
+	 * making room for it (argument order is unspecified in C). */
+	mac_at = w.off;
+	header_mac(room(&w, STREAM_MAC_LEN), keys, hdr, mac_at, session);
 	if (wr_finish(&w, len) != 0)
 		die(EXIT_USAGE, "internal error: header overflow");
 	return hdr;
