@@ -49,6 +49,7 @@ openssl req -x509 -key "$fx/alice.pem" -subj /CN=a -days 1 \
 # 0 SPKI, 1 PKCS#1 public, 2 PKCS#8, 3 PKCS#1 private, 4 encrypted
 # PKCS#8, 5 SPKI straight to key_from_spki.
 der() { # SELECTOR PEMFILE NAME
+	# shellcheck disable=SC2059 # the octal escape is built on purpose
 	{ printf "\\$(printf %03o "$1")"
 	  sed '/^-----/d' "$2" | tr -d '\r\n' | base64 -d; } > "$c/key_der/$3"
 }
@@ -88,9 +89,12 @@ o=$c/openssh_key
 body() { sed '/^-----/d' "$1" | tr -d '\r\n' | base64 -d; }
 for cipher in none aes256-ctr aes128-cbc aes256-gcm@openssh.com \
     chacha20-poly1305@openssh.com 3des-cbc; do
-	p=$pass; [ "$cipher" = none ] && p=
-	ssh-keygen -q -t rsa -b 2048 -a 1 -N "$p" -C fuzz -f "$tmp/o-$cipher" \
-		$( [ "$cipher" != none ] && echo "-Z $cipher" )
+	if [ "$cipher" = none ]; then
+		ssh-keygen -q -t rsa -b 2048 -a 1 -N '' -C fuzz -f "$tmp/o-$cipher"
+	else
+		ssh-keygen -q -t rsa -b 2048 -a 1 -N "$pass" -C fuzz \
+			-f "$tmp/o-$cipher" -Z "$cipher"
+	fi
 	body "$tmp/o-$cipher" > "$o/rsa-$cipher"
 done
 ssh-keygen -q -t ed25519 -a 1 -N '' -f "$tmp/o-ed"
@@ -115,7 +119,8 @@ rsa-encrypt -r "$fx/bob.pub" < "$tmp/msg" > "$h/not-for-alice"
 a=$c/armor
 rsa-encrypt -a -r "$fx/alice.pub" < "$tmp/msg" > "$tmp/armored"
 for sel in 0 9 200; do
-	{ printf "\\$(printf %03o $sel)"; cat "$tmp/armored"; } > "$a/armored-$sel"
+	# shellcheck disable=SC2059 # the octal escape is built on purpose
+	{ printf "\\$(printf %03o "$sel")"; cat "$tmp/armored"; } > "$a/armored-$sel"
 done
 head -c 3000 /dev/urandom > "$tmp/bin"
 rsa-encrypt -a -r "$fx/alice.pub" -s "$fx/bob.pem" < "$tmp/bin" > "$tmp/armored2"
@@ -158,5 +163,5 @@ printf 'localhost:5555\nother %s\nlocalhost:5555 %s\n\n' "$fa" "$fb" > "$kp/chan
 printf 'alice@example.org\nalice@example.org %s\n' "$spki" > "$kp/spki"
 printf 'bob\n' > "$kp/empty"
 
-ls "$c"/* | wc -l
+find "$c" -mindepth 1 -maxdepth 1 | wc -l
 du -sh "$c"

@@ -17,8 +17,8 @@ findings=$b/findings
 mkdir -p "$findings"
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
-export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 # Slow inputs are findings too, but a loaded CI box is not: 25 s per
 # input is hundreds of times the slowest legitimate parse.
 opts="-timeout=25 -rss_limit_mb=2048 -max_len=70000 -print_final_stats=1"

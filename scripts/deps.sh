@@ -55,4 +55,5 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "rsapipe: installing:$packages" >&2
 export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # a list of package names, split on purpose
 apt-get update -qq >/dev/null && apt-get install -y -qq $packages >/dev/null

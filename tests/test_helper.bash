@@ -29,6 +29,7 @@ setup() {
 assert_one_line_error() {
 	local prog=$1 pattern=${2:-}
 	local lines
+	# shellcheck disable=SC2154 # set by bats' run --separate-stderr
 	lines=$(printf '%s\n' "$stderr" | grep -c .)
 	if [ "$lines" -ne 1 ]; then
 		echo "expected one line on stderr, got $lines:" >&2
