@@ -209,3 +209,16 @@ hangs_up() {
 @test "netcat: a server that hangs up at once is reported within 2 s, status 1" {
 	hangs_up --nc
 }
+
+@test "closing the terminal window ends the chat: nothing keeps running on a dead terminal" {
+	open_terminals
+	tmux_teardown   # both windows closed: the terminals hang up
+	for _ in $(seq $((100 * RSAPIPE_TEST_TIME_SCALE))); do
+		assert_no_processes "$port" 2>/dev/null && break
+		sleep 0.1
+	done
+	assert_no_processes "$port"
+	[ -z "$(leftovers alice)" ]
+	[ -z "$(leftovers bob)" ]
+	! pgrep -x chat-term
+}

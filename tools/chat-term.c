@@ -397,8 +397,16 @@ getc_keyboard(EditLine *el, wchar_t *wc)
 		r = read(STDIN_FILENO, &c, 1);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (r <= 0)
-			return (int)r;
+		if (r < 0) {
+			/* The terminal is gone (EIO after a hangup): leave,
+			 * never spin on it. */
+			chat.ending = TERM_SIGNAL + SIGHUP;
+			return -1;
+		}
+		if (r == 0) {
+			chat.ending = TERM_LEFT;
+			return -1;
+		}
 		k = mbrtowc(wc, &c, 1, &st);
 		if (k == (size_t)-2)
 			continue;
