@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* age.c: see age.h. */
+#include "age.h"

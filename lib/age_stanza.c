@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* age_stanza.c: see age_stanza.h. */
+#include "age_stanza.h"

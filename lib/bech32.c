@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* bech32.c: see bech32.h. */
+#include "bech32.h"
