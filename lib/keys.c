@@ -851,11 +851,12 @@ key_public_pem(const struct rsa_key *key, size_t *len)
  * fingerprint is that people compare it with what ssh-keygen -l prints.
  */
 void
-key_fingerprint(const struct rsa_key *key, char out[KEY_FINGERPRINT_LEN])
+key_ssh_blob_sha256(const struct rsa_key *key,
+    unsigned char hash[KEY_SSH_HASH_LEN])
 {
 	static const unsigned char type[] = { 0, 0, 0, 7,
 	    's', 's', 'h', '-', 'r', 's', 'a' };
-	unsigned char hash[32], *blob;
+	unsigned char *blob;
 	size_t elen, nlen, len;
 	gcry_mpi_t n = NULL, e = NULL;
 	gcry_error_t err;
@@ -882,6 +883,14 @@ key_fingerprint(const struct rsa_key *key, char out[KEY_FINGERPRINT_LEN])
 	free(blob);
 	gcry_mpi_release(n);
 	gcry_mpi_release(e);
+}
+
+void
+key_fingerprint(const struct rsa_key *key, char out[KEY_FINGERPRINT_LEN])
+{
+	unsigned char hash[KEY_SSH_HASH_LEN];
+
+	key_ssh_blob_sha256(key, hash);
 	memcpy(out, "SHA256:", 7);
 	base64_encode_unpadded(hash, sizeof(hash), out + 7);
 }

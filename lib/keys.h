@@ -109,6 +109,11 @@ char *key_public_pem(const struct rsa_key *key, size_t *len);
  */
 void key_fingerprint(const struct rsa_key *key,
     char out[KEY_FINGERPRINT_LEN]);
+/* SHA-256 of that blob: the fingerprint's hash (and age's ssh-rsa tag
+ * is its first 4 bytes). */
+#define KEY_SSH_HASH_LEN 32
+void key_ssh_blob_sha256(const struct rsa_key *key,
+    unsigned char hash[KEY_SSH_HASH_LEN]);
 
 /* Release everything, wiping private parts.  Safe on a zeroed key. */
 void key_free(struct rsa_key *key);
