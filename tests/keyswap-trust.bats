@@ -11,36 +11,10 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	keyswap_setup_file
-	# relay.py VALUE: pass hello and proof, put VALUE in the verdict
-	# body, pass the rest: a peer whose verdict this version may not know.
-	cat >"$BATS_FILE_TMPDIR/relay.py" <<'EOF'
-import os, struct, sys
-
-def read_exact(n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(0, n - len(data))
-        if not chunk:
-            sys.exit(0)
-        data += chunk
-    return data
-
-def write(data):
-    while data:
-        data = data[os.write(1, data):]
-
-for i in range(3):
-    header = read_exact(8)
-    body = read_exact(struct.unpack(">H", header[6:8])[0])
-    if i == 2:
-        body = bytes([int(sys.argv[1])])
-    write(header + body)
-EOF
 }
 
 setup() {
 	keyswap_setup
-	RELAY="$BATS_FILE_TMPDIR/relay.py"
 	ALICE_FP=$(fingerprint "$FIXTURES/alice.pub")
 	BOB_FP=$(fingerprint "$FIXTURES/bob.pub")
 }
@@ -91,7 +65,7 @@ setup() {
 		rm -f alice.err
 		set +e
 		timeout 20 keyswap "${BOB[@]}" --accept-any <a2b 2>bob.err |
-		    python3 "$RELAY" "$value" >b2a &
+		    keyswap_relay verdict "$value" >b2a &
 		timeout 20 keyswap "${ALICE[@]}" --accept-any <b2a >a2b \
 		    2>alice.err
 		status_alice=$?

@@ -8,64 +8,10 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	keyswap_setup_file
-
-	# A frame-aware relay to play the network between the peers.
-	#   relay.py substitute DER  replace the session key in the first
-	#                            hello with DER, pass the rest
-	#   relay.py hold            pass hello and proof, then hold the rest
-	#                            until EOF and write it in one go
-	cat >"$BATS_FILE_TMPDIR/relay.py" <<'EOF'
-import os, struct, sys
-
-def read_exact(n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(0, n - len(data))
-        if not chunk:
-            sys.exit(0)
-        data += chunk
-    return data
-
-def frame():
-    header = read_exact(8)
-    return header, read_exact(struct.unpack(">H", header[6:8])[0])
-
-def write(data):
-    while data:
-        data = data[os.write(1, data):]
-
-mode = sys.argv[1]
-if mode == "substitute":
-    new = open(sys.argv[2], "rb").read()
-    header, body = frame()
-    n = struct.unpack(">H", body[:2])[0]
-    identity = body[:2 + n]
-    m = struct.unpack(">H", body[2 + n:4 + n])[0]
-    nonce = body[4 + n + m:]
-    body = identity + struct.pack(">H", len(new)) + new + nonce
-    write(header[:6] + struct.pack(">H", len(body)) + body)
-elif mode == "hold":
-    for _ in range(2):
-        header, body = frame()
-        write(header + body)
-    rest = b""
-    while True:
-        chunk = os.read(0, 65536)
-        if not chunk:
-            break
-        rest += chunk
-    write(rest)
-while True:
-    chunk = os.read(0, 65536)
-    if not chunk:
-        break
-    write(chunk)
-EOF
 }
 
 setup() {
 	keyswap_setup
-	RELAY="$BATS_FILE_TMPDIR/relay.py"
 }
 
 @test "two peers exchange session keys and agree on a 32-byte session context" {
@@ -136,7 +82,7 @@ setup() {
 	pid=$!
 	{ timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
 	    2>bob.err && printf 'hello world\n'; } <a2b |
-	    python3 "$RELAY" hold >b2a
+	    keyswap_relay hold >b2a
 	wait "$pid"
 	[ "$(cat rest)" = "hello world" ]
 	assert_same_file alice.ctx bob.ctx
@@ -284,7 +230,7 @@ setup() {
 	set +e
 	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
 	    <b2a 2>alice.err |
-	    python3 "$RELAY" substitute carol.der |
+	    keyswap_relay substitute carol.der |
 	    timeout 20 keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
 	    >b2a 2>bob.err
 	st=("${PIPESTATUS[@]}")

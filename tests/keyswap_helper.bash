@@ -47,6 +47,13 @@ spki_b64() {
 	openssl pkey -pubin -in "$1" -outform DER | base64 -w0
 }
 
+# Play the network between the peers, frame by frame, from stdin to
+# stdout: "keyswap_relay substitute DER", "keyswap_relay hold" or
+# "keyswap_relay verdict VALUE" (tests/keyswap_relay.py says what each does).
+keyswap_relay() {
+	python3 "$RSAPIPE_ROOT/tests/keyswap_relay.py" "$@"
+}
+
 # Run alice (with extra options $1...) and bob (options after "--")
 # against each other over two FIFOs.  Sets astatus/bstatus; their stderr
 # goes to alice.err/bob.err.  timeout turns a hang into a failure.
