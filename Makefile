@@ -150,7 +150,8 @@ clean:
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
 # Test-only programs, built by `make check` before the suites run.
-TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test
+TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
+	tests/unit/age-stanza-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -158,6 +159,12 @@ tests/unit/bcrypt-test.o: $(LIB_HDRS)
 tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/hkdf-test.o: $(LIB_HDRS)
+tests/unit/bech32-test: tests/unit/bech32-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bech32-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/bech32-test.o: $(LIB_HDRS)
+tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/age-stanza-test.o: $(LIB_HDRS)
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
