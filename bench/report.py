@@ -103,6 +103,33 @@ if have("t1.*.json"):
         "%s s, %s" % (span(cat), mibs(cat)), "%.2fx cat" % ratio_cat,
         ">= 0.5x", ratio_cat >= 0.5)
 
+# T9: the age format, rsapipe's code against age's, same recipient.
+if have("t9.*.json"):
+    ours, age, cat = times("t9")
+    ratio = med(age) / med(ours)
+    row("T9", "age file, encrypt %d MiB (X25519) vs age" % size_mb,
+        "%s s, %s" % (span(ours), mibs(ours)),
+        "%s s, %s" % (span(age), mibs(age)), "%.2fx age" % ratio,
+        ">= 1.5x", ratio >= 1.5)
+    row("T9", "same, vs cat", "%s s, %s" % (span(ours), mibs(ours)),
+        "%s s, %s" % (span(cat), mibs(cat)),
+        "%.2fx cat" % (med(cat) / med(ours)), "(context)", None)
+    ours, age = times("t9b")
+    ratio = med(age) / med(ours)
+    row("T9", "age file, decrypt %d MiB (X25519) vs age -d" % size_mb,
+        "%s s, %s" % (span(ours), mibs(ours)),
+        "%s s, %s" % (span(age), mibs(age)), "%.2fx age" % ratio,
+        ">= 1.5x", ratio >= 1.5)
+if have("rss-age.txt"):
+    rss = keyvalues("rss-age.txt")
+    for what, key in (("encrypt", "rss_age_format_encrypt_kb"),
+                      ("decrypt", "rss_age_format_decrypt_kb")):
+        mib = rss[key][0] / 1024
+        row("T9", "peak RSS, age file %s %d MiB" % (what, size_mb),
+            "%.1f MiB" % mib,
+            "age -d %.1f MiB" % (rss["rss_age_decrypt_kb"][0] / 1024), "",
+            "<= 8 MiB", mib <= 8)
+
 rsa = None
 if have("recordrate.txt"):
     rr = keyvalues("recordrate.txt")

@@ -11,7 +11,8 @@
 #   BENCH_ROUNDS=N    interleaved rounds per comparison (default 5)
 #   BENCH_CHAT_ROUNDS=N  interleaved chat setups against ssh (default 31)
 #   BENCH_ONLY=LIST   only these comparisons, comma-separated: t1 (T1, T1b,
-#                     T1c), t2, t3, t4, t5, t6, t7, t8 (chat setup vs ssh)
+#                     T1c), t2, t3, t4, t5, t6, t7, t8 (chat setup vs ssh),
+#                     t9 (age files: rsa-encrypt --age, rsa-decrypt vs age)
 #   BENCH_OUT=FILE    also write the table to FILE
 #   BENCH_RESULTS=DIR also keep the raw results (JSON, per-sample text) in DIR
 #   TMPDIR            where the inputs go (default /tmp); removed at the end
@@ -44,7 +45,7 @@ say() {
 	printf 'bench: %s\n' "$*" >&2
 }
 
-# want ID: the comparison ID (t1 ... t8) is to run (BENCH_ONLY).
+# want ID: the comparison ID (t1 ... t9) is to run (BENCH_ONLY).
 want() {
 	case ",${BENCH_ONLY:-all}," in
 	*,all,*|*,"$1",*) return 0 ;;
@@ -54,8 +55,8 @@ want() {
 
 for t in $(printf '%s\n' "${BENCH_ONLY:-all}" | tr ',' ' '); do
 	case $t in
-	all|t[1-8]) ;;
-	*) say "BENCH_ONLY: unknown comparison $t (want t1 ... t8)"; exit 2 ;;
+	all|t[1-9]) ;;
+	*) say "BENCH_ONLY: unknown comparison $t (want t1 ... t9)"; exit 2 ;;
 	esac
 done
 
@@ -71,7 +72,7 @@ else
 fi
 # Everything but T8 uses the file, the keys and hyperfine.
 others=0
-for t in t1 t2 t3 t4 t5 t6 t7; do
+for t in t1 t2 t3 t4 t5 t6 t7 t9; do
 	want "$t" && others=1
 done
 
@@ -141,7 +142,7 @@ group() {
 cd "$work"
 if [ "$others" = 1 ]; then
 	say "inputs in $work: $size_mb MiB random file, keys"
-	if want t1 || want t6; then
+	if want t1 || want t6 || want t9; then
 		head -c "$((size_mb * 1024 * 1024))" /dev/urandom >f
 	fi
 	rsa-keygen -b 3072 -o k.pem --public k.pub
@@ -149,7 +150,7 @@ if [ "$others" = 1 ]; then
 	openssl pkey -in ossl.pem -pubout -out ossl.pub
 	age-keygen -o age.key 2>/dev/null
 	recipient=$(age-keygen -y age.key)
-	if want t1 || want t6; then
+	if want t1 || want t6 || want t9; then
 		rsa-encrypt -r k.pub <f >f.rsa
 		age -r "$recipient" <f >f.age
 	fi
@@ -174,6 +175,25 @@ if want t1; then
 	group t1c "rsa-encrypt -r k.pub <f | rsa-decrypt -i k.pem >/dev/null" \
 		"age -r $recipient <f | age -d -i age.key >/dev/null" \
 		"cat <f | cat >/dev/null"
+fi
+
+# T9: the age format, both ways, to the same X25519 recipient: rsapipe's
+# age code against age itself, each reading the other's kind of input
+# (the same file for decryption), and peak RSS.
+if want t9; then
+	group t9 "rsa-encrypt --age -r $recipient <f >/dev/null" \
+		"age -r $recipient <f >/dev/null" "cat <f >/dev/null"
+	group t9b "rsa-decrypt -i age.key <f.age >/dev/null" \
+		"age -d -i age.key <f.age >/dev/null"
+	say "t9: peak RSS of the age format"
+	{
+		/usr/bin/time -f 'rss_age_format_encrypt_kb %M' \
+			rsa-encrypt --age -r "$recipient" <f >/dev/null
+		/usr/bin/time -f 'rss_age_format_decrypt_kb %M' \
+			rsa-decrypt -i age.key <f.age >/dev/null
+		/usr/bin/time -f 'rss_age_decrypt_kb %M' \
+			age -d -i age.key <f.age >/dev/null
+	} 2>"$res/rss-age.txt"
 fi
 rm -f f.age
 
