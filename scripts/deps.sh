@@ -41,6 +41,11 @@ python3 -c 'import cryptography' >/dev/null 2>&1 || need python3-cryptography
 { command -v flock && command -v setpriv; } >/dev/null 2>&1 || need util-linux
 command -v systemd-analyze >/dev/null 2>&1 || need systemd
 [ -x /usr/sbin/useradd ] || need passwd
+# age interop: the age program both ways; the C2SP age test vectors come
+# from the npm registry (package cctv-age), unpacked with node.
+command -v age >/dev/null 2>&1 || need age
+command -v node >/dev/null 2>&1 || need nodejs
+command -v npm >/dev/null 2>&1 || need npm
 
 [ -z "$packages" ] && exit 0
 
