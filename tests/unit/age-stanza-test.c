@@ -119,7 +119,7 @@ test_rfc7748_61(void)
 	static const char *bob_pub = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
 	static const char *shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 	unsigned char a[32], b[32], pa[32], pb[32], r[32], nine[32] = { 9 };
-	struct age_x25519_identity id;
+	struct age_x25519_identity id = { NULL, { 0 } };
 	const char *why;
 	char s[128];
 
@@ -195,6 +195,10 @@ test_keys(const char *keyfile, const char *recipient,
 	check(age_identity_file_detect(buf, len), "age-keygen file detected");
 	check(age_identity_file_parse(id, 1, &n, buf, len, &line, &why) == 0
 	    && n == 1, "age-keygen file parses");
+	if (n != 1) {
+		free(buf);
+		return;
+	}
 	bech32_encode(s, sizeof(s), "age", id->public, 32, 0);
 	check(strcmp(s, recipient) == 0, "public key is age-keygen -y's");
 	check(age_x25519_recipient_parse(pub, recipient, strlen(recipient),
@@ -716,7 +720,7 @@ int
 main(int argc, char **argv)
 {
 	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
-	struct age_x25519_identity id;
+	struct age_x25519_identity id = { NULL, { 0 } };
 	struct rsa_key ssh;
 	char path[4096];
 
@@ -728,6 +732,9 @@ main(int argc, char **argv)
 	test_rfc7748_61();
 	test_rfc7914();
 	test_keys(argv[2], argv[3], &id);
+	if (id.secret == NULL)
+		die(EXIT_AUTH, "no identity from %s: nothing more to test",
+		    argv[2]);
 	test_x25519_stanzas(&id);
 	test_rsa_stanzas(argv[1]);
 	test_scrypt_stanzas();
