@@ -155,7 +155,8 @@ int
 age_x25519_recipient_parse(unsigned char out[AGE_X25519_LEN],
     const char *s, size_t len, const char **why)
 {
-	char hrp[sizeof(RECIPIENT_HRP) + 1];
+	unsigned char key[2 * AGE_X25519_LEN];
+	char hrp[2 * sizeof(IDENTITY_HRP)];
 	size_t i, n;
 
 	for (i = 0; i < len; i++)
@@ -163,14 +164,14 @@ age_x25519_recipient_parse(unsigned char out[AGE_X25519_LEN],
 			*why = "age recipient not in lowercase";
 			return RP_MALFORMED;
 		}
-	if (bech32_decode(s, len, hrp, sizeof(hrp), out, AGE_X25519_LEN, &n,
+	if (bech32_decode(s, len, hrp, sizeof(hrp), key, sizeof(key), &n,
 	    why) != 0)
 		return RP_MALFORMED;
 	if (strcmp(hrp, RECIPIENT_HRP) != 0 || n != AGE_X25519_LEN) {
-		wipe(out, AGE_X25519_LEN);
 		*why = "not an age X25519 recipient (age1...)";
 		return RP_MALFORMED;
 	}
+	memcpy(out, key, AGE_X25519_LEN);
 	return 0;
 }
 
@@ -178,7 +179,7 @@ int
 age_x25519_identity_parse(struct age_x25519_identity *id, const char *s,
     size_t len, const char **why)
 {
-	char hrp[sizeof(IDENTITY_HRP) + 1];
+	char hrp[2 * sizeof(IDENTITY_HRP)];
 	size_t i, n;
 
 	memset(id, 0, sizeof(*id));
@@ -187,9 +188,10 @@ age_x25519_identity_parse(struct age_x25519_identity *id, const char *s,
 			*why = "age identity not in uppercase";
 			return RP_MALFORMED;
 		}
-	id->secret = secure_alloc(AGE_X25519_LEN);
+	/* Room for twice the key, so a wrong length is named as such. */
+	id->secret = secure_alloc(2 * AGE_X25519_LEN);
 	if (bech32_decode(s, len, hrp, sizeof(hrp), id->secret,
-	    AGE_X25519_LEN, &n, why) != 0) {
+	    2 * AGE_X25519_LEN, &n, why) != 0) {
 		age_x25519_identity_free(id);
 		return RP_MALFORMED;
 	}

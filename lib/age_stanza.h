@@ -43,12 +43,13 @@ struct age_x25519_identity {
 	unsigned char public[AGE_X25519_LEN];
 };
 
-/* "age1..." -> the 32-byte public key; 0 or RP_MALFORMED with *why. */
+/* "age1..." (lowercase only, as age requires) -> the 32-byte public
+ * key; 0 or RP_MALFORMED with *why. */
 int age_x25519_recipient_parse(unsigned char out[AGE_X25519_LEN],
     const char *s, size_t len, const char **why);
 
-/* "AGE-SECRET-KEY-1..." (one line, no blanks) -> identity; 0 or
- * RP_MALFORMED with *why. */
+/* "AGE-SECRET-KEY-1..." (one line, no blanks, uppercase only) ->
+ * identity; 0 or RP_MALFORMED with *why (id is then empty). */
 int age_x25519_identity_parse(struct age_x25519_identity *id,
     const char *s, size_t len, const char **why);
 void age_x25519_identity_free(struct age_x25519_identity *id);
@@ -62,7 +63,9 @@ int age_identity_file_detect(const unsigned char *buf, size_t len);
 /*
  * Every identity of an age identity file: one per line, blank lines and
  * '#' comments allowed, CRLF allowed.  Into ids[0 .. *n), at most max.
- * 0, or RP_MALFORMED with *why and *line the offending line number.
+ * 0, or RP_MALFORMED with *why and *line the offending line number (0
+ * when the file holds no identity, which age refuses too); on failure
+ * none is kept (*n = 0).
  */
 int age_identity_file_parse(struct age_x25519_identity *ids, size_t max,
     size_t *n, const unsigned char *buf, size_t len, size_t *line,
@@ -70,7 +73,8 @@ int age_identity_file_parse(struct age_x25519_identity *ids, size_t max,
 
 /*
  * Wrap file_key into a new stanza s (its strings and body malloc()ed;
- * free with age_stanza_free).  Die on failure.
+ * free with age_stanza_free).  Die on failure, which for X25519 includes
+ * a recipient that is a low-order point (EXIT_USAGE).
  */
 void age_x25519_wrap(struct age_stanza *s,
     const unsigned char recipient[AGE_X25519_LEN],
@@ -85,8 +89,9 @@ int age_x25519_unwrap(const struct age_stanza *s,
     unsigned char file_key[AGE_FILE_KEY_LEN], const char **why);
 int age_rsa_unwrap(const struct age_stanza *s, const struct rsa_key *key,
     unsigned char file_key[AGE_FILE_KEY_LEN], const char **why);
-/* passphrase NUL-terminated; work factors above max_log2n are
- * RP_REFUSED ("scrypt work factor N is above the cap of M"). */
+/* passphrase NUL-terminated (an empty one opens nothing: RP_DECRYPT,
+ * as age refuses it); work factors above max_log2n are RP_REFUSED
+ * ("scrypt work factor N is above the cap of M"). */
 int age_scrypt_unwrap(const struct age_stanza *s, const char *passphrase,
     unsigned max_log2n, unsigned char file_key[AGE_FILE_KEY_LEN],
     const char **why);
