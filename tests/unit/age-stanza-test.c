@@ -179,6 +179,48 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Case, HRP and length rules of keys; s is id's identity string. */
+static void
+test_key_rules(char *s, size_t cap, const char *recipient,
+    const struct age_x25519_identity *id)
+{
+	struct age_x25519_identity other;
+	unsigned char pub[32];
+	const char *why;
+	size_t n;
+
+	for (n = 16; s[n] < 'A' || s[n] > 'Z'; n++)
+		continue;       /* a letter of the data part */
+	s[n] = (char)(s[n] + 32);
+	check(age_x25519_identity_parse(&other, s, strlen(s), &why) ==
+	    RP_MALFORMED, "identity with a lowercase character");
+	for (n = 0; s[n] != '\0'; n++)
+		if (s[n] >= 'A' && s[n] <= 'Z')
+			s[n] = (char)(s[n] + 32);
+	check(age_x25519_identity_parse(&other, s, strlen(s), &why) ==
+	    RP_MALFORMED, "lowercase identity");
+	check(age_x25519_identity_parse(&other, recipient, strlen(recipient),
+	    &why) == RP_MALFORMED, "recipient given as identity");
+	for (n = 0; n < strlen(recipient) && n < cap - 1; n++)
+		s[n] = (char)(recipient[n] >= 'a' && recipient[n] <= 'z' ?
+		    recipient[n] - 32 : recipient[n]);
+	s[n] = '\0';
+	check(age_x25519_recipient_parse(pub, s, n, &why) == RP_MALFORMED,
+	    "uppercase recipient");
+	check(age_x25519_recipient_parse(pub, recipient, strlen(recipient) - 1,
+	    &why) == RP_MALFORMED, "truncated recipient");
+	bech32_encode(s, cap, "age", id->public, 31, 0);
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
+	    RP_MALFORMED, "31-byte recipient");
+	bech32_encode(s, cap, "age", (const unsigned char[33]){ 0 }, 33, 0);
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
+	    RP_MALFORMED && strstr(why, "not an age") != NULL,
+	    "33-byte recipient, named as not a recipient");
+	bech32_encode(s, cap, "agf", id->public, 32, 0);
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
+	    RP_MALFORMED, "recipient under another HRP");
+}
+
 /* age-keygen's key file and its recipient, and what must be refused. */
 static void
 test_keys(const char *keyfile, const char *recipient,
@@ -230,34 +272,7 @@ test_keys(const char *keyfile, const char *recipient,
 	    20), "detected after CRLF blank and comment lines");
 	check(!age_identity_file_detect((unsigned char *)"-----BEGIN", 10),
 	    "PEM is not an identity file");
-
-	/* Case, HRP and length rules. */
-	for (n = 16; s[n] < 'A' || s[n] > 'Z'; n++)
-		continue;       /* a letter of the data part */
-	s[n] = (char)(s[n] + 32);
-	check(age_x25519_identity_parse(&two[0], s, strlen(s), &why) ==
-	    RP_MALFORMED, "identity with a lowercase character");
-	for (n = 0; s[n] != '\0'; n++)
-		if (s[n] >= 'A' && s[n] <= 'Z')
-			s[n] = (char)(s[n] + 32);
-	check(age_x25519_identity_parse(&two[0], s, strlen(s), &why) ==
-	    RP_MALFORMED, "lowercase identity");
-	check(age_x25519_identity_parse(&two[0], recipient, strlen(recipient),
-	    &why) == RP_MALFORMED, "recipient given as identity");
-	for (n = 0; n < strlen(recipient) && n < sizeof(s) - 1; n++)
-		s[n] = (char)(recipient[n] >= 'a' && recipient[n] <= 'z' ?
-		    recipient[n] - 32 : recipient[n]);
-	s[n] = '\0';
-	check(age_x25519_recipient_parse(pub, s, n, &why) == RP_MALFORMED,
-	    "uppercase recipient");
-	check(age_x25519_recipient_parse(pub, recipient, strlen(recipient) - 1,
-	    &why) == RP_MALFORMED, "truncated recipient");
-	bech32_encode(s, sizeof(s), "age", id->public, 31, 0);
-	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
-	    RP_MALFORMED, "31-byte recipient");
-	bech32_encode(s, sizeof(s), "agf", id->public, 32, 0);
-	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
-	    RP_MALFORMED, "recipient under another HRP");
+	test_key_rules(s, sizeof(s), recipient, id);
 }
 
 /* A stanza made by hand (freed with age_stanza_free). */
@@ -321,17 +336,58 @@ x25519_stanza_args(const struct age_stanza *good,
 	age_stanza_free(&s);
 }
 
+/* good (a sound X25519 stanza for id) with its share, type or body
+ * length changed. */
 static void
-test_x25519_stanzas(const struct age_x25519_identity *id)
+x25519_share_variants(const struct age_stanza *good,
+    const struct age_x25519_identity *id)
 {
 	/* A point of order 8 (and 0, the identity): no shared secret. */
 	static const char *low = "4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA";
 	static const char *zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	char share[64];
+
+	strcpy(share, good->args[0]);
+	share[0] = share[0] == 'A' ? 'B' : 'A';
+	x25519_variant(good, "X25519", share, 32, id, RP_DECRYPT, 0,
+	    "another share: RP_DECRYPT");
+	x25519_variant(good, "x25519", NULL, 32, id, RP_NOKEY, 0,
+	    "type x25519 is another type");
+	x25519_variant(good, "X25519", NULL, 33, id, BAD, BAD,
+	    "33-byte X25519 body");
+	x25519_variant(good, "X25519", NULL, 48, id, BAD, BAD,
+	    "a longer file key in an X25519 body");
+	x25519_variant(good, "X25519", NULL, 31, id, BAD, BAD,
+	    "31-byte X25519 body");
+	strcpy(share, good->args[0]);
+	share[42] = '\0';
+	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
+	    "short share");
+	strcpy(share, good->args[0]);
+	strcat(share, "AA");
+	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
+	    "long share");
+	strcpy(share, good->args[0]);
+	strcat(share, "=");
+	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
+	    "padded share");
+	strcpy(share, low);
+	share[42] = 'B';        /* the same bytes, a non-zero unused bit */
+	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
+	    "non-canonical share");
+	x25519_variant(good, "X25519", low, 32, id, BAD, 0,
+	    "low-order share");
+	x25519_variant(good, "X25519", zero, 32, id, BAD, 0,
+	    "zero share");
+}
+
+static void
+test_x25519_stanzas(const struct age_x25519_identity *id)
+{
 	unsigned char fk[AGE_FILE_KEY_LEN], got[AGE_FILE_KEY_LEN];
 	struct age_x25519_identity other;
 	struct age_stanza s;
 	const char *why = NULL;
-	char share[64];
 
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
 	age_x25519_wrap(&s, id->public, fk);
@@ -354,38 +410,7 @@ test_x25519_stanzas(const struct age_x25519_identity *id)
 	check(age_x25519_unwrap(&s, id, got, &why) == RP_DECRYPT,
 	    "tampered X25519 tag: RP_DECRYPT");
 	s.body[31] ^= 1;
-	strcpy(share, s.args[0]);
-	share[0] = share[0] == 'A' ? 'B' : 'A';
-	x25519_variant(&s, "X25519", share, 32, id, RP_DECRYPT, 0,
-	    "another share: RP_DECRYPT");
-	x25519_variant(&s, "x25519", NULL, 32, id, RP_NOKEY, 0,
-	    "type x25519 is another type");
-	x25519_variant(&s, "X25519", NULL, 33, id, BAD, BAD,
-	    "33-byte X25519 body");
-	x25519_variant(&s, "X25519", NULL, 48, id, BAD, BAD,
-	    "a longer file key in an X25519 body");
-	x25519_variant(&s, "X25519", NULL, 31, id, BAD, BAD,
-	    "31-byte X25519 body");
-	strcpy(share, s.args[0]);
-	share[42] = '\0';
-	x25519_variant(&s, "X25519", share, 32, id, BAD, BAD,
-	    "short share");
-	strcpy(share, s.args[0]);
-	strcat(share, "AA");
-	x25519_variant(&s, "X25519", share, 32, id, BAD, BAD,
-	    "long share");
-	strcpy(share, s.args[0]);
-	strcat(share, "=");
-	x25519_variant(&s, "X25519", share, 32, id, BAD, BAD,
-	    "padded share");
-	strcpy(share, low);
-	share[42] = 'B';        /* the same bytes, a non-zero unused bit */
-	x25519_variant(&s, "X25519", share, 32, id, BAD, BAD,
-	    "non-canonical share");
-	x25519_variant(&s, "X25519", low, 32, id, BAD, 0,
-	    "low-order share");
-	x25519_variant(&s, "X25519", zero, 32, id, BAD, 0,
-	    "zero share");
+	x25519_share_variants(&s, id);
 	x25519_stanza_args(&s, id);
 	age_stanza_free(&s);
 }
