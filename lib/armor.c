@@ -5,6 +5,7 @@
 
 #include "armor.h"
 #include "common.h"
+#include "error.h"
 #include "format.h"
 
 void
@@ -60,7 +61,7 @@ armor_detect(const unsigned char *buf, size_t len)
 	size_t n = strlen(STREAM_ARMOR_BEGIN);
 
 	if (len < n)
-		return memcmp(buf, STREAM_ARMOR_BEGIN, len) == 0 ? -1 : 0;
+		return memcmp(buf, STREAM_ARMOR_BEGIN, len) == 0 ? RP_MORE : 0;
 	return memcmp(buf, STREAM_ARMOR_BEGIN, n) == 0;
 }
 
@@ -119,7 +120,7 @@ armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
 	*out_len = 0;
 	if ((armor = scan(r, buf, len)) < 0) {
 		*why = "text after the armor's END line";
-		return -1;
+		return RP_MALFORMED;
 	}
 	/* The decoder sees the armor and nothing after it. */
 	if (r->ended || armor == 0)
@@ -131,7 +132,7 @@ armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
 	}
 	if (err) {
 		*why = "bad armor";
-		return -1;
+		return RP_MALFORMED;
 	}
 	*out_len = n;
 	return 0;
@@ -146,7 +147,7 @@ armor_reader_close(struct armor_reader *r, const char **why)
 	r->state = NULL;
 	if (err) {
 		*why = "bad armor";
-		return -1;
+		return RP_MALFORMED;
 	}
 	return 0;
 }

@@ -41,7 +41,7 @@ struct armor_reader {
 
 /*
  * Does the input start with armor?  Returns 1 (yes), 0 (no, binary) or
- * -1 (too few bytes to tell yet).
+ * RP_MORE (error.h: too few bytes to tell yet).
  */
 int armor_detect(const unsigned char *buf, size_t len);
 
@@ -49,11 +49,13 @@ int armor_detect(const unsigned char *buf, size_t len);
 void armor_reader_open(struct armor_reader *r);
 /*
  * Decode len armored bytes in place; *out_len gets the binary bytes now
- * at buf.  Returns 0, or -1 with *why on malformed armor.
+ * at buf.  Returns 0, or RP_MALFORMED (error.h) with *why on malformed
+ * armor or text after its END line.
  */
 int armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
     size_t *out_len, const char **why);
-/* At end of input: 0 if the armor was complete and valid, else -1. */
+/* At end of input: 0 if the armor was complete and valid, else
+ * RP_MALFORMED with *why. */
 int armor_reader_close(struct armor_reader *r, const char **why);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "error.h"
 #include "pem.h"
 
 #define BEGIN_MARK "-----BEGIN "
@@ -19,7 +20,7 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int
+int
 is_b64(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -87,13 +88,13 @@ find_begin(const unsigned char *buf, size_t len, size_t *pos,
 	*pos = skip_space(buf, len, 0);
 	if (*pos == len) {
 		*why = "empty key file";
-		return -1;
+		return RP_MALFORMED;
 	}
 	while (next_line(buf, len, pos, &line, &n))
 		if (boundary(line, n, BEGIN_MARK, lab, labn))
 			return 0;
 	*why = "not a PEM file (no BEGIN line)";
-	return -1;
+	return RP_MALFORMED;
 }
 
 int
@@ -102,18 +103,19 @@ pem_label(const unsigned char *buf, size_t len,
 {
 	const unsigned char *lab;
 	size_t pos, labn, i;
+	int rc;
 
-	if (find_begin(buf, len, &pos, &lab, &labn, why) != 0)
-		return -1;
+	if ((rc = find_begin(buf, len, &pos, &lab, &labn, why)) != 0)
+		return rc;
 	if (labn == 0 || labn > PEM_LABEL_MAX) {
 		*why = "bad PEM label";
-		return -1;
+		return RP_MALFORMED;
 	}
 	for (i = 0; i < labn; i++)
 		if (!((lab[i] >= 'A' && lab[i] <= 'Z') ||
 		    (lab[i] >= '0' && lab[i] <= '9') || lab[i] == ' ')) {
 			*why = "bad PEM label";
-			return -1;
+			return RP_MALFORMED;
 		}
 	memcpy(label, lab, labn);
 	label[labn] = '\0';
@@ -151,17 +153,14 @@ base64_decode(const char *b64, size_t len, unsigned char **out,
 
 	/* gpgrt_b64dec skips characters it does not know and accepts a
 	 * truncated final group, so the shape is checked here first. */
-	if (len == 0 || len % 4 != 0) {
-		*why = "bad base64";
-		return -1;
-	}
+	*why = "bad base64";
+	if (len == 0 || len % 4 != 0)
+		return RP_MALFORMED;
 	if (b64[len - 1] == '=')
 		pad = b64[len - 2] == '=' ? 2 : 1;
 	for (i = 0; i < len - pad; i++)
-		if (!is_b64((unsigned char)b64[i])) {
-			*why = "bad base64";
-			return -1;
-		}
+		if (!is_b64((unsigned char)b64[i]))
+			return RP_MALFORMED;
 	buf = secure_alloc(len);
 	memcpy(buf, b64, len);
 	state = gpgrt_b64dec_start(NULL);
@@ -171,8 +170,7 @@ base64_decode(const char *b64, size_t len, unsigned char **out,
 	if (gpgrt_b64dec_finish(state) != 0 || err != 0 ||
 	    got != len / 4 * 3 - pad) {
 		secure_free(buf);
-		*why = "bad base64";
-		return -1;
+		return RP_MALFORMED;
 	}
 	wipe(buf + got, len - got);
 	*out = buf;
@@ -180,60 +178,86 @@ base64_decode(const char *b64, size_t len, unsigned char **out,
 	return 0;
 }
 
+static int
+label_is(const unsigned char *lab, size_t labn, const char *label)
+{
+	return labn == strlen(label) && memcmp(lab, label, labn) == 0;
+}
+
+/* Why a line inside the block is not base64: a PEM header (legacy
+ * encryption names itself in one) or anything else. */
+static int
+body_line_error(const unsigned char *line, size_t n, const char **why)
+{
+	if (memchr(line, ':', n) != NULL) {
+		*why = n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
+		    "legacy encrypted PEM is not supported; "
+		    "make a PKCS#8 copy with openssl pkcs8 -topk8 -in KEY -out NEW" :
+		    "PEM headers are not supported";
+		return RP_REFUSED;
+	}
+	if (n == 0 || memchr(line, '-', n) != NULL) {
+		*why = "bad base64";
+		return RP_MALFORMED;
+	}
+	return 0;
+}
+
+/*
+ * The base64 lines from *pos up to the END line for label, joined into
+ * b64 (room for len bytes); then nothing but blank space may follow.
+ */
+static int
+collect_body(const unsigned char *buf, size_t len, size_t pos,
+    const char *label, char *b64, size_t *b64len, const char **why)
+{
+	const unsigned char *line, *lab;
+	size_t n, labn;
+	int rc;
+
+	*b64len = 0;
+	while (next_line(buf, len, &pos, &line, &n)) {
+		if (boundary(line, n, END_MARK, &lab, &labn)) {
+			if (!label_is(lab, labn, label)) {
+				*why = "PEM END label does not match BEGIN";
+				return RP_MALFORMED;
+			}
+			if (skip_space(buf, len, pos) != len) {
+				*why = "trailing data after the PEM block";
+				return RP_MALFORMED;
+			}
+			return 0;
+		}
+		if ((rc = body_line_error(line, n, why)) != 0)
+			return rc;
+		memcpy(b64 + *b64len, line, n);
+		*b64len += n;
+	}
+	*why = "truncated PEM (no END line)";
+	return RP_MALFORMED;
+}
+
 int
 pem_decode(const unsigned char *buf, size_t len, const char *label,
     unsigned char **der, size_t *derlen, const char **why)
 {
-	const unsigned char *line, *lab;
-	size_t pos, n, labn, b64len = 0;
+	const unsigned char *lab;
+	size_t pos, labn, b64len;
 	char *b64;
-	int ended = 0, rc;
+	int rc;
 
-	if (find_begin(buf, len, &pos, &lab, &labn, why) != 0)
-		return -1;
-	if (labn != strlen(label) || memcmp(lab, label, labn) != 0) {
+	if ((rc = find_begin(buf, len, &pos, &lab, &labn, why)) != 0)
+		return rc;
+	if (!label_is(lab, labn, label)) {
 		*why = "unexpected PEM label";
-		return -1;
+		return RP_REFUSED;
 	}
 	b64 = secure_alloc(len);
-	while (next_line(buf, len, &pos, &line, &n)) {
-		if (boundary(line, n, END_MARK, &lab, &labn)) {
-			if (labn != strlen(label) ||
-			    memcmp(lab, label, labn) != 0) {
-				*why = "PEM END label does not match BEGIN";
-				goto fail;
-			}
-			ended = 1;
-			break;
-		}
-		if (memchr(line, ':', n) != NULL) {
-			*why = n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
-			    "legacy encrypted PEM is not supported; "
-			    "make a PKCS#8 copy with openssl pkcs8 -topk8 -in KEY -out NEW" :
-			    "PEM headers are not supported";
-			goto fail;
-		}
-		if (n == 0 || memchr(line, '-', n) != NULL) {
-			*why = "bad base64";
-			goto fail;
-		}
-		memcpy(b64 + b64len, line, n);
-		b64len += n;
-	}
-	if (!ended) {
-		*why = "truncated PEM (no END line)";
-		goto fail;
-	}
-	if (skip_space(buf, len, pos) != len) {
-		*why = "trailing data after the PEM block";
-		goto fail;
-	}
-	rc = base64_decode(b64, b64len, der, derlen, why);
+	rc = collect_body(buf, len, pos, label, b64, &b64len, why);
+	if (rc == 0)
+		rc = base64_decode(b64, b64len, der, derlen, why);
 	secure_free(b64);
 	return rc;
-fail:
-	secure_free(b64);
-	return -1;
 }
 
 /* A growing buffer behind a gpgrt cookie stream, so base64 text of a

@@ -5,7 +5,11 @@
  *
  * Decoding is strict: one block, exact matching labels, nothing but
  * whitespace around it, only base64 characters inside, correct padding.
- * Parsers return 0, or -1 with *why set to a static reason; they never exit.
+ * Parsers return 0, or an rp_err code (error.h) with *why set to a
+ * static reason; they never exit.  RP_MALFORMED: the text does not
+ * parse (no BEGIN line, bad label, bad base64, no END line, trailing
+ * data).  RP_REFUSED: it parses but is not taken (another label, PEM
+ * headers, legacy encrypted PEM).
  */
 #ifndef RSAPIPE_PEM_H
 #define RSAPIPE_PEM_H
@@ -40,10 +44,13 @@ int pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
 
 /*
  * Decode plain base64 (no whitespace, correct padding) into secure memory
- * (free with secure_free(*out)).
+ * (free with secure_free(*out)).  RP_MALFORMED ("bad base64") otherwise.
  */
 int base64_decode(const char *b64, size_t len, unsigned char **out,
     size_t *outlen, const char **why);
+
+/* 1 if c is one of the 64 base64 characters (not '='), else 0. */
+int is_b64(unsigned char c);
 
 /*
  * PEM-encode der under label, lines of 64 characters, final newline.
