@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= n + 1;
 	memset(&entry, 0, sizeof(entry));
 	r = known_peers_lookup(data, size, name, fingerprint, &entry, &why);
-	if (r == -1 ? why == NULL : (r != KNOWN_PEER_NEW &&
+	if (r < 0 ? why == NULL : (r != KNOWN_PEER_NEW &&
 	    r != KNOWN_PEER_MATCH && r != KNOWN_PEER_CHANGED))
 		abort();
 	return 0;

@@ -63,6 +63,26 @@ rd_vec(struct reader *r, size_t width, size_t min, size_t max,
 	return rd_bytes(r, *n, p);
 }
 
+int
+rd_mpint(struct reader *r, size_t max, int minimal, gcry_mpi_t *m)
+{
+	const unsigned char *p;
+	size_t n;
+
+	*m = NULL;
+	if (rd_vec(r, 4, 1, max, &p, &n) != 0 || (p[0] & 0x80))
+		return RP_MALFORMED;
+	/* Minimal: no leading zero byte unless the next has its top bit
+	 * set, and so no encoding of zero. */
+	if (minimal && p[0] == 0 && (n == 1 || !(p[1] & 0x80)))
+		return RP_MALFORMED;
+	if (gcry_mpi_scan(m, GCRYMPI_FMT_USG, p, n, NULL) != 0) {
+		*m = NULL;
+		return RP_MALFORMED;
+	}
+	return 0;
+}
+
 size_t
 rd_left(const struct reader *r)
 {

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gcrypt.h>
 
 struct reader {
 	const unsigned char *buf;
@@ -36,6 +37,14 @@ int rd_bytes(struct reader *r, size_t n, const unsigned char **p);
 /* A length of width bytes, min <= length <= max, then that many bytes. */
 int rd_vec(struct reader *r, size_t width, size_t min, size_t max,
     const unsigned char **p, size_t *n);
+/*
+ * An ssh mpint (RFC 4251 section 5): a uint32 length of 1 to max, then a
+ * non-negative big-endian integer, into *m (secure when buf is in secure
+ * memory; release with gcry_mpi_release()).  With minimal set only the
+ * one shortest encoding of a positive value is taken, as in a public key
+ * blob.  Anything else is RP_MALFORMED (*m NULL).
+ */
+int rd_mpint(struct reader *r, size_t max, int minimal, gcry_mpi_t *m);
 /* Bytes not yet read. */
 size_t rd_left(const struct reader *r);
 /* 0 if every byte has been read, else RP_MALFORMED (trailing bytes). */

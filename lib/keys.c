@@ -5,6 +5,7 @@
  * fingerprints.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,53 @@
 
 static const unsigned char der_null[] = { 0x05, 0x00 };
 
-/* Room for a reason that names a number; parsers are not reentrant. */
-static char reason[96];
+_Static_assert(KEY_REASON_LEN == PKCS8_REASON_LEN,
+    "pkcs8_decrypt writes its reasons into key->reason");
+
+/* A reason that names a number, in the key the caller owns (a parse
+ * may be under way on another key at the same time). */
+static const char *
+key_reason(struct rsa_key *key, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const char *
+key_reason(struct rsa_key *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(key->reason, sizeof(key->reason), fmt, ap);
+	va_end(ap);
+	return key->reason;
+}
+
+/* The size, parity and exponent checks every key takes. */
+static int
+check_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
+    const char **why)
+{
+	unsigned int nbits = gcry_mpi_get_nbits(n);
+
+	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS) {
+		*why = key_reason(key, "modulus is %u bits; %d to %d "
+		    "required", nbits, KEY_MIN_BITS, KEY_MAX_BITS);
+		return RP_REFUSED;
+	}
+	if (!gcry_mpi_test_bit(n, 0)) {
+		*why = "modulus is even";
+		return RP_REFUSED;
+	}
+	if (gcry_mpi_get_nbits(e) > E_MAX_BITS) {
+		*why = key_reason(key, "public exponent is %u bits; at most "
+		    "%d accepted", gcry_mpi_get_nbits(e), E_MAX_BITS);
+		return RP_REFUSED;
+	}
+	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0) {
+		*why = "bad public exponent (must be odd, at least 3)";
+		return RP_REFUSED;
+	}
+	return 0;
+}
 
 /*
  * Check the public values, then fill key->pub, spki, nbits and id.
@@ -41,31 +87,11 @@ set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e, const char **why)
 	asn1_node rsa, spki;
 	unsigned char *rsader, hash[32];
 	size_t rsalen;
-	unsigned int nbits;
 	gcry_error_t err;
+	int rc;
 
-	nbits = gcry_mpi_get_nbits(n);
-	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS) {
-		snprintf(reason, sizeof(reason), "modulus is %u bits; "
-		    "%d to %d required", nbits, KEY_MIN_BITS, KEY_MAX_BITS);
-		*why = reason;
-		return RP_REFUSED;
-	}
-	if (!gcry_mpi_test_bit(n, 0)) {
-		*why = "modulus is even";
-		return RP_REFUSED;
-	}
-	if (gcry_mpi_get_nbits(e) > E_MAX_BITS) {
-		snprintf(reason, sizeof(reason), "public exponent is %u bits; "
-		    "at most %d accepted", gcry_mpi_get_nbits(e), E_MAX_BITS);
-		*why = reason;
-		return RP_REFUSED;
-	}
-	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0) {
-		*why = "bad public exponent (must be odd, at least 3)";
-		return RP_REFUSED;
-	}
-
+	if ((rc = check_public(key, n, e, why)) != 0)
+		return rc;
 	err = gcry_sexp_build(&key->pub, NULL,
 	    "(public-key (rsa (n %m) (e %m)))", n, e);
 	if (err != 0)
@@ -86,7 +112,7 @@ set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e, const char **why)
 	key->spki = der_encode(spki, 0, &key->spki_len);
 	der_free(&spki);
 
-	key->nbits = nbits;
+	key->nbits = gcry_mpi_get_nbits(n);
 	gcry_md_hash_buffer(GCRY_MD_SHA256, hash, key->spki, key->spki_len);
 	memcpy(key->id, hash, KEY_ID_LEN);
 	return 0;
@@ -102,14 +128,14 @@ check_algorithm(asn1_node node, const char *name, const char **why)
 
 	snprintf(field, sizeof(field), "%s.algorithm", name);
 	if (der_read_oid(node, field, oid, sizeof(oid), why) != 0)
-		return -1;
+		return RP_MALFORMED;
 	if (strcmp(oid, OID_RSA_PSS) == 0) {
 		*why = "RSA-PSS restricted keys are not supported";
-		return -1;
+		return RP_REFUSED;
 	}
 	if (strcmp(oid, OID_RSA) != 0) {
 		*why = "not an RSA key";
-		return -1;
+		return RP_REFUSED;
 	}
 	/* RFC 8017: the parameters are NULL; tolerate them absent. */
 	snprintf(field, sizeof(field), "%s.parameters", name);
@@ -118,7 +144,7 @@ check_algorithm(asn1_node node, const char *name, const char **why)
 	    why) != 0 || plen != sizeof(der_null) ||
 	    memcmp(params, der_null, plen) != 0)) {
 		*why = "bad rsaEncryption parameters";
-		return -1;
+		return RP_MALFORMED;
 	}
 	return 0;
 }
@@ -184,25 +210,33 @@ snew(void)
 	return gcry_mpi_snew(0);
 }
 
-/*
- * A two-prime RSAPrivateKey (PKCS#1).  Every CRT value in the file is
- * checked against the others; u is recomputed in libgcrypt's order.
- */
-static int
-parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why)
+/* The values of a two-prime RSAPrivateKey, in the order of PKCS#1. */
+enum { V_N, V_E, V_D, V_P, V_Q, V_DP, V_DQ, V_QINV, V_COUNT };
+static const char *const value_names[V_COUNT] = { "modulus",
+    "publicExponent", "privateExponent", "prime1", "prime2", "exponent1",
+    "exponent2", "coefficient" };
+
+static void
+release_values(gcry_mpi_t v[V_COUNT])
 {
-	static const char *const names[] = { "modulus", "publicExponent",
-	    "privateExponent", "prime1", "prime2", "exponent1", "exponent2",
-	    "coefficient" };
-	gcry_mpi_t v[8] = { NULL }, t = NULL, p1 = NULL, u = NULL;
-	gcry_mpi_t n, e, d, p, q, dp, dq, qinv;
+	int i;
+
+	for (i = 0; i < V_COUNT; i++) {
+		gcry_mpi_release(v[i]);
+		v[i] = NULL;
+	}
+}
+
+/* Decode an RSAPrivateKey (version 0) into v[], the private values
+ * secure.  Multi-prime keys (version 1) do not decode: refused. */
+static int
+read_private_values(const unsigned char *der, size_t len,
+    gcry_mpi_t v[V_COUNT], const char **why)
+{
 	unsigned long version;
 	asn1_node node;
-	gcry_error_t err;
-	int rc = -1, i;
+	int rc, i;
 
-	/* Multi-prime keys (version 1) do not decode: refused. */
 	if ((rc = der_decode("RSAPrivateKey", der, len, &node, why)) != 0)
 		return rc;
 	rc = RP_REFUSED;
@@ -211,58 +245,115 @@ parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
 		*why = "unsupported RSA private key version";
 		goto out;
 	}
-	for (i = 0; i < 8; i++)
-		if (der_read_mpi(node, names[i], i >= 2, &v[i], why) != 0)
+	for (i = 0; i < V_COUNT; i++)
+		if (der_read_mpi(node, value_names[i], i >= V_D, &v[i],
+		    why) != 0)
 			goto out;
-	n = v[0]; e = v[1]; d = v[2]; p = v[3]; q = v[4];
-	dp = v[5]; dq = v[6]; qinv = v[7];
+	rc = 0;
+out:
+	der_free(&node);
+	if (rc != 0)
+		release_values(v);
+	return rc;
+}
 
-	if (set_public(key, n, e, why) != 0)
-		goto out;
-	*why = "inconsistent private key (CRT values do not match)";
+/* A CRT exponent: d mod (prime - 1), secure. */
+static gcry_mpi_t
+crt_exponent(gcry_mpi_t d, gcry_mpi_t prime)
+{
+	gcry_mpi_t t = snew(), p1 = snew();
+
+	gcry_mpi_sub_ui(p1, prime, 1);
+	gcry_mpi_mod(t, d, p1);
+	gcry_mpi_release(p1);
+	return t;
+}
+
+/* d mod (prime - 1) == want, as the file says it is. */
+static int
+crt_exponent_ok(gcry_mpi_t d, gcry_mpi_t prime, gcry_mpi_t want)
+{
+	gcry_mpi_t t = crt_exponent(d, prime);
+	int ok;
+
+	ok = gcry_mpi_cmp(t, want) == 0;
+	gcry_mpi_release(t);
+	return ok;
+}
+
+/* Every CRT value in the file against the others: n = pq, 0 < d < n,
+ * dp, dq and qinv = q^-1 mod p. */
+static int
+crt_consistent(gcry_mpi_t v[V_COUNT])
+{
+	gcry_mpi_t t;
+	int ok;
+
+	if (gcry_mpi_cmp_ui(v[V_P], 1) <= 0 ||
+	    gcry_mpi_cmp_ui(v[V_Q], 1) <= 0 ||
+	    gcry_mpi_cmp_ui(v[V_D], 0) <= 0 ||
+	    gcry_mpi_cmp(v[V_D], v[V_N]) >= 0)
+		return 0;
 	t = snew();
-	p1 = snew();
-	u = snew();
-	if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0 ||
-	    gcry_mpi_cmp_ui(d, 0) <= 0 || gcry_mpi_cmp(d, n) >= 0)
-		goto out;
-	gcry_mpi_mul(t, p, q);
-	if (gcry_mpi_cmp(t, n) != 0)
-		goto out;
-	gcry_mpi_sub_ui(p1, p, 1);
-	gcry_mpi_mod(t, d, p1);
-	if (gcry_mpi_cmp(t, dp) != 0)
-		goto out;
-	gcry_mpi_sub_ui(p1, q, 1);
-	gcry_mpi_mod(t, d, p1);
-	if (gcry_mpi_cmp(t, dq) != 0)
-		goto out;
-	if (!gcry_mpi_invm(t, q, p) || gcry_mpi_cmp(t, qinv) != 0)
-		goto out;
-	/* libgcrypt wants p < q and u = p^-1 mod q (OpenSSL's order is
-	 * the other way round), so swap when needed. */
-	if (gcry_mpi_cmp(p, q) > 0)
-		gcry_mpi_swap(p, q);
-	if (!gcry_mpi_invm(u, p, q))
+	gcry_mpi_mul(t, v[V_P], v[V_Q]);
+	ok = gcry_mpi_cmp(t, v[V_N]) == 0 &&
+	    crt_exponent_ok(v[V_D], v[V_P], v[V_DP]) &&
+	    crt_exponent_ok(v[V_D], v[V_Q], v[V_DQ]) &&
+	    gcry_mpi_invm(t, v[V_Q], v[V_P]) &&
+	    gcry_mpi_cmp(t, v[V_QINV]) == 0;
+	gcry_mpi_release(t);
+	return ok;
+}
+
+/* key->priv from consistent values: libgcrypt wants p < q and u = p^-1
+ * mod q (OpenSSL's order is the other way round), so swap when needed,
+ * and recompute u.  Then libgcrypt's own check, which catches what
+ * crt_consistent() does not: e*d = 1 mod lcm. */
+static int
+build_private(struct rsa_key *key, gcry_mpi_t v[V_COUNT], const char **why)
+{
+	gcry_mpi_t u = snew();
+	gcry_error_t err;
+	int rc = RP_REFUSED;
+
+	if (gcry_mpi_cmp(v[V_P], v[V_Q]) > 0)
+		gcry_mpi_swap(v[V_P], v[V_Q]);
+	if (!gcry_mpi_invm(u, v[V_P], v[V_Q]))
 		goto out;
 	err = gcry_sexp_build(&key->priv, NULL,
 	    "(private-key (rsa (n %m) (e %m) (d %m) (p %m) (q %m) (u %m)))",
-	    n, e, d, p, q, u);
+	    v[V_N], v[V_E], v[V_D], v[V_P], v[V_Q], u);
 	if (err != 0)
 		die_gcry(EXIT_USAGE, err, "gcry_sexp_build");
-	/* Catches what the checks above do not: e*d = 1 mod lcm. */
 	if (gcry_pk_testkey(key->priv) != 0) {
 		*why = "inconsistent private key (failed the RSA key check)";
 		goto out;
 	}
 	rc = 0;
 out:
-	der_free(&node);
-	for (i = 0; i < 8; i++)
-		gcry_mpi_release(v[i]);
-	gcry_mpi_release(t);
-	gcry_mpi_release(p1);
 	gcry_mpi_release(u);
+	return rc;
+}
+
+/*
+ * A two-prime RSAPrivateKey (PKCS#1).  Every CRT value in the file is
+ * checked against the others; u is recomputed in libgcrypt's order.
+ */
+static int
+parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
+    size_t len, const char **why)
+{
+	gcry_mpi_t v[V_COUNT] = { NULL };
+	int rc;
+
+	if ((rc = read_private_values(der, len, v, why)) != 0)
+		return rc;
+	if ((rc = set_public(key, v[V_N], v[V_E], why)) == 0) {
+		*why = "inconsistent private key (CRT values do not match)";
+		rc = crt_consistent(v) ? build_private(key, v, why) :
+		    RP_REFUSED;
+	}
+	release_values(v);
 	return rc;
 }
 
@@ -328,8 +419,9 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
 	int rc;
 
 	if ((pass = key_passphrase(src, why)) == NULL)
-		return -1;
-	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, why);
+		return RP_REFUSED;
+	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, key->reason,
+	    why);
 	passphrase_free(pass);
 	if (rc != 0)
 		return rc;
@@ -360,7 +452,7 @@ parse_openssh_der(struct rsa_key *key, const unsigned char *blob,
 	if ((rc = openssh_key_info(blob, len, &info, why)) != 0)
 		return rc;
 	if (info.encrypted && (pass = key_passphrase(src, why)) == NULL)
-		return -1;
+		return RP_REFUSED;
 	rc = openssh_key_to_pkcs1(blob, len, pass != NULL ? pass : "",
 	    pass != NULL ? strlen(pass) : 0, &der, &derlen, why);
 	passphrase_free(pass);
@@ -405,10 +497,10 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0 &&
 	    strcmp(label, OPENSSH_KEY_LABEL) != 0) {
 		*why = refuse_label(label, 1);
-		return -1;
+		return RP_REFUSED;
 	}
-	if (pem_decode(buf, len, label, &der, &derlen, why) != 0)
-		return -1;
+	if ((rc = pem_decode(buf, len, label, &der, &derlen, why)) != 0)
+		return rc;
 	if (strcmp(label, "PRIVATE KEY") == 0)
 		rc = parse_pkcs8_der(key, der, derlen, why);
 	else if (strcmp(label, "RSA PRIVATE KEY") == 0)
@@ -443,33 +535,18 @@ key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
     const struct passphrase_source *pass, const char **why)
 {
 	char label[PEM_LABEL_MAX + 1];
+	int rc;
 
 	memset(key, 0, sizeof(*key));
 	*why = NULL;
 	if (key_looks_like_ssh(buf, len)) {
 		*why = "this is an OpenSSH public key; a private key is needed";
-		return -1;
+		return RP_REFUSED;
 	}
-	if (pem_label(buf, len, label, why) != 0 ||
-	    parse_private_pem(key, buf, len, label, pass, why) != 0) {
+	if ((rc = pem_label(buf, len, label, why)) != 0 ||
+	    (rc = parse_private_pem(key, buf, len, label, pass, why)) != 0)
 		key_free(key);
-		return -1;
-	}
-	return 0;
-}
-
-/* A positive mpint (RFC 4251 section 5) in its one minimal encoding. */
-static int
-ssh_mpint(struct reader *r, gcry_mpi_t *m)
-{
-	const unsigned char *s;
-	size_t n;
-
-	if (rd_vec(r, 4, 1, SIZE_MAX, &s, &n) != 0 || (s[0] & 0x80) ||
-	    (s[0] == 0 && (n == 1 || !(s[1] & 0x80))))
-		return RP_MALFORMED;
-	return gcry_mpi_scan(m, GCRYMPI_FMT_USG, s, n, NULL) == 0 ? 0 :
-	    RP_MALFORMED;
+	return rc;
 }
 
 /*
@@ -491,7 +568,7 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 			if (*s != '\n' && *s != '\r' && *s != ' ' &&
 			    *s != '\t') {
 				*why = "trailing data after the ssh key line";
-				return -1;
+				return RP_MALFORMED;
 			}
 		end = nl;
 	}
@@ -500,7 +577,7 @@ parse_ssh_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 		p += 8;
 	} else {
 		*why = "not an RSA key";
-		return -1;
+		return RP_REFUSED;
 	}
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -540,7 +617,8 @@ key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
 	if (rd_vec(&r, 4, 0, SIZE_MAX, &s, &n) != 0 || n != 7 ||
 	    memcmp(s, "ssh-rsa", 7) != 0)
 		goto out;
-	if (ssh_mpint(&r, &e) != 0 || ssh_mpint(&r, &mod) != 0)
+	if (rd_mpint(&r, SIZE_MAX, 1, &e) != 0 ||
+	    rd_mpint(&r, SIZE_MAX, 1, &mod) != 0)
 		goto out;
 	if (rd_end(&r) != 0) {
 		*why = "trailing data in the ssh-rsa key";
@@ -564,8 +642,9 @@ parse_openssh_public(struct rsa_key *key, const unsigned char *buf,
 	size_t bloblen;
 	int rc;
 
-	if (pem_decode(buf, len, OPENSSH_KEY_LABEL, &blob, &bloblen, why) != 0)
-		return -1;
+	if ((rc = pem_decode(buf, len, OPENSSH_KEY_LABEL, &blob, &bloblen,
+	    why)) != 0)
+		return rc;
 	if ((rc = openssh_key_info(blob, bloblen, &info, why)) == 0)
 		rc = key_from_ssh_blob(key, info.pub, info.pub_len, why);
 	secure_free(blob);
@@ -587,12 +666,12 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 		rc = parse_ssh_public(key, buf, len, why);
 		goto out;
 	}
-	if (pem_label(buf, len, label, why) != 0)
-		return -1;
+	if ((rc = pem_label(buf, len, label, why)) != 0)
+		return rc;
 	if (strcmp(label, "PUBLIC KEY") == 0 ||
 	    strcmp(label, "RSA PUBLIC KEY") == 0) {
-		if (pem_decode(buf, len, label, &der, &derlen, why) != 0)
-			return -1;
+		if ((rc = pem_decode(buf, len, label, &der, &derlen, why)) != 0)
+			return rc;
 		if (strcmp(label, "PUBLIC KEY") == 0)
 			rc = key_from_spki(key, der, derlen, why);
 		else
@@ -752,58 +831,48 @@ key_generate(struct rsa_key *key, unsigned int nbits)
 	gcry_mpi_release(u);
 }
 
+/* RSAPrivateKey DER (PKCS#1) of key, in secure memory, with OpenSSL's
+ * CRT values: dP, dQ and qInv = q^-1 mod p. */
+static unsigned char *
+rsa_private_der(const struct rsa_key *key, size_t *len)
+{
+	gcry_mpi_t v[V_COUNT] = { NULL }, u = NULL;
+	gcry_error_t err;
+	asn1_node rsa;
+	unsigned char *der;
+	int i;
+
+	if (key->priv == NULL)
+		die(EXIT_USAGE, "no private key to write");
+	err = gcry_sexp_extract_param(key->priv, NULL, "nedpqu", &v[V_N],
+	    &v[V_E], &v[V_D], &v[V_P], &v[V_Q], &u, NULL);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "private key");
+	gcry_mpi_release(u);
+	v[V_DP] = crt_exponent(v[V_D], v[V_P]);
+	v[V_DQ] = crt_exponent(v[V_D], v[V_Q]);
+	v[V_QINV] = snew();
+	if (!gcry_mpi_invm(v[V_QINV], v[V_Q], v[V_P]))
+		die(EXIT_USAGE, "private key: bad primes");
+	rsa = der_new("RSAPrivateKey");
+	der_write_ulong(rsa, "version", 0);
+	for (i = 0; i < V_COUNT; i++)
+		der_write_mpi(rsa, value_names[i], v[i]);
+	der = der_encode(rsa, 1, len);
+	der_free(&rsa);
+	release_values(v);
+	return der;
+}
+
 /* PrivateKeyInfo DER of key, in secure memory. */
 static unsigned char *
 private_pkcs8_der(const struct rsa_key *key, size_t *len)
 {
-	gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, u = NULL;
-	gcry_mpi_t dp, dq, qinv, t;
-	asn1_node rsa, info;
+	asn1_node info;
 	unsigned char *rsader, *der;
 	size_t rsalen;
-	gcry_error_t err;
 
-	if (key->priv == NULL)
-		die(EXIT_USAGE, "no private key to write");
-	err = gcry_sexp_extract_param(key->priv, NULL, "nedpqu", &n, &e, &d,
-	    &p, &q, &u, NULL);
-	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "private key");
-	dp = snew();
-	dq = snew();
-	qinv = snew();
-	t = snew();
-	/* OpenSSL's CRT values: dP, dQ and qInv = q^-1 mod p. */
-	gcry_mpi_sub_ui(t, p, 1);
-	gcry_mpi_mod(dp, d, t);
-	gcry_mpi_sub_ui(t, q, 1);
-	gcry_mpi_mod(dq, d, t);
-	if (!gcry_mpi_invm(qinv, q, p))
-		die(EXIT_USAGE, "private key: bad primes");
-
-	rsa = der_new("RSAPrivateKey");
-	der_write_ulong(rsa, "version", 0);
-	der_write_mpi(rsa, "modulus", n);
-	der_write_mpi(rsa, "publicExponent", e);
-	der_write_mpi(rsa, "privateExponent", d);
-	der_write_mpi(rsa, "prime1", p);
-	der_write_mpi(rsa, "prime2", q);
-	der_write_mpi(rsa, "exponent1", dp);
-	der_write_mpi(rsa, "exponent2", dq);
-	der_write_mpi(rsa, "coefficient", qinv);
-	rsader = der_encode(rsa, 1, &rsalen);
-	der_free(&rsa);
-	gcry_mpi_release(n);
-	gcry_mpi_release(e);
-	gcry_mpi_release(d);
-	gcry_mpi_release(p);
-	gcry_mpi_release(q);
-	gcry_mpi_release(u);
-	gcry_mpi_release(dp);
-	gcry_mpi_release(dq);
-	gcry_mpi_release(qinv);
-	gcry_mpi_release(t);
-
+	rsader = rsa_private_der(key, &rsalen);
 	info = der_new("PrivateKeyInfo");
 	der_write_ulong(info, "version", 0);
 	der_write_oid(info, "privateKeyAlgorithm.algorithm", OID_RSA);
@@ -898,8 +967,12 @@ key_fingerprint(const struct rsa_key *key, char out[KEY_FINGERPRINT_LEN])
 void
 key_free(struct rsa_key *key)
 {
+	char reason[KEY_REASON_LEN];
+
 	gcry_sexp_release(key->pub);
 	gcry_sexp_release(key->priv);
 	free(key->spki);
+	memcpy(reason, key->reason, sizeof(reason));
 	memset(key, 0, sizeof(*key));
+	memcpy(key->reason, reason, sizeof(reason));
 }

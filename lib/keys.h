@@ -2,9 +2,15 @@
 /*
  * keys.h: RSA keys in the forms OpenSSL and OpenSSH write.
  *
- * Parsers (key_parse_*) take bytes and return 0, or -1 with *why set to
- * a short static reason ("bad base64", "modulus is 1024 bits; at least
- * 2048 required", ...); they never exit, so fuzz targets can drive them.
+ * Parsers (key_parse_*, key_from_*) take bytes and return 0, or an rp_err
+ * code (error.h) with *why set to a short reason ("bad base64", "modulus
+ * is 1024 bits; 2048 to 16384 required", ...): RP_MALFORMED (the bytes do
+ * not parse), RP_REFUSED (a value out of range, another kind of key, an
+ * encrypted key without a passphrase source), RP_PASSPHRASE (wrong
+ * passphrase or corrupt encrypted key).  A reason is a static sentence,
+ * or, when it names a number, key->reason of the key being parsed: it
+ * lasts as long as that struct, key_free() included.  Parsers never
+ * exit, so fuzz targets can drive them.
  * Loaders (key_load_*) read a file and die (EXIT_USAGE) with the file
  * name and the reason.
  *
@@ -24,6 +30,7 @@
 #define KEY_ID_LEN 8            /* first 8 bytes of SHA-256(SPKI DER) */
 #define KEY_FINGERPRINT_LEN 51  /* "SHA256:" + 43 base64 chars + NUL */
 #define KEY_FILE_MAX (64 * 1024) /* cap on any key file we read */
+#define KEY_REASON_LEN 96       /* room for a reason that names a number */
 
 struct rsa_key {
 	gcry_sexp_t pub;  /* (public-key (rsa (n) (e))) */
@@ -32,6 +39,8 @@ struct rsa_key {
 	size_t spki_len;
 	unsigned int nbits;   /* modulus size */
 	unsigned char id[KEY_ID_LEN];
+	char reason[KEY_REASON_LEN]; /* why a parse into it failed, when
+	                                the reason names a number */
 };
 
 /*
@@ -115,7 +124,8 @@ void key_fingerprint(const struct rsa_key *key,
 void key_ssh_blob_sha256(const struct rsa_key *key,
     unsigned char hash[KEY_SSH_HASH_LEN]);
 
-/* Release everything, wiping private parts.  Safe on a zeroed key. */
+/* Release everything, wiping private parts; key->reason is kept, so a
+ * *why pointing at it outlives the failed parse.  Safe on a zeroed key. */
 void key_free(struct rsa_key *key);
 
 #endif

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gpg-error.h>
-
 #include "common.h"
+#include "error.h"
 #include "io.h"
 #include "known_peers.h"
+#include "pem.h"
 
 #define FINGERPRINT_PREFIX "SHA256:"
 #define FINGERPRINT_B64_LEN 43
@@ -33,13 +33,6 @@ known_peers_valid_name(const char *name)
 	return 1;
 }
 
-static int
-is_b64(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
 /* A value that is a fingerprint: checked and copied. */
 static int
 fingerprint_value(const char *value, size_t len,
@@ -49,65 +42,55 @@ fingerprint_value(const char *value, size_t len,
 
 	if (len != sizeof(FINGERPRINT_PREFIX) - 1 + FINGERPRINT_B64_LEN) {
 		*why = "bad fingerprint length";
-		return -1;
+		return RP_MALFORMED;
 	}
 	for (i = sizeof(FINGERPRINT_PREFIX) - 1; i < len; i++)
 		if (!is_b64((unsigned char)value[i])) {
 			*why = "bad character in fingerprint";
-			return -1;
+			return RP_MALFORMED;
 		}
 	memcpy(out, value, len);
 	out[len] = '\0';
 	return 0;
 }
 
-/* A value that is the base64 of an SPKI DER: decoded, fingerprinted. */
-static int
-spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
+/*
+ * A key parsed into a local struct may have put its reason in the
+ * struct (keys.h); move it to reason, room the caller owns, so *why
+ * outlives the key.
+ */
+static void
+keep_reason(const struct rsa_key *key, char reason[KEY_REASON_LEN],
     const char **why)
 {
-	char *der = NULL;
-	size_t i, pad = 0, der_len = 0;
-	gpgrt_b64state_t state;
-	struct rsa_key key;
-	const char *key_why;
-	int rc = -1;
+	if (*why == key->reason) {
+		memcpy(reason, key->reason, KEY_REASON_LEN);
+		*why = reason;
+	}
+}
 
-	/* Strict base64: the alphabet, at most two '=' at the very end,
-	 * and a length that is a multiple of 4.  The decoder would skip
-	 * stray characters; we do not want it to. */
-	*why = "neither a SHA256: fingerprint nor a base64 public key";
-	if (len == 0 || len % 4 != 0 || len > SPKI_B64_MAX)
-		return -1;
-	while (pad < 2 && value[len - 1 - pad] == '=')
-		pad++;
-	for (i = 0; i < len - pad; i++)
-		if (!is_b64((unsigned char)value[i]))
-			return -1;
-	*why = "out of memory";
-	if ((der = malloc(len)) == NULL)
-		return -1;
-	memcpy(der, value, len);
-	if ((state = gpgrt_b64dec_start(NULL)) == NULL)
-		goto out;
-	*why = "bad base64 public key";
-	if (gpgrt_b64dec_proc(state, der, len, &der_len) != 0) {
-		gpgrt_b64dec_finish(state);
-		goto out;
+/* A value that is the base64 of an SPKI DER: decoded (strictly, by
+ * base64_decode), fingerprinted. */
+static int
+spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
+    char reason[KEY_REASON_LEN], const char **why)
+{
+	unsigned char *der;
+	size_t der_len;
+	struct rsa_key key;
+	int rc;
+
+	if (len > SPKI_B64_MAX || base64_decode(value, len, &der, &der_len,
+	    why) != 0) {
+		*why = "neither a SHA256: fingerprint nor a base64 public key";
+		return RP_MALFORMED;
 	}
-	if (gpgrt_b64dec_finish(state) != 0)
-		goto out;
-	memset(&key, 0, sizeof(key));
-	if (key_from_spki(&key, (unsigned char *)der, der_len, &key_why) != 0) {
-		*why = key_why;
-		key_free(&key);
-		goto out;
-	}
-	key_fingerprint(&key, out);
+	rc = key_from_spki(&key, der, der_len, why);
+	secure_free(der);
+	if (rc == 0)
+		key_fingerprint(&key, out);
+	keep_reason(&key, reason, why);
 	key_free(&key);
-	rc = 0;
-out:
-	free(der);
 	return rc;
 }
 
@@ -117,13 +100,14 @@ out:
  */
 static int
 value_fingerprint(const char *value, size_t len,
-    char out[KEY_FINGERPRINT_LEN], const char **why)
+    char out[KEY_FINGERPRINT_LEN], char reason[KEY_REASON_LEN],
+    const char **why)
 {
 	if (len > sizeof(FINGERPRINT_PREFIX) - 1 &&
 	    memcmp(value, FINGERPRINT_PREFIX, sizeof(FINGERPRINT_PREFIX) - 1)
 	    == 0)
 		return fingerprint_value(value, len, out, why);
-	return spki_value(value, len, out, why);
+	return spki_value(value, len, out, reason, why);
 }
 
 /*
@@ -151,7 +135,7 @@ lines_start(struct lines *l, const unsigned char *buf, size_t len)
 /*
  * Split the current line.  Blanks are spaces and tabs; trailing blanks
  * and a CR are ignored.  Sets l->n (0 for a blank line or a comment) and
- * returns 0, or -1 for a byte that is not printable ASCII.
+ * returns 0, or RP_MALFORMED for a byte that is not printable ASCII.
  */
 static int
 split_line(struct lines *l)
@@ -169,7 +153,7 @@ split_line(struct lines *l)
 		for (w = p; p < eol && *p > ' ' && *p < 0x7f; p++)
 			continue;
 		if (p < eol && *p != ' ' && *p != '\t')
-			return -1;
+			return RP_MALFORMED;
 		if (l->n < WORDS_MAX) {
 			l->word[l->n] = w;
 			l->word_len[l->n] = (size_t)(p - w);
@@ -179,8 +163,8 @@ split_line(struct lines *l)
 
 /*
  * Advance to the next line that holds words.  Returns 1, 0 at the end of
- * the file, or -1 (with l->lineno naming it) for a line with a byte that
- * is not printable ASCII.
+ * the file, or RP_MALFORMED (with l->lineno naming it) for a line with a
+ * byte that is not printable ASCII.
  */
 static int
 next_entry(struct lines *l)
@@ -193,7 +177,7 @@ next_entry(struct lines *l)
 		l->next = l->eol + (l->eol < l->end);
 		l->lineno++;
 		if (split_line(l) != 0)
-			return -1;
+			return RP_MALFORMED;
 		if (l->n > 0)
 			return 1;
 	}
@@ -219,21 +203,20 @@ known_peers_lookup(const unsigned char *buf, size_t len, const char *name,
 {
 	struct lines l;
 	char found[KEY_FINGERPRINT_LEN];
+	unsigned long changed_line = 0;
 	int r, status = KNOWN_PEER_NEW;
 
 	memset(entry, 0, sizeof(*entry));
 	lines_start(&l, buf, len);
 	while ((r = next_entry(&l)) != 0) {
+		entry->line = l.lineno;
 		if (r < 0 || l.n != 2) {
 			*why = malformed_entry;
-			entry->line = l.lineno;
-			return -1;
+			return RP_MALFORMED;
 		}
-		if (value_fingerprint((const char *)l.word[1], l.word_len[1],
-		    found, why) != 0) {
-			entry->line = l.lineno;
-			return -1;
-		}
+		if ((r = value_fingerprint((const char *)l.word[1],
+		    l.word_len[1], found, entry->reason, why)) != 0)
+			return r;
 		if (!word_is(&l, 0, name))
 			continue; /* another peer's entry, well formed */
 		if (strcmp(found, fingerprint) == 0)
@@ -241,31 +224,30 @@ known_peers_lookup(const unsigned char *buf, size_t len, const char *name,
 		else if (status == KNOWN_PEER_NEW) {
 			/* The first entry is the one to show as "old". */
 			status = KNOWN_PEER_CHANGED;
-			entry->line = l.lineno;
+			changed_line = l.lineno;
 			memcpy(entry->fingerprint, found, sizeof(found));
 		}
 	}
-	if (status == KNOWN_PEER_NEW)
-		entry->line = 0;
+	entry->line = changed_line;
 	return status;
 }
 
-/* Read all of fd into a malloc'd buffer (the file is public data). */
+/*
+ * Read all of fd into a malloc'd buffer.  Not io_read_file(): the file
+ * is public data up to 1 MiB, more than the secure pool io_read_file()
+ * takes its buffer from, and known_peers_record() and _forget() must
+ * read the descriptor they hold the lock on, not open the name again.
+ */
 static unsigned char *
 read_all(int fd, const char *path, size_t *len)
 {
 	unsigned char *buf;
-	size_t got = 0, r;
+	size_t got;
 
 	if ((buf = malloc(KNOWN_PEERS_FILE_MAX + 1)) == NULL)
 		die(EXIT_USAGE, "out of memory");
-	while (got < KNOWN_PEERS_FILE_MAX + 1) {
-		r = io_read_some(fd, buf + got, KNOWN_PEERS_FILE_MAX + 1 - got,
-		    path);
-		if (r == 0)
-			break;
-		got += r;
-	}
+	/* One byte past the cap tells a file that is too large. */
+	got = io_read_full(fd, buf, KNOWN_PEERS_FILE_MAX + 1, path);
 	if (got > KNOWN_PEERS_FILE_MAX)
 		die(EXIT_USAGE, "%s: file too large (over %d bytes)", path,
 		    KNOWN_PEERS_FILE_MAX);
@@ -463,40 +445,54 @@ allowed_line_error(const struct lines *l)
 	return malformed_allowed;
 }
 
+/* The fingerprint of an "ssh-rsa BASE64 NAME" line. */
+static int
+ssh_line_fingerprint(const struct lines *l, char fp[KEY_FINGERPRINT_LEN],
+    char reason[KEY_REASON_LEN], const char **why)
+{
+	struct rsa_key key;
+	int rc;
+
+	rc = key_parse_public(&key, l->line, (size_t)(l->eol - l->line), NULL,
+	    why);
+	if (rc == 0)
+		key_fingerprint(&key, fp);
+	keep_reason(&key, reason, why);
+	key_free(&key);
+	return rc;
+}
+
 /*
  * The fingerprint and name of the current allow-list line: "NAME VALUE"
- * or "ssh-rsa BASE64 NAME".  Returns 0, or -1 with *why.
+ * or "ssh-rsa BASE64 NAME".  Returns 0, or an rp_err code with *why
+ * (a reason that names a number in reason).
  */
 static int
 allowed_entry(const struct lines *l, char fp[KEY_FINGERPRINT_LEN],
-    char *name, const char **why)
+    char *name, char reason[KEY_REASON_LEN], const char **why)
 {
-	struct rsa_key key;
-	int name_word;
+	int name_word, rc;
 
 	if (l->n == 2 && !word_is(l, 0, "ssh-rsa")) {
 		name_word = 0;
-		if (value_fingerprint((const char *)l->word[1], l->word_len[1],
-		    fp, why) != 0)
-			return -1;
+		rc = value_fingerprint((const char *)l->word[1],
+		    l->word_len[1], fp, reason, why);
 	} else if (l->n == 3 && word_is(l, 0, "ssh-rsa")) {
 		name_word = 2;
-		if (key_parse_public(&key, l->line, (size_t)(l->eol - l->line),
-		    NULL, why) != 0)
-			return -1;
-		key_fingerprint(&key, fp);
-		key_free(&key);
+		rc = ssh_line_fingerprint(l, fp, reason, why);
 	} else {
 		*why = allowed_line_error(l);
-		return -1;
+		return RP_MALFORMED;
 	}
+	if (rc != 0)
+		return rc;
 	*why = "bad name (want 1 to 255 printable characters without "
 	    "spaces)";
 	if (l->word_len[name_word] > KNOWN_PEERS_NAME_MAX)
-		return -1;
+		return RP_MALFORMED;
 	memcpy(name, l->word[name_word], l->word_len[name_word]);
 	name[l->word_len[name_word]] = '\0';
-	return known_peers_valid_name(name) ? 0 : -1;
+	return known_peers_valid_name(name) ? 0 : RP_MALFORMED;
 }
 
 int
@@ -511,11 +507,14 @@ known_peers_allowed_lookup(const unsigned char *buf, size_t len,
 	memset(entry, 0, sizeof(*entry));
 	lines_start(&l, buf, len);
 	while ((r = next_entry(&l)) != 0) {
-		if (r < 0 || allowed_entry(&l, fp, line_name, why) != 0) {
-			if (r < 0)
-				*why = malformed_allowed;
+		if (r < 0) {
+			*why = malformed_allowed;
+			r = RP_MALFORMED;
+		} else
+			r = allowed_entry(&l, fp, line_name, entry->reason, why);
+		if (r != 0) {
 			entry->line = l.lineno;
-			return -1;
+			return r;
 		}
 		if (found || strcmp(fp, fingerprint) != 0)
 			continue;

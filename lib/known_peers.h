@@ -30,10 +30,13 @@ enum known_peer_status {
 	KNOWN_PEER_CHANGED  /* entries for the name, none with this key */
 };
 
-/* Where the first entry for the name is, for the "changed" warning. */
+/* Where the first entry for the name is, for the "changed" warning;
+ * after an error, the line refused and, when the reason names a number
+ * ("modulus is 1024 bits; ..."), that reason (*why points here). */
 struct known_peer_entry {
 	unsigned long line;
 	char fingerprint[KEY_FINGERPRINT_LEN];
+	char reason[KEY_REASON_LEN];
 };
 
 /* 1 if name is acceptable as a known-peers name, else 0. */
@@ -42,8 +45,9 @@ int known_peers_valid_name(const char *name);
 /*
  * Look name up in the file contents buf (len bytes, need not be
  * NUL-terminated) for the key with the given fingerprint.  Returns a
- * known_peer_status, or -1 with *why set and entry->line naming the
- * malformed line.  Never exits.
+ * known_peer_status, or an rp_err code (error.h) with *why set and
+ * entry->line naming the line: RP_MALFORMED (the line does not parse),
+ * RP_REFUSED (a base64 key in it that keys.h refuses).  Never exits.
  */
 int known_peers_lookup(const unsigned char *buf, size_t len,
     const char *name, const char *fingerprint,
@@ -80,10 +84,10 @@ unsigned long known_peers_forget(const char *path, const char *name);
  * buf (len bytes, need not be NUL-terminated).  Returns 1 with name set
  * to the NAME of the first line holding the key (name has room for
  * KNOWN_PEERS_NAME_MAX + 1 bytes; it is a known_peers_valid_name()) and
- * entry->line to that line, 0 if no line holds it, or -1 with *why set
- * and entry->line naming the first malformed line.  Every line is
- * checked, so an empty fingerprint validates the whole list.  Never
- * exits.
+ * entry->line to that line, 0 if no line holds it, or an rp_err code
+ * (as known_peers_lookup()) with *why set and entry->line naming the
+ * first bad line.  Every line is checked, so an empty fingerprint
+ * validates the whole list.  Never exits.
  */
 int known_peers_allowed_lookup(const unsigned char *buf, size_t len,
     const char *fingerprint, char *name, struct known_peer_entry *entry,

@@ -276,22 +276,6 @@ decrypt_section(const struct outer *o, const char *pass, size_t pass_len,
 	return rc;
 }
 
-/* An ssh mpint: non-negative, as an MPI (secure, since the bytes are in
- * secure memory). */
-static int
-rd_mpint(struct reader *r, gcry_mpi_t *m)
-{
-	const unsigned char *p;
-	size_t n;
-
-	*m = NULL;
-	if (rd_string(r, MPINT_MAX, &p, &n) != 0 || n == 0 || (p[0] & 0x80))
-		return RP_MALFORMED;
-	if (gcry_mpi_scan(m, GCRYMPI_FMT_USG, p, n, NULL) != 0)
-		return RP_MALFORMED;
-	return 0;
-}
-
 enum { N, E, D, IQMP, P, Q, NPARTS };
 
 static void
@@ -343,7 +327,7 @@ parse_section(const unsigned char *sec, size_t len, int encrypted,
 	if ((i = key_type_refusal(type, n, why)) != 0)
 		return i;
 	for (i = 0; i < NPARTS; i++)
-		if (rd_mpint(&r, &m[i]) != 0)
+		if (rd_mpint(&r, MPINT_MAX, 0, &m[i]) != 0)
 			return fail(RP_MALFORMED, "OpenSSH key: bad RSA "
 			    "private value", why);
 	if (rd_string(&r, SSH_STRING_MAX, &comment, &comment_len) != 0 ||
@@ -364,8 +348,9 @@ matches_public(const struct outer *o, gcry_mpi_t m[NPARTS])
 	int ok;
 
 	rd_init(&r, o->pub, o->pub_len);
-	ok = rd_string(&r, 64, &type, &n) == 0 && rd_mpint(&r, &e) == 0 &&
-	    rd_mpint(&r, &mod) == 0 && rd_end(&r) == 0 &&
+	ok = rd_string(&r, 64, &type, &n) == 0 &&
+	    rd_mpint(&r, MPINT_MAX, 0, &e) == 0 &&
+	    rd_mpint(&r, MPINT_MAX, 0, &mod) == 0 && rd_end(&r) == 0 &&
 	    gcry_mpi_cmp(e, m[E]) == 0 && gcry_mpi_cmp(mod, m[N]) == 0;
 	gcry_mpi_release(e);
 	gcry_mpi_release(mod);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* pkcs8.c: PBES2 encrypted PKCS#8 (RFC 5208, RFC 8018, RFC 7914). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,6 @@
 #define BLOCK 16
 
 static const char wrong_pass[] = "wrong passphrase or corrupt key";
-static char reason[96];
 
 /* The PBKDF2 PRFs of RFC 8018 appendix B.1 that OpenSSL writes
  * (-v2prf); hmacWithSHA1 is the default when the field is absent. */
@@ -58,7 +58,25 @@ struct kdf {
 	unsigned long keylen;  /* the optional keyLength, 0 when absent */
 	int algo;            /* the AES-CBC cipher */
 	size_t key_len;      /* its key length */
+	char *reason;        /* the caller's room for a reason that names
+	                        a number (PKCS8_REASON_LEN bytes) */
 };
+
+/* A reason that names a number, in the caller's room. */
+static const char *
+kdf_reason(const struct kdf *kdf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const char *
+kdf_reason(const struct kdf *kdf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(kdf->reason, PKCS8_REASON_LEN, fmt, ap);
+	va_end(ap);
+	return kdf->reason;
+}
 
 static int
 read_kdf_length(asn1_node node, struct kdf *kdf, const char **why)
@@ -132,9 +150,8 @@ parse_pbkdf2(const unsigned char *der, size_t len, struct kdf *kdf,
 	    (rc = read_prf(node, kdf, why)) != 0)
 		goto out;
 	if (kdf->iter == 0 || kdf->iter > PKCS8_PBKDF2_MAX_ITER) {
-		snprintf(reason, sizeof(reason), "PBKDF2 iteration count %lu "
-		    "out of range 1..%lu", kdf->iter, PKCS8_PBKDF2_MAX_ITER);
-		*why = reason;
+		*why = kdf_reason(kdf, "PBKDF2 iteration count %lu out of "
+		    "range 1..%lu", kdf->iter, PKCS8_PBKDF2_MAX_ITER);
 		rc = RP_REFUSED;
 	}
 out:
@@ -150,9 +167,8 @@ check_scrypt_cost(const struct kdf *kdf, const char **why)
 	    kdf->iter > PKCS8_SCRYPT_MAX_N || kdf->p == 0 ||
 	    kdf->p > PKCS8_SCRYPT_MAX_P ||
 	    kdf->iter * kdf->p > PKCS8_SCRYPT_MAX_NP) {
-		snprintf(reason, sizeof(reason), "scrypt parameters N=%lu "
-		    "p=%lu out of bounds", kdf->iter, kdf->p);
-		*why = reason;
+		*why = kdf_reason(kdf, "scrypt parameters N=%lu p=%lu out of "
+		    "bounds", kdf->iter, kdf->p);
 		return RP_REFUSED;
 	}
 	return 0;
@@ -178,9 +194,8 @@ parse_scrypt(const unsigned char *der, size_t len, struct kdf *kdf,
 		goto out;
 	/* libgcrypt's scrypt has r fixed to 8 (what openssl writes). */
 	if (r != PKCS8_SCRYPT_R) {
-		snprintf(reason, sizeof(reason), "scrypt block size r=%lu is "
-		    "not supported (only r=8)", r);
-		*why = reason;
+		*why = kdf_reason(kdf, "scrypt block size r=%lu is not "
+		    "supported (only r=8)", r);
 		rc = RP_REFUSED;
 		goto out;
 	}
@@ -328,7 +343,8 @@ decrypt_padded(const char *pass, const struct kdf *kdf,
 
 int
 pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
-    unsigned char **out, size_t *outlen, const char **why)
+    unsigned char **out, size_t *outlen, char reason[PKCS8_REASON_LEN],
+    const char **why)
 {
 	asn1_node node;
 	char oid[OID_MAX];
@@ -338,6 +354,7 @@ pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
 	int rc;
 
 	memset(&kdf, 0, sizeof(kdf));
+	kdf.reason = reason;
 	if ((rc = der_decode("EncryptedPrivateKeyInfo", der, len, &node,
 	    why)) != 0)
 		return rc;

@@ -23,15 +23,22 @@
 #define PKCS8_SCRYPT_R 8UL
 #define PKCS8_SCRYPT_P 1UL
 
+/* Room for a reason that names a number ("scrypt parameters N=...
+ * p=... out of bounds"). */
+#define PKCS8_REASON_LEN 96
+
 /*
  * Decrypt an EncryptedPrivateKeyInfo DER into the PrivateKeyInfo DER,
  * in secure memory (free with secure_free(*out)).  Returns 0 or an
  * rp_err code (error.h) with *why: RP_MALFORMED, RP_REFUSED (another
  * scheme, cipher or PRF; a cost over the caps above), or RP_PASSPHRASE
  * ("wrong passphrase or corrupt key": the padding does not check).
+ * *why is a static sentence or, when it names a number, reason: room
+ * the caller owns.
  */
 int pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
-    unsigned char **out, size_t *outlen, const char **why);
+    unsigned char **out, size_t *outlen, char reason[PKCS8_REASON_LEN],
+    const char **why);
 
 /* Encrypt a PrivateKeyInfo DER (PBES2, scrypt, AES-256-CBC).  Returns
  * DER in ordinary memory (it is ciphertext; free()).  Dies on failure. */
