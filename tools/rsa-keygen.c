@@ -127,8 +127,17 @@ print_fingerprint(const char *path, const struct passphrase_source *pass)
 	io_close_stdout();
 }
 
-int
-main(int argc, char *argv[])
+struct options {
+	struct passphrase_source pass;
+	const char *privpath, *pubpath;
+	unsigned int bits;
+	int mode;      /* 'y', 'l', or 0 to generate */
+	int encrypt, genopts, quiet;
+};
+
+/* The options into o; returns the index of the first operand. */
+static int
+parse_options(int argc, char *argv[], struct options *o)
 {
 	static const struct option longopts[] = {
 		PASSPHRASE_LONG_OPTIONS,
@@ -138,41 +147,34 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
-	const char *privpath = NULL, *pubpath = NULL, *path;
-	unsigned int bits = KEY_DEFAULT_BITS;
-	int ch, mode = 0, encrypt = 0, genopts = 0, quiet = 0;
-	char *defpub = NULL;
+	int ch;
 
-	rsapipe_init(argv[0]);
-	/* getopt names the program by argv[0]: the bare name, as ours. */
-	argv[0] = (char *)progname;
 	while ((ch = getopt_long(argc, argv, "b:ho:qyl", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
-			bits = parse_bits(optarg);
-			genopts = 1;
+			o->bits = parse_bits(optarg);
+			o->genopts = 1;
 			break;
 		case 'o':
-			privpath = optarg;
-			genopts = 1;
+			o->privpath = optarg;
+			o->genopts = 1;
 			break;
 		case 'q':
-			quiet = 1;
+			o->quiet = 1;
 			break;
 		case OPT_PUBLIC:
-			pubpath = optarg;
-			genopts = 1;
+			o->pubpath = optarg;
+			o->genopts = 1;
 			break;
 		case OPT_ENCRYPT:
-			encrypt = 1;
-			genopts = 1;
+			o->encrypt = 1;
+			o->genopts = 1;
 			break;
 		case 'y':
 		case 'l':
-			if (mode != 0 && mode != ch)
+			if (o->mode != 0 && o->mode != ch)
 				usage();
-			mode = ch;
+			o->mode = ch;
 			break;
 		case OPT_VERSION:
 			print_version();
@@ -180,39 +182,69 @@ main(int argc, char *argv[])
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			io_close_stdout();
-			return EXIT_OK;
+			exit(EXIT_OK);
 		default:
-			if (!passphrase_option(&pass, ch, optarg))
+			if (!passphrase_option(&o->pass, ch, optarg))
 				usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	return optind;
+}
 
-	if (mode != 0) {
-		if (genopts || argc > 1)
+/*
+ * The files to write when none or only -o is named: private.pem and
+ * public.pem, or PRIVATE and PRIVATE.pub (none for "-").  Returns the
+ * name it made, to free(), or NULL.
+ */
+static char *
+default_paths(struct options *o)
+{
+	char *defpub = NULL;
+
+	if (o->privpath == NULL) {
+		o->privpath = DEFAULT_PRIVATE;
+		if (o->pubpath == NULL)
+			o->pubpath = DEFAULT_PUBLIC;
+	} else if (o->pubpath == NULL && strcmp(o->privpath, "-") != 0) {
+		if (asprintf(&defpub, "%s.pub", o->privpath) < 0)
+			die(EXIT_USAGE, "out of memory");
+		o->pubpath = defpub;
+	}
+	return defpub;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options o = { PASSPHRASE_SOURCE_INIT, NULL, NULL,
+	    KEY_DEFAULT_BITS, 0, 0, 0, 0 };
+	const char *path;
+	char *defpub;
+	int first;
+
+	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
+	first = parse_options(argc, argv, &o);
+	argc -= first;
+	argv += first;
+
+	if (o.mode != 0) {
+		if (o.genopts || argc > 1)
 			usage();
 		path = argc == 1 ? argv[0] : "-";
-		if (mode == 'y')
-			print_public(path, &pass);
+		if (o.mode == 'y')
+			print_public(path, &o.pass);
 		else
-			print_fingerprint(path, &pass);
+			print_fingerprint(path, &o.pass);
 		return EXIT_OK;
 	}
 	if (argc != 0)
 		usage();
-	if (pass.file != NULL || pass.fd >= 0)
-		encrypt = 1;
-	if (privpath == NULL) {
-		privpath = DEFAULT_PRIVATE;
-		if (pubpath == NULL)
-			pubpath = DEFAULT_PUBLIC;
-	} else if (pubpath == NULL && strcmp(privpath, "-") != 0) {
-		if (asprintf(&defpub, "%s.pub", privpath) < 0)
-			die(EXIT_USAGE, "out of memory");
-		pubpath = defpub;
-	}
-	generate(bits, privpath, pubpath, &pass, encrypt, quiet);
+	if (o.pass.file != NULL || o.pass.fd >= 0)
+		o.encrypt = 1;
+	defpub = default_paths(&o);
+	generate(o.bits, o.privpath, o.pubpath, &o.pass, o.encrypt, o.quiet);
 	free(defpub);
 	return EXIT_OK;
 }
