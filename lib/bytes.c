@@ -83,6 +83,17 @@ rd_mpint(struct reader *r, size_t max, int minimal, gcry_mpi_t *m)
 	return 0;
 }
 
+void
+mpi_release_all(gcry_mpi_t *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		gcry_mpi_release(m[i]);
+		m[i] = NULL;
+	}
+}
+
 size_t
 rd_left(const struct reader *r)
 {

@@ -45,6 +45,8 @@ int rd_vec(struct reader *r, size_t width, size_t min, size_t max,
  * blob.  Anything else is RP_MALFORMED (*m NULL).
  */
 int rd_mpint(struct reader *r, size_t max, int minimal, gcry_mpi_t *m);
+/* Release the n MPIs at m (NULL ones too) and set them NULL. */
+void mpi_release_all(gcry_mpi_t *m, size_t n);
 /* Bytes not yet read. */
 size_t rd_left(const struct reader *r);
 /* 0 if every byte has been read, else RP_MALFORMED (trailing bytes). */

@@ -216,17 +216,6 @@ static const char *const value_names[V_COUNT] = { "modulus",
     "publicExponent", "privateExponent", "prime1", "prime2", "exponent1",
     "exponent2", "coefficient" };
 
-static void
-release_values(gcry_mpi_t v[V_COUNT])
-{
-	int i;
-
-	for (i = 0; i < V_COUNT; i++) {
-		gcry_mpi_release(v[i]);
-		v[i] = NULL;
-	}
-}
-
 /* Decode an RSAPrivateKey (version 0) into v[], the private values
  * secure.  Multi-prime keys (version 1) do not decode: refused. */
 static int
@@ -253,7 +242,7 @@ read_private_values(const unsigned char *der, size_t len,
 out:
 	der_free(&node);
 	if (rc != 0)
-		release_values(v);
+		mpi_release_all(v, V_COUNT);
 	return rc;
 }
 
@@ -353,7 +342,7 @@ parse_rsa_private_der(struct rsa_key *key, const unsigned char *der,
 		rc = crt_consistent(v) ? build_private(key, v, why) :
 		    RP_REFUSED;
 	}
-	release_values(v);
+	mpi_release_all(v, V_COUNT);
 	return rc;
 }
 
@@ -735,14 +724,13 @@ load(struct rsa_key *key, const char *path,
 }
 
 size_t
-key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
+key_parse_private_all(struct rsa_key *keys, size_t max,
+    const unsigned char *buf, size_t len, const char *path,
     const struct passphrase_source *pass)
 {
 	char name[PATH_MAX + 32];
-	unsigned char *buf;
-	size_t len, pos = 0, start, blen, total = 0, n = 0;
+	size_t pos = 0, start, blen, total = 0, n = 0;
 
-	buf = io_read_file(path, KEY_FILE_MAX, &len);
 	while (pem_next_block(buf, len, &pos, &start, &blen))
 		total++;
 	if (total > max || max == 0)
@@ -751,7 +739,6 @@ key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
 	if (total == 0) {
 		/* Not PEM at all: the single-key parse says why. */
 		parse_named(keys, buf, len, file_name(path), pass, 1);
-		secure_free(buf);
 		return 1;
 	}
 	for (pos = 0; pem_next_block(buf, len, &pos, &start, &blen); n++) {
@@ -759,6 +746,18 @@ key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
 		    file_name(path), n + 1);
 		parse_named(&keys[n], buf + start, blen, name, pass, 1);
 	}
+	return n;
+}
+
+size_t
+key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
+    const struct passphrase_source *pass)
+{
+	unsigned char *buf;
+	size_t len, n;
+
+	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	n = key_parse_private_all(keys, max, buf, len, path, pass);
 	secure_free(buf);
 	return n;
 }
@@ -860,7 +859,7 @@ rsa_private_der(const struct rsa_key *key, size_t *len)
 		der_write_mpi(rsa, value_names[i], v[i]);
 	der = der_encode(rsa, 1, len);
 	der_free(&rsa);
-	release_values(v);
+	mpi_release_all(v, V_COUNT);
 	return der;
 }
 

@@ -91,6 +91,11 @@ void key_load_private(struct rsa_key *key, const char *path,
  */
 size_t key_load_private_all(struct rsa_key *keys, size_t max,
     const char *path, const struct passphrase_source *pass);
+/* The same for a file already read into buf (len bytes), named by path
+ * in messages ("-" or NULL: stdin). */
+size_t key_parse_private_all(struct rsa_key *keys, size_t max,
+    const unsigned char *buf, size_t len, const char *path,
+    const struct passphrase_source *pass);
 
 /* Build a public key from a DER SubjectPublicKeyInfo (as sent by keyswap). */
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,

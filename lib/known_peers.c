@@ -55,18 +55,22 @@ fingerprint_value(const char *value, size_t len,
 }
 
 /*
- * A key parsed into a local struct may have put its reason in the
- * struct (keys.h); move it to reason, room the caller owns, so *why
- * outlives the key.
+ * After a parse into the local key that returned rc: its fingerprint
+ * when it parsed, and the key freed.  A reason the parse put in the key
+ * (keys.h) moves to reason, room the caller owns, so *why outlives it.
  */
-static void
-keep_reason(const struct rsa_key *key, char reason[KEY_REASON_LEN],
-    const char **why)
+static int
+key_done(struct rsa_key *key, int rc, char fp[KEY_FINGERPRINT_LEN],
+    char reason[KEY_REASON_LEN], const char **why)
 {
-	if (*why == key->reason) {
+	if (rc == 0)
+		key_fingerprint(key, fp);
+	else if (*why == key->reason) {
 		memcpy(reason, key->reason, KEY_REASON_LEN);
 		*why = reason;
 	}
+	key_free(key);
+	return rc;
 }
 
 /* A value that is the base64 of an SPKI DER: decoded (strictly, by
@@ -87,11 +91,7 @@ spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
 	}
 	rc = key_from_spki(&key, der, der_len, why);
 	secure_free(der);
-	if (rc == 0)
-		key_fingerprint(&key, out);
-	keep_reason(&key, reason, why);
-	key_free(&key);
-	return rc;
+	return key_done(&key, rc, out, reason, why);
 }
 
 /*
@@ -455,11 +455,7 @@ ssh_line_fingerprint(const struct lines *l, char fp[KEY_FINGERPRINT_LEN],
 
 	rc = key_parse_public(&key, l->line, (size_t)(l->eol - l->line), NULL,
 	    why);
-	if (rc == 0)
-		key_fingerprint(&key, fp);
-	keep_reason(&key, reason, why);
-	key_free(&key);
-	return rc;
+	return key_done(&key, rc, fp, reason, why);
 }
 
 /*

@@ -278,17 +278,6 @@ decrypt_section(const struct outer *o, const char *pass, size_t pass_len,
 
 enum { N, E, D, IQMP, P, Q, NPARTS };
 
-static void
-free_parts(gcry_mpi_t m[NPARTS])
-{
-	int i;
-
-	for (i = 0; i < NPARTS; i++) {
-		gcry_mpi_release(m[i]);
-		m[i] = NULL;
-	}
-}
-
 /* Padding after the key: 1, 2, 3, ... up to the end of the section. */
 static int
 padding_ok(struct reader *r)
@@ -415,7 +404,7 @@ openssh_key_to_pkcs1(const unsigned char *blob, size_t len, const char *pass,
 			rc = fail(RP_MALFORMED, "OpenSSH key: the private key "
 			    "does not match its public key", why);
 	}
-	free_parts(m);
+	mpi_release_all(m, NPARTS);
 	secure_free(sec);
 	return rc;
 }
