@@ -35,13 +35,15 @@ LIB_HDRS = lib/recipients.h lib/openssh_key.h lib/blowfish.h lib/blowfish_pi.h l
 	lib/error.h lib/bytes.h lib/rsa.h \
 	lib/stream_format.h lib/stream_record.h \
 	lib/keyswap_run.h \
-	lib/bech32.h lib/age_format.h lib/age_stanza.h lib/age_stream.h lib/age.h
+	lib/bech32.h lib/age_format.h lib/age_stanza.h lib/age_stream.h lib/age.h \
+	lib/filter.h lib/age_armor.h
 LIB_OBJS = lib/recipients.o lib/openssh_key.o lib/blowfish.o lib/bcrypt_pbkdf.o lib/textsafe.o lib/common.o lib/io.o \
 	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o \
 	lib/bytes.o lib/rsa.o \
 	lib/stream_format.o lib/stream_record.o \
 	lib/keyswap_run.o \
-	lib/bech32.o lib/age_format.o lib/age_stanza.o lib/age_stream.o lib/age.o
+	lib/bech32.o lib/age_format.o lib/age_stanza.o lib/age_stream.o lib/age.o \
+	lib/filter.o lib/age_armor.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \

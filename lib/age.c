@@ -1,3 +1,455 @@
 /* SPDX-License-Identifier: ISC */
-/* age.c: see age.h. */
+/* age.c: the age filters: detection, decryption and encryption. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
 #include "age.h"
+#include "age_armor.h"
+#include "age_format.h"
+#include "age_stream.h"
+#include "common.h"
+#include "error.h"
+#include "filter.h"
+#include "format.h"
+#include "io.h"
+
+#define AGE_MAGIC "age-encryption.org/"
+
+/*
+ * The input buffer: the largest header, then room for many chunks at a
+ * time, read in large blocks and opened in place.
+ */
+#define AGE_BATCH 32
+#define AGE_INPUT_SIZE (AGE_HEADER_MAX + AGE_NONCE_LEN + \
+	AGE_BATCH * AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
+
+/* 1 if buf so far is a prefix of s (or s a prefix of it), -1 if it is
+ * too short to tell, 0 if not. */
+static int
+starts_with(const unsigned char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (len < n)
+		return memcmp(buf, s, len) == 0 ? -1 : 0;
+	return memcmp(buf, s, n) == 0;
+}
+
+/*
+ * Armor-like text ("-----" after blank space) is taken as age's unless
+ * it is the rsapipe stream's own armor, so a damaged BEGIN line is
+ * reported as age armor, not as "not a stream".
+ */
+int
+age_detect(const unsigned char *buf, size_t len)
+{
+	size_t i;
+	int r;
+
+	if ((r = starts_with(buf, len, AGE_MAGIC)) != 0)
+		return r;
+	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'); i++)
+		continue;
+	if (i == len)
+		return -1;
+	if ((r = starts_with(buf + i, len - i, "-----")) != 1)
+		return r;
+	if (i == 0 && (r = starts_with(buf, len, STREAM_ARMOR_BEGIN)) != 0)
+		return r == 1 ? 0 : -1;
+	return 1;
+}
+
+static int
+armor_decode_cb(void *ctx, const unsigned char *raw, size_t len,
+    unsigned char *out, size_t *outlen, const char **why)
+{
+	return age_armor_decode(ctx, raw, len, out, outlen, why);
+}
+
+static int
+armor_finish_cb(void *ctx, const char **why)
+{
+	return age_armor_finish(ctx, why);
+}
+
+/* Armor or binary, from the first bytes. */
+static void
+input_detect(struct filter_input *in, struct age_armor_reader *armor)
+{
+	struct filter_decoder dec;
+	const unsigned char *p;
+	size_t len;
+	int more = 0;
+
+	do {
+		p = filter_input_peek(in, more, &len);
+		more = 1;
+	} while (starts_with(p, len, AGE_MAGIC) < 0 && !in->raw_eof);
+	if (starts_with(p, len, AGE_MAGIC) == 1 || len == 0)
+		return;
+	age_armor_reader_open(armor);
+	dec.decode = armor_decode_cb;
+	dec.finish = armor_finish_cb;
+	dec.ctx = armor;
+	filter_input_decode(in, &dec);
+}
+
+/* The header, whole, parsed. */
+static void
+read_header(struct filter_input *in, struct age_header *h)
+{
+	const char *why = "age header: malformed";
+	size_t need = 0;
+	int r;
+
+	while ((r = age_header_parse(h, in->buf + in->start,
+	    in->end - in->start, &need, &why)) != 0) {
+		if (r != RP_MORE)
+			die(EXIT_AUTH, "%s", why);
+		if (!filter_input_need(in, need))
+			die(EXIT_AUTH, in->end == in->start ?
+			    "age header: empty input" :
+			    "age header: truncated header");
+	}
+}
+
+/* A stanza's refusal of the whole file, named as a header failure. */
+static _Noreturn void
+die_stanza(const char *why)
+{
+	if (strncmp(why, "age header: ", 12) == 0)
+		die(EXIT_AUTH, "%s", why);
+	die(EXIT_AUTH, "age header: %s", why);
+}
+
+/*
+ * Try one unwrap result: 0 and the MAC holds (done), else note what
+ * failed.  A file key whose MAC fails does not stop the search (any
+ * sender can make a stanza for our key); the best failure is kept.
+ */
+static int
+try_key(int r, const char *why, const struct age_header *h,
+    const unsigned char *hdr, const unsigned char *file_key, int *best)
+{
+	if (r == RP_MALFORMED || r == RP_REFUSED)
+		die_stanza(why);
+	if (r != 0)
+		return 0;
+	if (age_header_check_mac(h, hdr, file_key) == 0)
+		return 1;
+	*best = RP_AUTH;
+	return 0;
+}
+
+/* The scrypt stanza (alone in its header, age_stanzas_check): the
+ * passphrase is asked for only now. */
+static int
+unwrap_scrypt(const struct age_decrypt_options *opt,
+    const struct age_header *h, const unsigned char *hdr,
+    unsigned char *file_key, int *best)
+{
+	const char *why = "age header: bad scrypt stanza";
+	char *pass;
+	int r;
+
+	if (opt->pass == NULL)
+		return 0;
+	pass = passphrase_get(opt->pass, "Enter passphrase: ", 0);
+	r = age_scrypt_unwrap(&h->stanzas[0], pass, opt->scrypt_max_log2n ?
+	    opt->scrypt_max_log2n : AGE_SCRYPT_MAX_LOG2N, file_key, &why);
+	passphrase_free(pass);
+	if (r == RP_DECRYPT || r == RP_NOKEY)
+		*best = RP_PASSPHRASE;
+	return try_key(r, why, h, hdr, file_key, best);
+}
+
+/* The identities in order, each against the stanzas in order. */
+static int
+unwrap_identities(const struct age_decrypt_options *opt,
+    const struct age_header *h, const unsigned char *hdr,
+    unsigned char *file_key, int *best)
+{
+	const char *why = "age header: bad stanza";
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < opt->nx25519; i++)
+		for (j = 0; j < h->nstanzas; j++) {
+			r = age_x25519_unwrap(&h->stanzas[j], &opt->x25519[i],
+			    file_key, &why);
+			if (try_key(r, why, h, hdr, file_key, best))
+				return 1;
+		}
+	for (i = 0; i < opt->nrsa; i++)
+		for (j = 0; j < h->nstanzas; j++) {
+			r = age_rsa_unwrap(&h->stanzas[j], &opt->rsa[i],
+			    file_key, &why);
+			if (try_key(r, why, h, hdr, file_key, best))
+				return 1;
+		}
+	return 0;
+}
+
+/* The file key, its MAC checked, into secure memory; dies otherwise. */
+static unsigned char *
+open_header(const struct age_decrypt_options *opt,
+    const struct age_header *h, const unsigned char *hdr)
+{
+	unsigned char *file_key;
+	const char *why = "age header: bad stanza";
+	int best = RP_NOKEY, found;
+
+	if (age_stanzas_check(h->stanzas, h->nstanzas, &why) != 0)
+		die_stanza(why);
+	file_key = secure_alloc(AGE_FILE_KEY_LEN);
+	if (h->nstanzas == 1 && strcmp(h->stanzas[0].type, "scrypt") == 0)
+		found = unwrap_scrypt(opt, h, hdr, file_key, &best);
+	else
+		found = unwrap_identities(opt, h, hdr, file_key, &best);
+	if (found)
+		return file_key;
+	secure_free(file_key);
+	if (best == RP_AUTH)
+		die(EXIT_AUTH, "age header MAC mismatch: a file key unwraps "
+		    "but the header was altered");
+	if (best == RP_PASSPHRASE)
+		die(EXIT_AUTH, "wrong passphrase (or a damaged scrypt stanza)");
+	die(EXIT_AUTH, "no identity matches: the file is not encrypted to "
+	    "the given keys");
+}
+
+/* After the header: the nonce, and the payload cipher under its key. */
+static void
+open_payload(struct filter_input *in, const unsigned char *file_key,
+    struct age_stream *st)
+{
+	unsigned char *key;
+
+	if (!filter_input_need(in, AGE_NONCE_LEN))
+		die(EXIT_AUTH, "age header: truncated payload nonce");
+	key = secure_alloc(AGE_PAYLOAD_KEY_LEN);
+	age_payload_key(key, file_key, in->buf + in->start);
+	in->start += AGE_NONCE_LEN;
+	age_stream_open(st, key);
+	secure_free(key);
+}
+
+/* Bytes enough to tell the next chunk's length and whether it is the
+ * last: more than a full chunk, or the end of the input. */
+static void
+fill_ahead(struct filter_input *in)
+{
+	if (in->cap - in->end < AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
+		filter_input_compact(in);
+	while (in->end - in->start <= AGE_CHUNK_MAX && !in->eof)
+		(void)filter_input_fill(in);
+}
+
+/*
+ * The chunks, opened in place, a batch written at once.  A full chunk
+ * is the last only when the input ends right after it: read ahead to
+ * know, so each is opened once, with the right flag.
+ */
+static void
+decrypt_payload(struct filter_input *in, struct age_stream *st, int out,
+    const char *what)
+{
+	struct iovec iov[AGE_BATCH];
+	const char *why = "age payload: bad chunk";
+	size_t avail, n;
+	int niov, last = 0;
+
+	do {
+		fill_ahead(in);
+		for (niov = 0; niov < AGE_BATCH && !last; niov++) {
+			avail = in->end - in->start;
+			if (avail <= AGE_CHUNK_MAX && !in->eof)
+				break;
+			last = avail <= AGE_CHUNK_MAX;
+			n = last ? avail : AGE_CHUNK_MAX;
+			if (n == 0)
+				die(EXIT_AUTH, st->counter == 0 ? "age payload: "
+				    "no chunks (truncated)" : "age payload: "
+				    "no last chunk (truncated)");
+			if (age_stream_open_chunk(st, in->buf + in->start, n,
+			    last, &why) != 0)
+				die(EXIT_AUTH, "%s", why);
+			iov[niov].iov_base = in->buf + in->start;
+			iov[niov].iov_len = n - AGE_TAG_LEN;
+			in->start += n;
+		}
+		/* An empty last chunk writes nothing (a write of 0 bytes
+		 * would be taken for EPIPE). */
+		if (niov > 0 && iov[niov - 1].iov_len == 0)
+			niov--;
+		if (niov > 0)
+			io_writev_all(out, iov, niov, what);
+	} while (!last);
+}
+
+void
+age_decrypt(const struct age_decrypt_options *opt)
+{
+	struct age_armor_reader armor;
+	struct filter_input in;
+	struct age_stream st;
+	struct age_header h;
+	struct io_output out;
+	unsigned char *file_key;
+
+	memset(&armor, 0, sizeof(armor));
+	filter_input_open(&in, opt->fd, opt->what != NULL ? opt->what :
+	    "stdin", AGE_INPUT_SIZE, opt->prefix, opt->prefix_len);
+	io_output_open(&out, opt->output, 0600, 0);
+	input_detect(&in, &armor);
+	read_header(&in, &h);
+	file_key = open_header(opt, &h, in.buf + in.start);
+	in.start += h.len;
+	age_header_free(&h);
+	open_payload(&in, file_key, &st);
+	secure_free(file_key);
+	decrypt_payload(&in, &st, out.fd, filter_name(opt->output, "stdout"));
+	age_stream_close(&st);
+	age_armor_reader_free(&armor);
+	filter_input_close(&in);
+	io_output_commit(&out);
+}
+
+/* Where the file goes: the output descriptor, raw or through armor. */
+struct age_sink {
+	int fd;
+	const char *what;
+	int armored;
+	struct age_armor_writer armor;
+};
+
+static void
+sink_write(struct age_sink *s, const void *buf, size_t n)
+{
+	if (s->armored)
+		age_armor_write(&s->armor, buf, n);
+	else
+		io_write_all(s->fd, buf, n, s->what);
+}
+
+/* A fresh file key wrapped to every recipient, the header, the nonce;
+ * the payload cipher ready. */
+static void
+encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
+    struct age_stream *st)
+{
+	unsigned char *file_key, *key, nonce[AGE_NONCE_LEN];
+	struct age_stanza *s;
+	size_t i, n, len;
+	char *hdr;
+
+	n = opt->nrsa + opt->nx25519;
+	if (n == 0)
+		die(EXIT_USAGE, "age: no recipients");
+	if ((s = calloc(n, sizeof(*s))) == NULL)
+		die(EXIT_USAGE, "out of memory");
+	file_key = secure_alloc(AGE_FILE_KEY_LEN);
+	gcry_randomize(file_key, AGE_FILE_KEY_LEN, GCRY_STRONG_RANDOM);
+	for (i = 0; i < opt->nx25519; i++)
+		age_x25519_wrap(&s[i], opt->x25519[i], file_key);
+	for (i = 0; i < opt->nrsa; i++)
+		age_rsa_wrap(&s[opt->nx25519 + i], &opt->rsa[i], file_key);
+	hdr = age_header_build(s, n, file_key, &len);
+	for (i = 0; i < n; i++)
+		age_stanza_free(&s[i]);
+	free(s);
+	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
+	key = secure_alloc(AGE_PAYLOAD_KEY_LEN);
+	age_payload_key(key, file_key, nonce);
+	secure_free(file_key);
+	age_stream_open(st, key);
+	secure_free(key);
+	sink_write(sink, hdr, len);
+	sink_write(sink, nonce, sizeof(nonce));
+	free(hdr);
+}
+
+/*
+ * Fill the slots of buf (AGE_BATCH of AGE_CHUNK_MAX bytes, a chunk and
+ * room for its tag) from slot first on, each with a whole chunk unless
+ * the input ends; returns the slots filled (the last maybe short or
+ * empty) and sets *len to the last one's length, *eof at the end.
+ */
+static int
+read_batch(int in, const char *what, unsigned char *buf, int first,
+    size_t *len, int *eof)
+{
+	int i;
+
+	for (i = first; i < AGE_BATCH; i++) {
+		*len = io_read_full(in, buf + (size_t)i * AGE_CHUNK_MAX,
+		    AGE_CHUNK_SIZE, what);
+		if (*len < AGE_CHUNK_SIZE) {
+			*eof = 1;
+			return i + 1;
+		}
+	}
+	return AGE_BATCH;
+}
+
+/*
+ * 64 KiB chunks, sealed in place, a batch written at once.  Whether a
+ * full chunk is the last depends on what follows, so the batch's last
+ * full chunk is held back (moved to slot 0) until the next read says.
+ * An empty input is one empty last chunk.
+ */
+static void
+encrypt_payload(int in, const char *what, struct age_sink *sink,
+    struct age_stream *st)
+{
+	unsigned char *buf;
+	size_t len = 0, off;
+	int i, n, held = 0, eof = 0;
+
+	buf = plain_alloc((size_t)AGE_BATCH * AGE_CHUNK_MAX);
+	do {
+		n = read_batch(in, what, buf, held, &len, &eof);
+		/* An empty slot after a full chunk adds nothing. */
+		if (eof && len == 0 && n > 1)
+			n--, len = AGE_CHUNK_SIZE;
+		for (i = 0, off = 0; i < n - (eof ? 0 : 1); i++)
+			off += age_stream_seal(st, buf + off, i == n - 1 ?
+			    len : AGE_CHUNK_SIZE, eof && i == n - 1);
+		sink_write(sink, buf, off);
+		if (!eof)
+			memmove(buf, buf + off, AGE_CHUNK_SIZE);
+		held = 1;
+	} while (!eof);
+	plain_free(buf);
+}
+
+void
+age_encrypt(const struct age_encrypt_options *opt)
+{
+	struct age_stream st;
+	struct io_output out;
+	struct age_sink sink;
+	int in;
+
+	in = io_open_input(opt->input);
+	io_output_open(&out, opt->output, 0600, 0);
+	filter_pipe_widen(in);
+	filter_pipe_widen(out.fd);
+	memset(&sink, 0, sizeof(sink));
+	sink.fd = out.fd;
+	sink.what = filter_name(opt->output, "stdout");
+	sink.armored = opt->armor;
+	if (opt->armor)
+		age_armor_writer_open(&sink.armor, out.fd, sink.what);
+	encrypt_header(opt, &sink, &st);
+	encrypt_payload(in, filter_name(opt->input, "stdin"), &sink, &st);
+	age_stream_close(&st);
+	if (opt->armor)
+		age_armor_writer_close(&sink.armor);
+	if (in != STDIN_FILENO)
+		close(in);
+	io_output_commit(&out);
+}

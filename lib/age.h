@@ -28,7 +28,10 @@
 
 /* First bytes of an input: 1 an age file (binary or armored), 0 not,
  * -1 too few bytes to tell.  Leading blank space before an armor BEGIN
- * line is allowed. */
+ * line is allowed, and any armor-like text ("-----") but the rsapipe
+ * stream's own armor counts as age (its bad BEGIN line is reported as
+ * "age armor: ...").  Blank space alone stays -1: a caller that stops
+ * reading at some limit should take it as not age. */
 int age_detect(const unsigned char *buf, size_t len);
 
 struct age_encrypt_options {

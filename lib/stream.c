@@ -9,6 +9,7 @@
 #include "armor.h"
 #include "common.h"
 #include "error.h"
+#include "filter.h"
 #include "format.h"
 #include "io.h"
 #include "stream.h"
@@ -26,34 +27,6 @@ stream_session_load(const char *path)
 		    path, STREAM_SESSION_LEN);
 	}
 	return session;
-}
-
-/* The name of a file argument in messages: "-" and none are stdin/out. */
-static const char *
-display_name(const char *path, const char *standard)
-{
-	return path == NULL || strcmp(path, "-") == 0 ? standard : path;
-}
-
-/*
- * Widen a pipe to 1 MiB (Linux; the unprivileged maximum by default).
- * With the default 64 KiB, each full record (64 KiB + 20) takes two
- * wake-ups of the reader, and encrypt | decrypt ran at a third of cat's
- * speed; at 1 MiB it matches cat (doc/PERFORMANCE.md, T1c).  Best
- * effort: files, sockets and terminals refuse it, and so may a user over
- * the pipe-user-pages limit; nothing changes then.
- */
-static void
-pipe_widen(int fd)
-{
-#ifdef F_SETPIPE_SZ
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
-#else
-	(void)fd;
-#endif
 }
 
 /* Where records go: the output descriptor, raw or through armor. */
@@ -122,8 +95,8 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 
 	in = io_open_input(opt->input);
 	io_output_open(&out, opt->output, 0600, 0);
-	pipe_widen(out.fd);
-	sink_open(&sink, out.fd, display_name(opt->output, "stdout"),
+	filter_pipe_widen(out.fd);
+	sink_open(&sink, out.fd, filter_name(opt->output, "stdout"),
 	    opt->armor);
 	encrypt_header(opt, &sink, &cipher);
 	/* One buffer, records sealed in place: each read() becomes one
@@ -132,7 +105,7 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 	buf = plain_alloc(STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD);
 	do {
 		n = io_read_some(in, buf + STREAM_RECORD_HEADER_LEN,
-		    STREAM_RECORD_MAX, display_name(opt->input, "stdin"));
+		    STREAM_RECORD_MAX, filter_name(opt->input, "stdin"));
 		sink_write(&sink, buf, stream_record_seal(&cipher, buf, n,
 		    n == 0));
 	} while (n > 0);
@@ -145,132 +118,56 @@ stream_encrypt(const struct stream_encrypt_options *opt)
 }
 
 /*
- * Buffered input for decryption: [start, end) holds bytes not yet used,
- * already de-armored.  Big enough for the largest header or one record
- * plus what the next read brings.  Records are opened in place, so it
- * holds plaintext: plain_alloc() memory.
+ * Buffered input for decryption (filter.h): big enough for the largest
+ * header or one record plus what the next read brings.
  */
 #define INPUT_SIZE (STREAM_HEADER_MAX + 2 * (STREAM_RECORD_MAX + \
 	STREAM_RECORD_OVERHEAD))
 
-struct input {
-	int fd;
-	const char *what;
-	unsigned char *buf;
-	size_t start, end;
-	int eof;
-	int armored;
-	struct armor_reader armor;
-};
-
-/* Move what is unused to the front of the buffer. */
-static void
-input_compact(struct input *in)
-{
-	memmove(in->buf, in->buf + in->start, in->end - in->start);
-	in->end -= in->start;
-	in->start = 0;
-}
-
-/* The end of the input: armor must end properly too. */
-static size_t
-input_eof(struct input *in)
-{
-	const char *why;
-
-	in->eof = 1;
-	if (in->armored && armor_reader_close(&in->armor, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
-	return 0;
-}
-
-/* One read more.  Returns 0 at end of input. */
-static size_t
-input_fill(struct input *in)
-{
-	const char *why;
-	size_t r, n;
-
-	if (in->eof)
-		return 0;
-	if (in->start > 0 && in->end == INPUT_SIZE)
-		input_compact(in);
-	if (in->end == INPUT_SIZE)
-		die(EXIT_USAGE, "internal error: input buffer full");
-	for (;;) {
-		r = io_read_some(in->fd, in->buf + in->end, INPUT_SIZE - in->end,
-		    in->what);
-		if (r == 0)
-			return input_eof(in);
-		n = r;
-		if (in->armored &&
-		    armor_decode(&in->armor, in->buf + in->end, r, &n, &why))
-			die(EXIT_AUTH, "%s", why);
-		in->end += n;
-		if (n > 0)
-			return n;
-		/* Armor lines can decode to nothing yet: read on. */
-	}
-}
-
-/* Make n contiguous bytes available at in->buf + in->start; returns 0
- * if the input ends first. */
+/* armor.h's in-place decoder behind filter.h's interface. */
 static int
-input_need(struct input *in, size_t n)
+armor_filter_decode(void *ctx, const unsigned char *raw, size_t len,
+    unsigned char *out, size_t *outlen, const char **why)
 {
-	if (in->end - in->start >= n)
-		return 1;
-	if (in->start + n > INPUT_SIZE)
-		input_compact(in);
-	while (in->end - in->start < n)
-		if (input_fill(in) == 0)
-			return 0;
-	return 1;
+	memcpy(out, raw, len);
+	return armor_decode(ctx, out, len, outlen, why);
 }
 
-static void
-input_open(struct input *in, const char *path)
+static int
+armor_filter_finish(void *ctx, const char **why)
 {
-	memset(in, 0, sizeof(*in));
-	in->fd = io_open_input(path);
-	in->what = display_name(path, "stdin");
-	in->buf = plain_alloc(INPUT_SIZE);
-	pipe_widen(in->fd);
+	return armor_reader_close(ctx, why);
 }
 
 /* Decide between binary and armor from the first bytes. */
 static void
-input_detect(struct input *in)
+input_detect(struct filter_input *in, struct armor_reader *armor)
 {
-	const char *why;
-	size_t n;
-	int a;
+	struct filter_decoder dec;
+	const unsigned char *p;
+	size_t len;
+	int a, more = 0;
 
-	while ((a = armor_detect(in->buf, in->end)) < 0 && !in->eof)
-		input_fill(in);
-	if (a != 1)
-		return;
-	armor_reader_open(&in->armor);
-	in->armored = 1;
-	/* Hand what was read so far to the decoder; it skips the BEGIN
-	 * line itself. */
-	if (armor_decode(&in->armor, in->buf, in->end, &n, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
-	in->end = n;
-}
-
-static void
-input_close(struct input *in)
-{
-	plain_free(in->buf);
-	in->buf = NULL;
-	if (in->fd != STDIN_FILENO)
-		close(in->fd);
+	do {
+		p = filter_input_peek(in, more, &len);
+		more = 1;
+	} while ((a = armor_detect(p, len)) < 0 && !in->raw_eof);
+	if (a == 1) {
+		armor_reader_open(armor);
+		/* The decoder skips the BEGIN line itself. */
+		dec.decode = armor_filter_decode;
+		dec.finish = armor_filter_finish;
+		dec.ctx = armor;
+		filter_input_decode(in, &dec);
+	}
+	/* What was read to decide is parsed before anything more is
+	 * asked for (a short non-stream is judged on what it has). */
+	(void)filter_input_fill(in);
 }
 
 /* The header, whole, before anything else. */
 static void
-read_header(struct input *in, struct stream_header *h)
+read_header(struct filter_input *in, struct stream_header *h)
 {
 	const char *why = NULL;
 	size_t need;
@@ -280,7 +177,7 @@ read_header(struct input *in, struct stream_header *h)
 	    in->end - in->start, &need, &why)) != 0) {
 		if (r != RP_MORE)
 			die(EXIT_AUTH, "%s", why);
-		if (!input_need(in, need)) {
+		if (!filter_input_need(in, need)) {
 			if (in->end == in->start)
 				die(EXIT_AUTH, "empty input: truncated or not"
 				    " an rsapipe stream");
@@ -346,26 +243,26 @@ open_header(const struct stream_decrypt_options *opt,
 
 /* The next record, whole, its header checked; returns its length. */
 static size_t
-next_record(struct input *in, int *final)
+next_record(struct filter_input *in, int *final)
 {
 	const char *why;
 	size_t len;
 
-	if (!input_need(in, STREAM_RECORD_HEADER_LEN)) {
+	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN)) {
 		if (in->end == in->start)
 			die(EXIT_AUTH, "truncated stream (no final record)");
 		die(EXIT_AUTH, "truncated stream (partial record)");
 	}
 	if (stream_record_parse(in->buf + in->start, &len, final, &why) != 0)
 		die(EXIT_AUTH, "%s", why);
-	if (!input_need(in, len + STREAM_RECORD_OVERHEAD))
+	if (!filter_input_need(in, len + STREAM_RECORD_OVERHEAD))
 		die(EXIT_AUTH, "truncated stream (partial record)");
 	return len;
 }
 
 /* Records to out: each is written only after its tag verified. */
 static void
-decrypt_records(struct input *in, struct stream_cipher *cipher, int out,
+decrypt_records(struct filter_input *in, struct stream_cipher *cipher, int out,
     const char *what)
 {
 	unsigned char *rec;
@@ -388,21 +285,24 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 {
 	struct stream_header h;
 	struct stream_cipher cipher;
+	struct armor_reader armor;
 	struct io_output out;
-	struct input in;
+	struct filter_input in;
 
-	input_open(&in, opt->input);
+	filter_input_open(&in, opt->fd, filter_name(opt->input, "stdin"),
+	    INPUT_SIZE, opt->prefix, opt->prefix_len);
 	io_output_open(&out, opt->output, 0600, 0);
-	input_detect(&in);
+	input_detect(&in, &armor);
 	read_header(&in, &h);
 	open_header(opt, &h, in.buf + in.start, &cipher);
 	in.start += h.len;
 	decrypt_records(&in, &cipher, out.fd,
-	    display_name(opt->output, "stdout"));
+	    filter_name(opt->output, "stdout"));
 	stream_cipher_close(&cipher);
 	/* Exactly one final record ends the stream. */
-	if (!opt->stop_at_final && (in.end > in.start || input_fill(&in) > 0))
+	if (!opt->stop_at_final && (in.end > in.start ||
+	    filter_input_fill(&in) > 0))
 		die(EXIT_AUTH, "trailing data after the final record");
-	input_close(&in);
+	filter_input_close(&in);
 	io_output_commit(&out);
 }

@@ -31,7 +31,14 @@ struct stream_decrypt_options {
 	size_t nidentities;
 	const struct rsa_key *from;            /* or NULL */
 	const unsigned char *session;          /* or NULL */
+	/* The input: fd, already open (io_open_input(input)) and not
+	 * closed here, named by input in messages (NULL or "-": stdin);
+	 * the prefix_len bytes at prefix were read from it already (to
+	 * tell an rsapipe stream from an age file) and come first. */
 	const char *input;
+	int fd;
+	const unsigned char *prefix;
+	size_t prefix_len;
 	const char *output;
 	/* End at the final record instead of reading on to end of input to
 	 * refuse trailing data: for a connection that stays open after the

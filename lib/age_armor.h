@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * age_armor.h: age's strict ASCII armor (age-encryption.org/v1,
+ * "ASCII armor"), streaming in constant memory:
+ *
+ *	-----BEGIN AGE ENCRYPTED FILE-----
+ *	padded standard base64, lines of exactly 64 columns but the last
+ *	(1 to 64), which alone may carry padding; canonical
+ *	-----END AGE ENCRYPTED FILE-----
+ *
+ * Blank space (space, tab, CR, LF) is allowed before the BEGIN line
+ * and after the END line, nowhere else; lines end in LF or CRLF (the
+ * END line may end the file without one).  No headers, no checksum.
+ * Base64 goes through libgpg-error's gpgrt_b64 functions.
+ *
+ * The reader returns 0 or RP_MALFORMED with *why ("age armor: ...")
+ * and never exits; the writer dies (EXIT_USAGE) on write errors.
+ */
+#ifndef RSAPIPE_AGE_ARMOR_H
+#define RSAPIPE_AGE_ARMOR_H
+
+#include <stddef.h>
+#include <gpg-error.h>
+
+#define AGE_ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
+#define AGE_ARMOR_END "-----END AGE ENCRYPTED FILE-----"
+#define AGE_ARMOR_COLUMNS 64
+#define AGE_ARMOR_LINE_CAP 72   /* longer lines are refused at once */
+
+struct age_armor_reader {
+	int state;              /* where in the armor (age_armor.c) */
+	int last_seen;          /* a short line came: END must follow */
+	size_t n;               /* bytes of the current line */
+	char line[AGE_ARMOR_LINE_CAP];
+	gpgrt_b64state_t b64;
+};
+
+/* Dies (EXIT_USAGE) when out of memory. */
+void age_armor_reader_open(struct age_armor_reader *r);
+void age_armor_reader_free(struct age_armor_reader *r);
+
+/*
+ * Decode len raw bytes (any split of the input) into out, which has
+ * room for len + 64 bytes; *outlen the bytes written.  A full line
+ * decodes to 48 bytes, all lines at most to 3/4 of their columns.
+ */
+int age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
+    size_t len, unsigned char *out, size_t *outlen, const char **why);
+
+/* At the end of the input: 0 if the armor was whole, else RP_MALFORMED. */
+int age_armor_finish(struct age_armor_reader *r, const char **why);
+
+struct age_armor_writer {
+	gpgrt_stream_t stream;  /* over the output descriptor, not owning it */
+	gpgrt_b64state_t state;
+	const char *what;
+};
+
+void age_armor_writer_open(struct age_armor_writer *w, int fd,
+    const char *what);
+void age_armor_write(struct age_armor_writer *w, const void *buf, size_t n);
+/* Last line, END line, flush. */
+void age_armor_writer_close(struct age_armor_writer *w);
+
+#endif
