@@ -160,7 +160,7 @@ body_append(struct age_stanza *s, size_t *cap, const unsigned char *p,
 {
 	unsigned char *nb;
 
-	if (s->body_len + n > *cap) {
+	if (s->body == NULL || s->body_len + n > *cap) {
 		*cap = *cap == 0 ? 64 : *cap * 2;
 		if ((nb = realloc(s->body, *cap)) == NULL)
 			die(EXIT_USAGE, "out of memory");
@@ -356,7 +356,9 @@ stanza_write(struct writer *w, const struct age_stanza *s)
 	wr_bytes(w, "\n", 1);
 	if ((text = malloc(4 * ((s->body_len + 2) / 3) + 1)) == NULL)
 		die(EXIT_USAGE, "out of memory");
-	base64_encode_unpadded(s->body, s->body_len, text);
+	text[0] = '\0';
+	if (s->body_len > 0)    /* libgpg-error refuses to encode nothing */
+		base64_encode_unpadded(s->body, s->body_len, text);
 	b64 = strlen(text);
 	/* Full lines, then a short one: empty when the last was full. */
 	for (off = 0; ; off += k) {
