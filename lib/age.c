@@ -237,57 +237,78 @@ open_payload(struct filter_input *in, const unsigned char *file_key,
 	secure_free(key);
 }
 
-/* Bytes enough to tell the next chunk's length and whether it is the
- * last: more than a full chunk, or the end of the input. */
+/* A whole chunk's bytes, or what is left at the end of the input. */
 static void
-fill_ahead(struct filter_input *in)
+fill_chunk(struct filter_input *in)
 {
 	if (in->cap - in->end < AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
 		filter_input_compact(in);
-	while (in->end - in->start <= AGE_CHUNK_MAX && !in->eof)
+	while (in->end - in->start < AGE_CHUNK_MAX && !in->eof)
 		(void)filter_input_fill(in);
 }
 
 /*
- * The chunks, opened in place, a batch written at once.  A full chunk
- * is the last only when the input ends right after it: read ahead to
- * know, so each is opened once, with the right flag.
+ * Open up to a batch of chunks in place, into iov.  Returns how many
+ * verified; *why is set when the next one failed or is missing.
+ */
+static int
+open_batch(struct filter_input *in, struct age_stream *st,
+    struct iovec *iov, const char **why)
+{
+	size_t avail, n;
+	int niov;
+
+	fill_chunk(in);
+	for (niov = 0; niov < AGE_BATCH && !st->finished; niov++) {
+		avail = in->end - in->start;
+		if (avail < AGE_CHUNK_MAX && !in->eof)
+			break;
+		n = avail < AGE_CHUNK_MAX ? avail : AGE_CHUNK_MAX;
+		if (n == 0) {
+			*why = st->counter == 0 ? "age payload: no chunks "
+			    "(truncated)" : "age payload: no last chunk "
+			    "(truncated)";
+			break;
+		}
+		if (age_stream_open_chunk(st, in->buf + in->start, n, why) != 0)
+			break;
+		iov[niov].iov_base = in->buf + in->start;
+		iov[niov].iov_len = n - AGE_TAG_LEN;
+		in->start += n;
+	}
+	return niov;
+}
+
+/*
+ * The chunks, each released once its tag verified, a batch written at
+ * once.  Whether a full chunk is the last is the stream's to say (see
+ * age_stream_open_chunk), so nothing is held back: on a failure, or
+ * data after the last chunk, what verified before it is written first,
+ * as age's reference reader releases it.
  */
 static void
 decrypt_payload(struct filter_input *in, struct age_stream *st, int out,
     const char *what)
 {
 	struct iovec iov[AGE_BATCH];
-	const char *why = "age payload: bad chunk";
-	size_t avail, n;
-	int niov, last = 0;
+	const char *why;
+	int niov, i;
 
 	do {
-		fill_ahead(in);
-		for (niov = 0; niov < AGE_BATCH && !last; niov++) {
-			avail = in->end - in->start;
-			if (avail <= AGE_CHUNK_MAX && !in->eof)
-				break;
-			last = avail <= AGE_CHUNK_MAX;
-			n = last ? avail : AGE_CHUNK_MAX;
-			if (n == 0)
-				die(EXIT_AUTH, st->counter == 0 ? "age payload: "
-				    "no chunks (truncated)" : "age payload: "
-				    "no last chunk (truncated)");
-			if (age_stream_open_chunk(st, in->buf + in->start, n,
-			    last, &why) != 0)
-				die(EXIT_AUTH, "%s", why);
-			iov[niov].iov_base = in->buf + in->start;
-			iov[niov].iov_len = n - AGE_TAG_LEN;
-			in->start += n;
-		}
-		/* An empty last chunk writes nothing (a write of 0 bytes
-		 * would be taken for EPIPE). */
-		if (niov > 0 && iov[niov - 1].iov_len == 0)
-			niov--;
-		if (niov > 0)
-			io_writev_all(out, iov, niov, what);
-	} while (!last);
+		why = NULL;
+		niov = open_batch(in, st, iov, &why);
+		if (why == NULL && st->finished && (in->end > in->start ||
+		    filter_input_fill(in) > 0))
+			why = "age payload: data after the last chunk";
+		/* An empty chunk writes nothing (a write of 0 bytes would
+		 * be taken for EPIPE). */
+		for (i = 0; i < niov && iov[i].iov_len > 0; i++)
+			continue;
+		if (i > 0)
+			io_writev_all(out, iov, i, what);
+		if (why != NULL)
+			die(EXIT_AUTH, "%s", why);
+	} while (!st->finished);
 }
 
 void

@@ -69,36 +69,60 @@ age_stream_seal(struct age_stream *st, unsigned char *buf, size_t len,
 	return len + AGE_TAG_LEN;
 }
 
-int
-age_stream_open_chunk(struct age_stream *st, unsigned char *buf, size_t n,
-    int last, const char **why)
+/* Decrypt len bytes at buf in place under chunk st->counter's nonce
+ * and check the tag after them; 1 if it holds.  If it does not, the
+ * bytes are encrypted again under the same nonce, which (ChaCha20 being
+ * a key stream) gives back the ciphertext, to be tried once more. */
+static int
+open_as(struct age_stream *st, unsigned char *buf, size_t len, int last)
 {
 	gcry_error_t err;
-	size_t len;
 
-	if (st->finished) {
-		*why = "age payload: data after the last chunk";
-		return RP_MALFORMED;
-	}
-	if (n < AGE_TAG_LEN || (!last && n != AGE_CHUNK_MAX) ||
-	    n > AGE_CHUNK_MAX) {
-		*why = "age payload: truncated chunk";
-		return RP_MALFORMED;
-	}
-	len = n - AGE_TAG_LEN;
-	if (last && len == 0 && st->counter > 0) {
-		*why = "age payload: empty last chunk";
-		return RP_MALFORMED;
-	}
 	set_nonce(st, last);
 	err = gcry_cipher_final(st->hd);
 	if (err == 0)
 		err = gcry_cipher_decrypt(st->hd, buf, len, NULL, 0);
 	if (err != 0)
 		die_gcry(EXIT_USAGE, err, "age payload open");
-	if (gcry_cipher_checktag(st->hd, buf + len, AGE_TAG_LEN) != 0) {
+	if (gcry_cipher_checktag(st->hd, buf + len, AGE_TAG_LEN) == 0)
+		return 1;
+	set_nonce(st, last);
+	err = gcry_cipher_final(st->hd);
+	if (err == 0)
+		err = gcry_cipher_encrypt(st->hd, buf, len, NULL, 0);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "age payload open");
+	return 0;
+}
+
+int
+age_stream_open_chunk(struct age_stream *st, unsigned char *buf, size_t n,
+    const char **why)
+{
+	size_t len;
+	int last;
+
+	if (st->finished) {
+		*why = "age payload: data after the last chunk";
+		return RP_MALFORMED;
+	}
+	if (n < AGE_TAG_LEN || n > AGE_CHUNK_MAX) {
+		*why = "age payload: truncated chunk";
+		return RP_MALFORMED;
+	}
+	len = n - AGE_TAG_LEN;
+	if (len == 0 && st->counter > 0) {
+		*why = "age payload: empty last chunk";
+		return RP_MALFORMED;
+	}
+	if (n == AGE_CHUNK_MAX && open_as(st, buf, len, 0))
+		last = 0;
+	else if (open_as(st, buf, len, 1))
+		last = 1;
+	else {
 		wipe(buf, len);
-		*why = "age payload: chunk authentication failed";
+		*why = "age payload: chunk authentication failed (damaged "
+		    "or truncated)";
 		return RP_AUTH;
 	}
 	st->counter++;

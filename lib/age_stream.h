@@ -38,13 +38,17 @@ size_t age_stream_seal(struct age_stream *st, unsigned char *buf,
     size_t len, int last);
 
 /*
- * Open in place a chunk of n bytes (tag included) as chunk number
- * st->counter, last or not.  0 (plaintext n - AGE_TAG_LEN bytes at
- * buf), RP_AUTH (tag fails), RP_MALFORMED (shorter than a tag, an
- * empty last chunk that is not the first, a full-size rule broken, a
+ * Open in place the next chunk: n bytes, tag included.  A chunk
+ * shorter than AGE_CHUNK_MAX can only be the last.  A full one may be
+ * either, and the stream itself says which, as age's reference reader
+ * lets it: it is opened as a middle chunk and, if that tag fails, as
+ * the last (only one of the two nonces can verify).  Returns 0
+ * (plaintext n - AGE_TAG_LEN bytes at buf; st->finished set if it was
+ * the last), RP_AUTH (the tag fails; buf is wiped), or RP_MALFORMED
+ * (shorter than a tag, an empty last chunk that is not the first, a
  * chunk after the last).
  */
 int age_stream_open_chunk(struct age_stream *st, unsigned char *buf,
-    size_t n, int last, const char **why);
+    size_t n, const char **why);
 
 #endif
