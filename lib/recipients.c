@@ -168,6 +168,22 @@ parse_spki(struct recipients_reader *r, const unsigned char *p,
 	return rc;
 }
 
+/* An age X25519 recipient, "age1" and Bech32, alone on its line as in
+ * age's recipients files. */
+static int
+parse_age(struct recipients_reader *r, const unsigned char *p,
+    const unsigned char *end, const char **why)
+{
+	const unsigned char *e = field_end(p, end);
+
+	strcpy(r->type, "age");
+	r->kind = RECIPIENT_AGE;
+	if (skip_blanks(e, end) != end)
+		return fail(RP_MALFORMED, "text after the age recipient", why);
+	return age_x25519_recipient_parse(r->x25519, (const char *)p,
+	    (size_t)(e - p), why);
+}
+
 /* One line: 1 a key, 0 nothing (blank, comment), or an rp_err code. */
 static int
 parse_line(struct recipients_reader *r, const unsigned char *p,
@@ -178,6 +194,10 @@ parse_line(struct recipients_reader *r, const unsigned char *p,
 	p = skip_blanks(p, end);
 	if (p == end || *p == '#')
 		return 0;
+	if (end - p >= 4 && memcmp(p, "age1", 4) == 0) {
+		rc = parse_age(r, p, end, why);
+		return rc == 0 ? 1 : rc;
+	}
 	/* Every RSA SPKI of 2048 bits or more begins 30 82: "MII". */
 	if (end - p >= 3 && memcmp(p, "MII", 3) == 0) {
 		rc = parse_spki(r, p, end, key, why);

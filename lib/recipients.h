@@ -9,6 +9,9 @@
  *	                                      an authorized_keys line
  *	MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...
  *	                                      base64 SPKI, as in known_peers
+ *	age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
+ *	                                      an age X25519 recipient, as in
+ *	                                      age's recipients files
  *
  * authorized_keys options (sshd(8)) are NAME or NAME="VALUE", separated
  * by commas, up to the first blank outside double quotes; a backslash
@@ -25,12 +28,14 @@
 
 #include <stddef.h>
 
+#include "age_stanza.h"
 #include "keys.h"
 
 #define RECIPIENT_TYPE_MAX 64
 
 enum recipient_kind {
 	RECIPIENT_RSA,    /* an RSA public key: the caller owns it */
+	RECIPIENT_AGE,    /* an age X25519 recipient: in r->x25519 */
 	RECIPIENT_OTHER   /* a well-formed key of another type */
 };
 
@@ -41,7 +46,9 @@ struct recipients_reader {
 	size_t lineno;   /* the line last read, from 1 */
 	enum recipient_kind kind;            /* of the line last read */
 	char type[RECIPIENT_TYPE_MAX + 1];   /* its key type ("ssh-rsa",
-	                                        "ssh-ed25519", "spki") */
+	                                        "ssh-ed25519", "spki",
+	                                        "age") */
+	unsigned char x25519[AGE_X25519_LEN]; /* a RECIPIENT_AGE key */
 };
 
 void recipients_init(struct recipients_reader *r, const unsigned char *buf,

@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rsa-decrypt: decrypt an rsapipe stream with one of the given private
- * keys, releasing each record only after it authenticated.  See
- * rsa-decrypt(1).
+ * rsa-decrypt: decrypt an rsapipe stream, or an age v1 file, with one
+ * of the given private keys, releasing each record (chunk) only after
+ * it authenticated.  See rsa-decrypt(1).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "age.h"
 #include "common.h"
+#include "filter.h"
+#include "format.h"
 #include "io.h"
 #include "keys.h"
 #include "passphrase.h"
 #include "stream.h"
 
 #define MAX_IDENTITIES 16
+/* Enough to tell an age file from an rsapipe stream, blank lines
+ * before an armored one included. */
+#define PREFIX_MAX 4096
 
 enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL,
 	OPT_HELP, OPT_VERSION };
@@ -35,7 +42,7 @@ static const struct option longopts[] = {
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
+	fprintf(stderr, "usage: %s [-i PRIVATE ...] [--from PUB]"
 	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n", progname);
 	exit(EXIT_USAGE);
 }
@@ -43,62 +50,71 @@ usage(void)
 static _Noreturn void
 help(void)
 {
-	printf("usage: %s -i PRIVATE [-i PRIVATE ...] [--from PUB]"
+	printf("usage: %s [-i PRIVATE ...] [--from PUB]"
 	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n"
-	    "Decrypt an rsapipe stream (binary or armored) from IN (default"
-	    " stdin) to OUT (default stdout).\n"
+	    "Decrypt an rsapipe stream or an age v1 file (binary or armored)"
+	    " from IN\n(default stdin) to OUT (default stdout).\n"
 	    "  -i, --identity PRIVATE   private key(s) to try (up to %d keys"
-	    " in all)\n"
+	    " in all): RSA\n"
+	    "                           keys, or age identity files"
+	    " (AGE-SECRET-KEY-1...)\n"
 	    "      --from PUB           require a signature by this key\n"
 	    "      --session FILE       the keyswap session the stream is bound to\n"
 	    "      --stop-at-final      end at the final record, not at end of input\n"
 	    "  -o, --output OUT         write OUT all-or-nothing\n"
-	    "      --passphrase-file F  passphrase for encrypted keys\n"
+	    "      --passphrase-file F  passphrase for encrypted keys (and"
+	    " age's scrypt)\n"
 	    "      --passphrase-fd N    passphrase from descriptor N\n"
 	    "Exit status: 0 success; 1 authentication failed (wrong key,"
-	    " tampered,\ntruncated, wrong signer or session); 2 usage, key"
-	    " file or I/O error.\n",
+	    " tampered,\ntruncated, malformed, wrong signer or session); 2"
+	    " usage, key file or I/O error.\n",
 	    progname, MAX_IDENTITIES);
 	io_close_stdout();
 	exit(EXIT_OK);
 }
 
-int
-main(int argc, char **argv)
-{
-	static struct rsa_key identities[MAX_IDENTITIES];
+/* What the command line asks for. */
+struct args {
 	const char *identity_paths[MAX_IDENTITIES];
-	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
-	struct stream_decrypt_options opt;
-	struct rsa_key from;
-	const char *from_path = NULL, *session_path = NULL;
-	unsigned char *session = NULL;
-	size_t npaths = 0, n = 0, i;
+	size_t npaths;
+	struct passphrase_source pass;
+	const char *from_path, *session_path, *input, *output;
+	int stop_at_final;
+};
+
+/* The keys to try: RSA private keys, and age's X25519 identities. */
+struct identities {
+	struct rsa_key rsa[MAX_IDENTITIES];
+	size_t nrsa;
+	struct age_x25519_identity x25519[MAX_IDENTITIES];
+	size_t nx25519;
+};
+
+/* Options into a; returns the index of the first operand. */
+static int
+parse_options(int argc, char **argv, struct args *a)
+{
 	int ch;
 
-	rsapipe_init(argv[0]);
-	/* getopt names the program by argv[0]: the bare name, as ours. */
-	argv[0] = (char *)progname;
-	memset(&opt, 0, sizeof(opt));
 	while ((ch = getopt_long(argc, argv, "hi:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
-			if (npaths == MAX_IDENTITIES)
+			if (a->npaths == MAX_IDENTITIES)
 				die(EXIT_USAGE, "too many identities (at most %d)",
 				    MAX_IDENTITIES);
-			identity_paths[npaths++] = optarg;
+			a->identity_paths[a->npaths++] = optarg;
 			break;
 		case OPT_FROM:
-			option_once(&from_path, optarg, "--from");
+			option_once(&a->from_path, optarg, "--from");
 			break;
 		case OPT_SESSION:
-			option_once(&session_path, optarg, "--session");
+			option_once(&a->session_path, optarg, "--session");
 			break;
 		case OPT_STOP_AT_FINAL:
-			opt.stop_at_final = 1;
+			a->stop_at_final = 1;
 			break;
 		case 'o':
-			option_once(&opt.output, optarg, "-o");
+			option_once(&a->output, optarg, "-o");
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -106,40 +122,174 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			if (!passphrase_option(&pass, ch, optarg))
+			if (!passphrase_option(&a->pass, ch, optarg))
 				usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1)
-		usage();
-	if (npaths == 0)
-		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
-	opt.input = argc == 1 ? argv[0] : NULL;
+	return optind;
+}
 
-	/* A file with several keys counts as that many -i. */
-	for (i = 0; i < npaths; i++)
-		n += key_load_private_all(&identities[n], MAX_IDENTITIES - n,
-		    identity_paths[i], &pass);
-	opt.identities = identities;
-	opt.nidentities = n;
-	if (from_path != NULL) {
+/* An age identity file: its AGE-SECRET-KEY-1 lines. */
+static void
+load_age_identities(struct identities *ids, const char *path,
+    const unsigned char *buf, size_t len)
+{
+	const char *why = NULL;
+	size_t n = 0, line = 0, room;
+
+	room = MAX_IDENTITIES - ids->nrsa - ids->nx25519;
+	if (age_identity_file_parse(&ids->x25519[ids->nx25519], room, &n, buf,
+	    len, &line, &why) != 0)
+		die(EXIT_USAGE, "%s:%zu: %s", strcmp(path, "-") == 0 ?
+		    "stdin" : path, line, why);
+	ids->nx25519 += n;
+}
+
+/* A file with several keys counts as that many -i. */
+static void
+load_identities(struct identities *ids, const struct args *a)
+{
+	unsigned char *buf;
+	size_t i, len, room;
+
+	for (i = 0; i < a->npaths; i++) {
+		room = MAX_IDENTITIES - ids->nrsa - ids->nx25519;
+		buf = io_read_file(a->identity_paths[i], KEY_FILE_MAX, &len);
+		if (age_identity_file_detect(buf, len))
+			load_age_identities(ids, a->identity_paths[i], buf, len);
+		else
+			ids->nrsa += key_parse_private_all(&ids->rsa[ids->nrsa],
+			    room, buf, len, a->identity_paths[i], &a->pass);
+		secure_free(buf);
+	}
+}
+
+/* 1 if buf starts as an rsapipe stream, binary or armored. */
+static int
+is_stream(const unsigned char *buf, size_t len)
+{
+	return (len >= STREAM_MAGIC_LEN &&
+	    memcmp(buf, STREAM_MAGIC, STREAM_MAGIC_LEN) == 0) ||
+	    (len >= strlen(STREAM_ARMOR_BEGIN) &&
+	    memcmp(buf, STREAM_ARMOR_BEGIN, strlen(STREAM_ARMOR_BEGIN)) == 0);
+}
+
+/*
+ * Read the first bytes of the input, enough to tell what it is; 1 if it
+ * is to be read as an age file.  With age identities and no RSA key
+ * it can only be one: what age would say of it is the useful message
+ * then.  With no key at all only an age file (its scrypt stanza) can
+ * be opened.
+ */
+static int
+read_prefix(int fd, const char *what, const struct identities *ids,
+    unsigned char *buf, size_t *len)
+{
+	size_t r;
+	int d;
+
+	*len = 0;
+	while ((d = age_detect(buf, *len)) < 0 && *len < PREFIX_MAX) {
+		if ((r = io_read_some(fd, buf + *len, PREFIX_MAX - *len,
+		    what)) == 0)
+			break;
+		*len += r;
+	}
+	if (d == 1 || ids->nrsa > 0)
+		return d == 1;
+	if (ids->nx25519 == 0)
+		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
+	if (is_stream(buf, *len))
+		die(EXIT_USAGE, "an rsapipe stream needs an RSA private key: "
+		    "age identities open age files only");
+	return 1;
+}
+
+static void
+decrypt_stream(const struct args *a, const struct identities *ids, int fd,
+    const unsigned char *prefix, size_t prefix_len)
+{
+	struct stream_decrypt_options opt;
+	struct rsa_key from;
+	unsigned char *session = NULL;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.identities = ids->rsa;
+	opt.nidentities = ids->nrsa;
+	opt.stop_at_final = a->stop_at_final;
+	opt.input = a->input;
+	opt.fd = fd;
+	opt.prefix = prefix;
+	opt.prefix_len = prefix_len;
+	opt.output = a->output;
+	if (a->from_path != NULL) {
 		memset(&from, 0, sizeof(from));
-		key_load_public(&from, from_path, &pass);
+		key_load_public(&from, a->from_path, &a->pass);
 		opt.from = &from;
 	}
-	if (session_path != NULL)
-		session = stream_session_load(session_path);
+	if (a->session_path != NULL)
+		session = stream_session_load(a->session_path);
 	opt.session = session;
-
 	stream_decrypt(&opt);
-
-	if (session != NULL)
-		secure_free(session);
-	if (from_path != NULL)
+	secure_free(session);
+	if (opt.from != NULL)
 		key_free(&from);
-	for (i = 0; i < n; i++)
-		key_free(&identities[i]);
+}
+
+static void
+decrypt_age(const struct args *a, const struct identities *ids, int fd,
+    const unsigned char *prefix, size_t prefix_len)
+{
+	struct age_decrypt_options opt;
+
+	if (a->from_path != NULL || a->session_path != NULL)
+		die(EXIT_USAGE, "%s cannot be used with an age file: age files "
+		    "have no %s", a->from_path != NULL ? "--from" : "--session",
+		    a->from_path != NULL ? "sender signature" : "session");
+	memset(&opt, 0, sizeof(opt));
+	opt.rsa = ids->rsa;
+	opt.nrsa = ids->nrsa;
+	opt.x25519 = ids->x25519;
+	opt.nx25519 = ids->nx25519;
+	opt.pass = &a->pass;
+	opt.fd = fd;
+	opt.what = filter_name(a->input, "stdin");
+	opt.prefix = prefix;
+	opt.prefix_len = prefix_len;
+	opt.output = a->output;
+	age_decrypt(&opt);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
+	static struct identities ids;
+	static unsigned char prefix[PREFIX_MAX];
+	size_t i, prefix_len;
+	int first, fd;
+
+	rsapipe_init(argv[0]);
+	/* getopt names the program by argv[0]: the bare name, as ours. */
+	argv[0] = (char *)progname;
+	first = parse_options(argc, argv, &a);
+	if (argc - first > 1)
+		usage();
+	a.input = argc - first == 1 ? argv[first] : NULL;
+	fd = io_open_input(a.input);
+	/* Only an age file with a passphrase needs no -i: a person typing
+	 * neither key nor file is told at once. */
+	if (a.npaths == 0 && isatty(fd))
+		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
+	load_identities(&ids, &a);
+	if (read_prefix(fd, filter_name(a.input, "stdin"), &ids, prefix,
+	    &prefix_len))
+		decrypt_age(&a, &ids, fd, prefix, prefix_len);
+	else
+		decrypt_stream(&a, &ids, fd, prefix, prefix_len);
+	for (i = 0; i < ids.nrsa; i++)
+		key_free(&ids.rsa[i]);
+	for (i = 0; i < ids.nx25519; i++)
+		age_x25519_identity_free(&ids.x25519[i]);
 	return EXIT_OK;
 }
