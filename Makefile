@@ -26,8 +26,8 @@ DEPS_CFLAGS != $(PKG_CONFIG) --cflags libgcrypt gpg-error libtasn1 2>/dev/null |
 DEPS_LIBS != $(PKG_CONFIG) --libs libgcrypt gpg-error libtasn1 2>/dev/null || true
 EDIT_CFLAGS != $(PKG_CONFIG) --cflags libedit 2>/dev/null || true
 EDIT_LIBS != $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -Ilib $(WARN) $(HARDEN) $(DEPS_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
 LIB_HDRS = lib/recipients.h lib/openssh_key.h lib/blowfish.h lib/blowfish_pi.h lib/bcrypt_pbkdf.h lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
