@@ -10,6 +10,7 @@
 #include "age_armor.h"
 #include "age_format.h"
 #include "age_stream.h"
+#include "armor.h"
 #include "common.h"
 #include "error.h"
 #include "filter.h"
@@ -153,14 +154,20 @@ unwrap_scrypt(const struct age_decrypt_options *opt,
     unsigned char *file_key, int *best)
 {
 	const char *why = "age header: bad scrypt stanza";
+	unsigned cap, log2n;
 	char *pass;
 	int r;
 
 	if (opt->pass == NULL)
 		return 0;
+	cap = opt->scrypt_max_log2n ? opt->scrypt_max_log2n :
+	    AGE_SCRYPT_MAX_LOG2N;
+	/* Too costly is said before the passphrase is asked for. */
+	if (age_scrypt_work_factor(&h->stanzas[0], &log2n) == 0 && log2n > cap)
+		die(EXIT_AUTH, "age header: scrypt work factor %u is above the "
+		    "cap of %u", log2n, cap);
 	pass = passphrase_get(opt->pass, "Enter passphrase: ", 0);
-	r = age_scrypt_unwrap(&h->stanzas[0], pass, opt->scrypt_max_log2n ?
-	    opt->scrypt_max_log2n : AGE_SCRYPT_MAX_LOG2N, file_key, &why);
+	r = age_scrypt_unwrap(&h->stanzas[0], pass, cap, file_key, &why);
 	passphrase_free(pass);
 	if (r == RP_DECRYPT || r == RP_NOKEY)
 		*best = RP_PASSPHRASE;
@@ -345,14 +352,14 @@ struct age_sink {
 	int fd;
 	const char *what;
 	int armored;
-	struct age_armor_writer armor;
+	struct armor_writer armor;
 };
 
 static void
 sink_write(struct age_sink *s, const void *buf, size_t n)
 {
 	if (s->armored)
-		age_armor_write(&s->armor, buf, n);
+		armor_write(&s->armor, buf, n);
 	else
 		io_write_all(s->fd, buf, n, s->what);
 }
@@ -526,13 +533,14 @@ age_encrypt(const struct age_encrypt_options *opt)
 	sink.what = filter_name(opt->output, "stdout");
 	sink.armored = opt->armor;
 	if (opt->armor)
-		age_armor_writer_open(&sink.armor, out.fd, sink.what);
+		armor_writer_open_title(&sink.armor, out.fd, sink.what,
+		    AGE_ARMOR_TITLE, 0);
 	encrypt_header(opt, &sink, st);
 	encrypt_payload(in, filter_name(opt->input, "stdin"), &sink, st);
 	age_stream_close(&st[0]);
 	age_stream_close(&st[1]);
 	if (opt->armor)
-		age_armor_writer_close(&sink.armor);
+		armor_writer_close(&sink.armor);
 	if (in != STDIN_FILENO)
 		close(in);
 	io_output_commit(&out);

@@ -10,7 +10,6 @@
 
 enum { LEAD, BEGIN_LINE, BODY, TRAIL };
 
-#define ARMOR_TITLE "AGE ENCRYPTED FILE"
 #define LINE_BYTES 48
 
 static int
@@ -168,39 +167,4 @@ age_armor_finish(struct age_armor_reader *r, const char **why)
 		return 0;
 	return bad(why, r->state == BODY ? "age armor: no END line" :
 	    "age armor: no BEGIN line");
-}
-
-void
-age_armor_writer_open(struct age_armor_writer *w, int fd, const char *what)
-{
-	memset(w, 0, sizeof(*w));
-	w->what = what;
-	/* _nc: the caller owns fd (it may be an io_output to commit). */
-	if ((w->stream = gpgrt_fdopen_nc(fd, "wb")) == NULL ||
-	    (w->state = gpgrt_b64enc_start(w->stream, ARMOR_TITLE)) == NULL)
-		die(EXIT_USAGE, "armor %s:", what);
-}
-
-void
-age_armor_write(struct age_armor_writer *w, const void *buf, size_t n)
-{
-	gpg_err_code_t ec;
-
-	if ((ec = gpgrt_b64enc_write(w->state, buf, n)) != 0)
-		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
-}
-
-void
-age_armor_writer_close(struct age_armor_writer *w)
-{
-	gpg_err_code_t ec;
-
-	ec = gpgrt_b64enc_finish(w->state);
-	w->state = NULL;
-	if (ec != 0)
-		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
-	if (gpgrt_fflush(w->stream) != 0 || gpgrt_ferror(w->stream) ||
-	    gpgrt_fclose(w->stream) != 0)
-		die(EXIT_USAGE, "write %s:", w->what);
-	w->stream = NULL;
 }

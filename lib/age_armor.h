@@ -50,16 +50,7 @@ int age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
 /* At the end of the input: 0 if the armor was whole, else RP_MALFORMED. */
 int age_armor_finish(struct age_armor_reader *r, const char **why);
 
-struct age_armor_writer {
-	gpgrt_stream_t stream;  /* over the output descriptor, not owning it */
-	gpgrt_b64state_t state;
-	const char *what;
-};
-
-void age_armor_writer_open(struct age_armor_writer *w, int fd,
-    const char *what);
-void age_armor_write(struct age_armor_writer *w, const void *buf, size_t n);
-/* Last line, END line, flush. */
-void age_armor_writer_close(struct age_armor_writer *w);
+/* The armor's title; the writer is armor.h's armor_writer_open_title. */
+#define AGE_ARMOR_TITLE "AGE ENCRYPTED FILE"
 
 #endif

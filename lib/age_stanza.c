@@ -466,11 +466,21 @@ scrypt_check(const struct age_stanza *s, unsigned char *salt,
 }
 
 int
+age_scrypt_work_factor(const struct age_stanza *s, unsigned *log2n)
+{
+	unsigned char salt[SCRYPT_SALT_LEN];
+	const char *why;
+
+	if (strcmp(s->type, SCRYPT_TYPE) != 0)
+		return RP_MALFORMED;
+	return scrypt_check(s, salt, log2n, &why);
+}
+
+int
 age_scrypt_unwrap(const struct age_stanza *s, const char *passphrase,
     unsigned max_log2n, unsigned char file_key[AGE_FILE_KEY_LEN],
     const char **why)
 {
-	static char reason[96];
 	unsigned char salt[sizeof(SCRYPT_SALT_LABEL) - 1 + SCRYPT_SALT_LEN];
 	unsigned char *key;
 	unsigned log2n;
@@ -485,9 +495,7 @@ age_scrypt_unwrap(const struct age_stanza *s, const char *passphrase,
 	if (rc != 0)
 		return rc;
 	if (log2n > max_log2n || log2n > 30) {
-		snprintf(reason, sizeof(reason), "scrypt work factor %.20s is "
-		    "above the cap of %u", s->args[1], max_log2n);
-		*why = reason;
+		*why = "scrypt work factor above the cap";
 		return RP_REFUSED;
 	}
 	if (passphrase[0] == '\0') {

@@ -91,10 +91,15 @@ int age_rsa_unwrap(const struct age_stanza *s, const struct rsa_key *key,
     unsigned char file_key[AGE_FILE_KEY_LEN], const char **why);
 /* passphrase NUL-terminated (an empty one opens nothing: RP_DECRYPT,
  * as age refuses it); work factors above max_log2n are RP_REFUSED
- * ("scrypt work factor N is above the cap of M"). */
+ * ("scrypt work factor above the cap"): a caller checks
+ * age_scrypt_work_factor first, to say so before asking for anything. */
 int age_scrypt_unwrap(const struct age_stanza *s, const char *passphrase,
     unsigned max_log2n, unsigned char file_key[AGE_FILE_KEY_LEN],
     const char **why);
+
+/* A well-formed scrypt stanza's work factor: log2 of N (values past 99
+ * are 100).  0, or RP_MALFORMED if s is not one. */
+int age_scrypt_work_factor(const struct age_stanza *s, unsigned *log2n);
 
 /* The stanza's type checks that need no key: arguments and body length
  * of X25519, scrypt and ssh-rsa stanzas (RP_MALFORMED with *why), and

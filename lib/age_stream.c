@@ -47,6 +47,37 @@ set_nonce(struct age_stream *st, int last)
 		die_gcry(EXIT_USAGE, err, "age payload nonce");
 }
 
+/* Run chunk st->counter's cipher (nonce, last flag) over len bytes at
+ * buf in place, one whole message: decrypting or encrypting. */
+static void
+crypt_as(struct age_stream *st, unsigned char *buf, size_t len, int last,
+    int decrypt)
+{
+	gcry_error_t err;
+
+	set_nonce(st, last);
+	err = gcry_cipher_final(st->hd);
+	if (err == 0)
+		err = decrypt ? gcry_cipher_decrypt(st->hd, buf, len, NULL, 0) :
+		    gcry_cipher_encrypt(st->hd, buf, len, NULL, 0);
+	if (err != 0)
+		die_gcry(EXIT_USAGE, err, "age payload");
+}
+
+/* Decrypt len bytes at buf in place as chunk st->counter and check the
+ * tag after them; 1 if it holds.  If it does not, the bytes are
+ * encrypted again under the same nonce, which (ChaCha20 being a key
+ * stream) gives back the ciphertext, to be tried once more. */
+static int
+open_as(struct age_stream *st, unsigned char *buf, size_t len, int last)
+{
+	crypt_as(st, buf, len, last, 1);
+	if (gcry_cipher_checktag(st->hd, buf + len, AGE_TAG_LEN) == 0)
+		return 1;
+	crypt_as(st, buf, len, last, 0);
+	return 0;
+}
+
 size_t
 age_stream_seal(struct age_stream *st, unsigned char *buf, size_t len,
     int last)
@@ -56,43 +87,12 @@ age_stream_seal(struct age_stream *st, unsigned char *buf, size_t len,
 	if (st->finished || len > AGE_CHUNK_SIZE || (!last &&
 	    len != AGE_CHUNK_SIZE) || (last && len == 0 && st->counter > 0))
 		die(EXIT_USAGE, "internal error: age chunk out of order");
-	set_nonce(st, last);
-	err = gcry_cipher_final(st->hd);
-	if (err == 0)
-		err = gcry_cipher_encrypt(st->hd, buf, len, NULL, 0);
-	if (err == 0)
-		err = gcry_cipher_gettag(st->hd, buf + len, AGE_TAG_LEN);
-	if (err != 0)
+	crypt_as(st, buf, len, last, 0);
+	if ((err = gcry_cipher_gettag(st->hd, buf + len, AGE_TAG_LEN)) != 0)
 		die_gcry(EXIT_USAGE, err, "age payload seal");
 	st->counter++;
 	st->finished = last;
 	return len + AGE_TAG_LEN;
-}
-
-/* Decrypt len bytes at buf in place under chunk st->counter's nonce
- * and check the tag after them; 1 if it holds.  If it does not, the
- * bytes are encrypted again under the same nonce, which (ChaCha20 being
- * a key stream) gives back the ciphertext, to be tried once more. */
-static int
-open_as(struct age_stream *st, unsigned char *buf, size_t len, int last)
-{
-	gcry_error_t err;
-
-	set_nonce(st, last);
-	err = gcry_cipher_final(st->hd);
-	if (err == 0)
-		err = gcry_cipher_decrypt(st->hd, buf, len, NULL, 0);
-	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "age payload open");
-	if (gcry_cipher_checktag(st->hd, buf + len, AGE_TAG_LEN) == 0)
-		return 1;
-	set_nonce(st, last);
-	err = gcry_cipher_final(st->hd);
-	if (err == 0)
-		err = gcry_cipher_encrypt(st->hd, buf, len, NULL, 0);
-	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "age payload open");
-	return 0;
 }
 
 int

@@ -9,17 +9,25 @@
 #include "format.h"
 
 void
-armor_writer_open(struct armor_writer *w, int fd, const char *what)
+armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
+    const char *title, int flush_each)
 {
 	memset(w, 0, sizeof(*w));
 	w->what = what;
+	w->flush_each = flush_each;
 	/* _nc: the caller owns fd (it may be an io_output to commit). */
 	w->stream = gpgrt_fdopen_nc(fd, "wb");
 	if (w->stream == NULL)
 		die(EXIT_USAGE, "armor %s:", what);
-	w->state = gpgrt_b64enc_start(w->stream, STREAM_ARMOR_TITLE);
+	w->state = gpgrt_b64enc_start(w->stream, title);
 	if (w->state == NULL)
 		die(EXIT_USAGE, "armor %s:", what);
+}
+
+void
+armor_writer_open(struct armor_writer *w, int fd, const char *what)
+{
+	armor_writer_open_title(w, fd, what, STREAM_ARMOR_TITLE, 1);
 }
 
 static void
@@ -37,7 +45,8 @@ armor_write(struct armor_writer *w, const void *buf, size_t n)
 	ec = gpgrt_b64enc_write(w->state, buf, n);
 	if (ec != 0)
 		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
-	armor_flush(w);
+	if (w->flush_each)
+		armor_flush(w);
 }
 
 void

@@ -14,13 +14,20 @@ struct armor_writer {
 	gpgrt_stream_t stream; /* over the output descriptor, not owning it */
 	gpgrt_b64state_t state;
 	const char *what;      /* output name for messages */
+	int flush_each;        /* push each write out at once */
 };
 
 /* Start armored output on fd: writes nothing until the first data. Dies
  * (EXIT_USAGE) on failure. */
 void armor_writer_open(struct armor_writer *w, int fd, const char *what);
-/* Encode and push n bytes out now (flushed, so a chat line is not held
- * back beyond the base64 quantum).  Dies on a write error. */
+/* The same under another BEGIN/END title ("AGE ENCRYPTED FILE": lines
+ * of 64 columns, padded base64, as age's armor wants), with flush_each
+ * set or not. */
+void armor_writer_open_title(struct armor_writer *w, int fd,
+    const char *what, const char *title, int flush_each);
+/* Encode n bytes; with flush_each (the rsapipe armor) push them out now,
+ * so a chat line is not held back beyond the base64 quantum.  Dies on a
+ * write error. */
 void armor_write(struct armor_writer *w, const void *buf, size_t n);
 /* Finish: last quantum, END line, flush.  Dies on a write error. */
 void armor_writer_close(struct armor_writer *w);
