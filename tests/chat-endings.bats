@@ -213,8 +213,10 @@ hangs_up() {
 @test "closing the terminal window ends the chat: nothing keeps running on a dead terminal" {
 	open_terminals
 	tmux_teardown   # both windows closed: the terminals hang up
+	# Each side's last act is erasing its session files: wait for that.
 	for _ in $(seq $((100 * RSAPIPE_TEST_TIME_SCALE))); do
-		assert_no_processes "$port" 2>/dev/null && break
+		assert_no_processes "$port" 2>/dev/null &&
+			[ -z "$(leftovers alice)$(leftovers bob)" ] && break
 		sleep 0.1
 	done
 	assert_no_processes "$port"
