@@ -394,14 +394,50 @@ out:
 	return rc;
 }
 
+/* PBES2-params: scrypt with kdf's salt and cost, AES-256-CBC with iv. */
+static unsigned char *
+pbes2_params(const struct kdf *kdf, const unsigned char iv[BLOCK],
+    size_t *len)
+{
+	asn1_node node;
+	unsigned char *params, *ivder, *pbes2;
+	size_t paramslen, ivderlen;
+
+	node = der_new("scrypt-params");
+	der_write_bytes(node, "salt", kdf->salt, kdf->saltlen);
+	der_write_ulong(node, "costParameter", kdf->iter);
+	der_write_ulong(node, "blockSize", PKCS8_SCRYPT_R);
+	der_write_ulong(node, "parallelizationParameter", kdf->p);
+	der_omit(node, "keyLength");
+	params = der_encode(node, 0, &paramslen);
+	der_free(&node);
+
+	node = der_new("AES-IV");
+	der_write_bytes(node, "", iv, BLOCK);
+	ivder = der_encode(node, 0, &ivderlen);
+	der_free(&node);
+
+	node = der_new("PBES2-params");
+	der_write_oid(node, "keyDerivationFunc.algorithm", OID_SCRYPT);
+	der_write_bytes(node, "keyDerivationFunc.parameters", params,
+	    paramslen);
+	der_write_oid(node, "encryptionScheme.algorithm", OID_AES256_CBC);
+	der_write_bytes(node, "encryptionScheme.parameters", ivder, ivderlen);
+	pbes2 = der_encode(node, 0, len);
+	der_free(&node);
+	free(params);
+	free(ivder);
+	return pbes2;
+}
+
 unsigned char *
 pkcs8_encrypt(const unsigned char *der, size_t len, const char *pass,
     size_t *outlen)
 {
 	asn1_node node;
 	struct kdf kdf;
-	unsigned char iv[BLOCK], *key, *buf, *params, *ivder, *pbes2, *out;
-	size_t paramslen, ivderlen, pbes2len, clen, pad;
+	unsigned char iv[BLOCK], *key, *buf, *pbes2, *out;
+	size_t pbes2len, clen, pad;
 
 	memset(&kdf, 0, sizeof(kdf));
 	kdf.scrypt = 1;
@@ -412,31 +448,7 @@ pkcs8_encrypt(const unsigned char *der, size_t len, const char *pass,
 	kdf.p = PKCS8_SCRYPT_P;
 	gcry_randomize(kdf.salt, kdf.saltlen, GCRY_STRONG_RANDOM);
 	gcry_create_nonce(iv, sizeof(iv));
-
-	node = der_new("scrypt-params");
-	der_write_bytes(node, "salt", kdf.salt, kdf.saltlen);
-	der_write_ulong(node, "costParameter", kdf.iter);
-	der_write_ulong(node, "blockSize", PKCS8_SCRYPT_R);
-	der_write_ulong(node, "parallelizationParameter", kdf.p);
-	der_omit(node, "keyLength");
-	params = der_encode(node, 0, &paramslen);
-	der_free(&node);
-
-	node = der_new("AES-IV");
-	der_write_bytes(node, "", iv, sizeof(iv));
-	ivder = der_encode(node, 0, &ivderlen);
-	der_free(&node);
-
-	node = der_new("PBES2-params");
-	der_write_oid(node, "keyDerivationFunc.algorithm", OID_SCRYPT);
-	der_write_bytes(node, "keyDerivationFunc.parameters", params,
-	    paramslen);
-	der_write_oid(node, "encryptionScheme.algorithm", OID_AES256_CBC);
-	der_write_bytes(node, "encryptionScheme.parameters", ivder, ivderlen);
-	pbes2 = der_encode(node, 0, &pbes2len);
-	der_free(&node);
-	free(params);
-	free(ivder);
+	pbes2 = pbes2_params(&kdf, iv, &pbes2len);
 
 	pad = BLOCK - len % BLOCK;
 	clen = len + pad;
