@@ -191,3 +191,23 @@ setup() {
 	rsa-decrypt -i "$KEYS/id_rsa" -o out s.rp
 	assert_same_file out "$KEYS/plain.65537"
 }
+
+@test "a scrypt work factor above 2^22 is refused before any passphrase is asked" {
+	# A well-formed header whose one stanza asks for N = 2^23 (age's cap is
+	# 22); the MAC and the payload never get looked at.
+	{
+		printf 'age-encryption.org/v1\n'
+		printf -- '-> scrypt %s 23\n' AAAAAAAAAAAAAAAAAAAAAA
+		printf '%s\n' AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+		printf -- '--- %s\n' AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+		head -c 16 /dev/zero
+	} >costly.age
+	# No -i, no passphrase source, no terminal: a prompt would fail apart.
+	run -1 --separate-stderr setsid -w rsa-decrypt -o out costly.age
+	assert_one_line_error rsa-decrypt 'age header: scrypt work factor 23 is above the cap of 22$'
+	[ ! -e out ]
+	# The same stanza at 22 gets as far as the passphrase.
+	sed -i '2s/ 23$/ 22/' costly.age
+	run -2 --separate-stderr setsid -w rsa-decrypt -o out costly.age
+	[[ $stderr != *"work factor"* ]]
+}
