@@ -191,6 +191,8 @@ if want t9; then
 			rsa-encrypt --age -r "$recipient" <f >/dev/null
 		/usr/bin/time -f 'rss_age_format_decrypt_kb %M' \
 			rsa-decrypt -i age.key <f.age >/dev/null
+		/usr/bin/time -f 'rss_age_encrypt_kb %M' \
+			age -r "$recipient" <f >/dev/null
 		/usr/bin/time -f 'rss_age_decrypt_kb %M' \
 			age -d -i age.key <f.age >/dev/null
 	} 2>"$res/rss-age.txt"
