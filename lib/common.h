@@ -88,4 +88,15 @@ void option_once(const char **slot, const char *value, const char *option);
 /* Print --version text and exit 0. */
 _Noreturn void print_version(void);
 
+/*
+ * --help and --version, for the getopt_long table of every program that
+ * has them (and takes -h too).  Their values stay clear of the programs'
+ * own.  option_default() in passphrase.h is their handler.
+ */
+#define COMMON_OPT_HELP 0x5101
+#define COMMON_OPT_VERSION 0x5102
+#define COMMON_LONG_OPTIONS \
+	{ "help", no_argument, NULL, COMMON_OPT_HELP }, \
+	{ "version", no_argument, NULL, COMMON_OPT_VERSION }
+
 #endif

@@ -173,3 +173,15 @@ passphrase_option(struct passphrase_source *src, int opt, const char *arg)
 		    "exclude each other");
 	return 1;
 }
+
+void
+option_default(int opt, const char *arg, struct passphrase_source *src,
+    void (*help)(void), void (*usage)(void))
+{
+	if (opt == 'h' || opt == COMMON_OPT_HELP)
+		help();
+	else if (opt == COMMON_OPT_VERSION)
+		print_version();
+	else if (src == NULL || !passphrase_option(src, opt, arg))
+		usage();
+}

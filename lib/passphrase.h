@@ -2,7 +2,9 @@
 /*
  * passphrase.h: where a passphrase comes from.  Every program that loads
  * or writes a private key accepts --passphrase-file F and --passphrase-fd N
- * and otherwise prompts on /dev/tty without echo.
+ * and otherwise prompts on /dev/tty without echo.  The programs' option
+ * switches end in option_default(), which takes these two options with
+ * --help and --version.
  */
 #ifndef RSAPIPE_PASSPHRASE_H
 #define RSAPIPE_PASSPHRASE_H
@@ -35,17 +37,7 @@ int passphrase_parse_fd(const char *arg);
 
 /*
  * The two long options, for any getopt_long table, and their handler, so
- * every program spells and checks them the same way:
- *
- *	static const struct option longopts[] = {
- *		PASSPHRASE_LONG_OPTIONS,
- *		...
- *	};
- *	...
- *	default:
- *		if (!passphrase_option(&pass, ch, optarg))
- *			usage();
- *
+ * every program spells and checks them the same way.
  * passphrase_option() returns 1 if ch was one of them (recorded in src;
  * dies on a bad fd or when both are given), else 0.
  */
@@ -56,5 +48,28 @@ int passphrase_parse_fd(const char *arg);
 	{ "passphrase-fd", required_argument, NULL, PASSPHRASE_OPT_FD }
 int passphrase_option(struct passphrase_source *src, int opt,
     const char *arg);
+
+/*
+ * The default arm of a program's option switch, so that every program
+ * ends it the same way:
+ *
+ *	static const struct option longopts[] = {
+ *		...
+ *		PASSPHRASE_LONG_OPTIONS,
+ *		COMMON_LONG_OPTIONS,
+ *		...
+ *	};
+ *	...
+ *	default:
+ *		option_default(ch, optarg, &pass, help, usage);
+ *
+ * -h and --help call help(), --version print_version(); a passphrase
+ * option is recorded in src, as by passphrase_option() (src NULL: the
+ * program has none); anything else calls usage().  help and usage print
+ * and exit, never return: option_default() returns only after a
+ * passphrase option.
+ */
+void option_default(int opt, const char *arg, struct passphrase_source *src,
+    void (*help)(void), void (*usage)(void));
 
 #endif

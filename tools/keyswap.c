@@ -603,7 +603,7 @@ set_new_peer(struct options *o, int policy)
 enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT, OPT_SESSION_OUT,
     OPT_PEER_IDENTITY_OUT, OPT_PEER_NAME_OUT, OPT_PEER, OPT_KNOWN_PEERS,
     OPT_NAME, OPT_ASK, OPT_ACCEPT_NEW, OPT_REFUSE_NEW, OPT_ALLOWED,
-    OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_HELP, OPT_VERSION };
+    OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
@@ -623,8 +623,7 @@ static const struct option longopts[] = {
 	{ "accept-any", no_argument, NULL, OPT_ACCEPT_ANY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	PASSPHRASE_LONG_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -705,14 +704,8 @@ parse_options(int argc, char *argv[], struct options *o)
 			o->timeout = parse_timeout(optarg);
 			o->timeout_set = 1;
 			break;
-		case 'h':
-		case OPT_HELP:
-			help();
-		case OPT_VERSION:
-			print_version();
 		default:
-			if (!passphrase_option(&o->pass, ch, optarg))
-				usage();
+			option_default(ch, optarg, &o->pass, help, usage);
 		}
 	}
 	if (optind != argc)

@@ -24,8 +24,7 @@
  * before an armored one included. */
 #define PREFIX_MAX 4096
 
-enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL,
-	OPT_HELP, OPT_VERSION };
+enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, 'i' },
@@ -34,8 +33,7 @@ static const struct option longopts[] = {
 	{ "stop-at-final", no_argument, NULL, OPT_STOP_AT_FINAL },
 	{ "output", required_argument, NULL, 'o' },
 	PASSPHRASE_LONG_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -116,14 +114,8 @@ parse_options(int argc, char **argv, struct args *a)
 		case 'o':
 			option_once(&a->output, optarg, "-o");
 			break;
-		case 'h':
-		case OPT_HELP:
-			help();
-		case OPT_VERSION:
-			print_version();
 		default:
-			if (!passphrase_option(&a->pass, ch, optarg))
-				usage();
+			option_default(ch, optarg, &a->pass, help, usage);
 		}
 	}
 	return optind;

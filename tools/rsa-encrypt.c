@@ -23,7 +23,7 @@ struct source {
 	int file;
 };
 
-enum { OPT_SESSION = 256, OPT_AGE, OPT_HELP, OPT_VERSION };
+enum { OPT_SESSION = 256, OPT_AGE };
 
 static const struct option longopts[] = {
 	{ "recipient", required_argument, NULL, 'r' },
@@ -34,8 +34,7 @@ static const struct option longopts[] = {
 	{ "age", no_argument, NULL, OPT_AGE },
 	{ "output", required_argument, NULL, 'o' },
 	PASSPHRASE_LONG_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -251,14 +250,8 @@ parse_options(int argc, char **argv, struct args *a)
 		case 'o':
 			option_once(&a->output, optarg, "-o");
 			break;
-		case 'h':
-		case OPT_HELP:
-			help();
-		case OPT_VERSION:
-			print_version();
 		default:
-			if (!passphrase_option(&a->pass, ch, optarg))
-				usage();
+			option_default(ch, optarg, &a->pass, help, usage);
 		}
 	}
 	return optind;

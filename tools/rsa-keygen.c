@@ -18,7 +18,7 @@
 #define DEFAULT_PRIVATE "private.pem"
 #define DEFAULT_PUBLIC "public.pem"
 
-enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT, OPT_VERSION, OPT_HELP };
+enum { OPT_PUBLIC = 0x100, OPT_ENCRYPT };
 
 static const char usage_text[] =
     "usage: rsa-keygen [-q] [-b bits] [-o private] [--public public]\n"
@@ -32,6 +32,14 @@ usage(void)
 {
 	fputs(usage_text, stderr);
 	exit(EXIT_USAGE);
+}
+
+static _Noreturn void
+help(void)
+{
+	fputs(usage_text, stdout);
+	io_close_stdout();
+	exit(EXIT_OK);
 }
 
 static unsigned int
@@ -143,8 +151,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		PASSPHRASE_LONG_OPTIONS,
 		{ "public", required_argument, NULL, OPT_PUBLIC },
 		{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "help", no_argument, NULL, OPT_HELP },
+		COMMON_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -176,16 +183,8 @@ parse_options(int argc, char *argv[], struct options *o)
 				usage();
 			o->mode = ch;
 			break;
-		case OPT_VERSION:
-			print_version();
-		case 'h':
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			io_close_stdout();
-			exit(EXIT_OK);
 		default:
-			if (!passphrase_option(&o->pass, ch, optarg))
-				usage();
+			option_default(ch, optarg, &o->pass, help, usage);
 		}
 	}
 	return optind;
