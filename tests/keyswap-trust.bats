@@ -9,10 +9,6 @@
 load keyswap_helper
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	keyswap_setup_file
-}
-
 setup() {
 	keyswap_setup
 	ALICE_FP=$(fingerprint "$FIXTURES/alice.pub")

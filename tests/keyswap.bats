@@ -6,14 +6,6 @@
 load keyswap_helper
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	keyswap_setup_file
-}
-
-setup() {
-	keyswap_setup
-}
-
 @test "two peers exchange session keys and agree on a 32-byte session context" {
 	pair --peer "$FIXTURES/bob.pub" -- --peer "$FIXTURES/alice.pub"
 	[ "$astatus" -eq 0 ]

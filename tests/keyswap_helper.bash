@@ -27,6 +27,15 @@ keyswap_setup() {
 	mkfifo a2b b2a
 }
 
+# The suites' setup unless they define their own (after loading this).
+setup_file() {
+	keyswap_setup_file
+}
+
+setup() {
+	keyswap_setup
+}
+
 # The fingerprint ssh-keygen -l shows for a public or private key file.
 fingerprint() {
 	local in=(-in "$1")

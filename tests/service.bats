@@ -44,16 +44,23 @@ client() {
 	cp "$FIXTURES/bob.pem" "$BATS_TEST_TMPDIR/$1/home/.config/rsapipe/identity.pem"
 }
 
-@test "the echo service sends back exactly what a client sends, verified and decrypted" {
-	start_service
+# echoes_back TEXT: client c1, pinned to the service's identity (Alice's),
+# sends TEXT and gets exactly TEXT back; the service is then stopped, and
+# neither side has left anything behind.
+echoes_back() {
 	client c1
-	printf 'line one\nline two\n\nlast line\n' >"$BATS_TEST_TMPDIR/in"
+	printf '%s' "$1" >"$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/alice.pub" \
 		127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
 	stop_service
 	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/in")" ]
 	[ -z "$(leftovers c1)" ]
 	[ -z "$(leftovers service)" ]
+}
+
+@test "the echo service sends back exactly what a client sends, verified and decrypted" {
+	start_service
+	echoes_back $'line one\nline two\n\nlast line\n'
 }
 
 @test "an echo client pinned to another identity is refused and sends nothing" {
@@ -159,14 +166,7 @@ client() {
 	# its stderr on it too, as inetd does with the connection: a word on
 	# stderr would corrupt the stream.
 	serve ,stderr RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem"
-	client c1
-	printf 'one\ntwo\n' >"$BATS_TEST_TMPDIR/in"
-	run -0 --separate-stderr as c1 "$EXAMPLES/echo-client.sh" --peer "$FIXTURES/alice.pub" \
-		127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
-	stop_service
-	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/in")" ]
-	[ -z "$(leftovers c1)" ]
-	[ -z "$(leftovers service)" ]
+	echoes_back $'one\ntwo\n'
 }
 
 @test "without HOME, as inetd starts it, the service still answers" {
