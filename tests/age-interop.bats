@@ -76,7 +76,7 @@ setup() {
 		[ "$(head -n 1 g.age)" = "-----BEGIN AGE ENCRYPTED FILE-----" ]
 		[ "$(tail -n 1 g.age)" = "-----END AGE ENCRYPTED FILE-----" ]
 		# Lines of exactly 64 columns but the last of the body.
-		! sed '1d;$d' g.age | sed '$d' | grep -qv '^.\{64\}$'
+		refute grep -qv '^.\{64\}$' <<<"$(sed '1d;$d' g.age | sed '$d')"
 		age -d -i "$KEYS/age.key" g.age >out2
 		assert_same_file out2 "$KEYS/plain.$n"
 	done
@@ -163,7 +163,7 @@ setup() {
 	[ ! -e out ]
 }
 
-@test "--age refuses what only rsapipe streams have: -s and --session" {
+@test "age files refuse what only rsapipe streams have: -s, --session, --from, --stop-at-final" {
 	run -2 --separate-stderr rsa-encrypt --age -r "$KEYS/id_rsa.pub" \
 		-s "$KEYS/id_rsa" "$KEYS/plain.0"
 	assert_one_line_error rsa-encrypt '-s cannot be used with --age'
@@ -174,6 +174,10 @@ setup() {
 	age -R "$KEYS/id_rsa.pub" -o f.age "$KEYS/plain.0"
 	run -2 --separate-stderr rsa-decrypt -i "$KEYS/id_rsa" --from "$KEYS/id_rsa.pub" f.age
 	assert_one_line_error rsa-decrypt '--from cannot be used with an age file'
+	run -2 --separate-stderr rsa-decrypt -i "$KEYS/id_rsa" --session session f.age
+	assert_one_line_error rsa-decrypt '--session cannot be used with an age file'
+	run -2 --separate-stderr rsa-decrypt -i "$KEYS/id_rsa" --stop-at-final f.age
+	assert_one_line_error rsa-decrypt '--stop-at-final cannot be used with an age file'
 }
 
 @test "an age1 recipient without --age, and an age identity for an rsapipe stream, are refused" {

@@ -63,7 +63,7 @@ stanza_test() {
 	awk '/^AGE-SECRET-KEY-1/ {
 		c = substr($0, 20, 1); r = (c == "Q") ? "P" : "Q"
 		$0 = substr($0, 1, 19) r substr($0, 21) } { print }' key > bad
-	! cmp -s key bad
+	refute cmp -s key bad
 	run -1 "$RSAPIPE_ROOT/tests/unit/age-stanza-test" "$FIXTURES" bad \
 		"$(age-keygen -y key)" /dev/null /dev/null out1 out2
 	[[ $output == *"FAIL: age-keygen file parses"* ]]

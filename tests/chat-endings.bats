@@ -114,7 +114,7 @@ refused() {
 	ended_within bob 5 bob_status
 	[ "$bob_status" -eq 3 ]
 	screen bob | grep -q "rsa-chat-client: cannot connect to 127.0.0.1:$port: connection refused"
-	! screen bob | grep -q 'key exchange'
+	refute grep -q 'key exchange' <<<"$(screen bob)"
 	[ -z "$(leftovers bob)" ]
 	assert_no_noise "$(screen bob)"
 	assert_no_processes "$port"
@@ -170,8 +170,8 @@ link_down() {
 	# The link comes back: nothing sent while it was down is shown late.
 	ip -n "$NS_A" link set va up
 	sleep 2
-	! screen alice | grep -q 'lost in the void'
-	! screen bob | grep -q 'also lost'
+	refute grep -q 'lost in the void' <<<"$(screen alice)"
+	refute grep -q 'also lost' <<<"$(screen bob)"
 	all_clean
 }
 
@@ -197,7 +197,7 @@ hangs_up() {
 	[ "$bob_status" -eq 1 ]
 	screen bob | grep -Eq 'rsa-chat-client: key exchange failed.*; session keys erased'
 	screen bob | grep -q 'closed the connection'
-	! screen bob | grep -q 'timed out'
+	refute grep -q 'timed out' <<<"$(screen bob)"
 	[ -z "$(leftovers bob)" ]
 	assert_no_noise "$(screen bob)"
 }
@@ -222,5 +222,5 @@ hangs_up() {
 	assert_no_processes "$port"
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
-	! pgrep -x chat-term
+	refute pgrep -x chat-term
 }

@@ -33,7 +33,7 @@ input_line() {
 	[ "$(input_line bob)" = '> I am typing a long sent' ]
 	screen bob | grep -B1 -x '> I am typing a long sent' | head -n 1 |
 		grep -q '127\.0\.0\.1: interrupting you!$'
-	! screen bob | grep -q 'sent.*interrupting'
+	refute grep -q 'sent.*interrupting' <<<"$(screen bob)"
 	type_keys bob 'ence here' Enter
 	wait_terminal alice "$bob_re: I am typing a long sentence here\$"
 	# Both sides show both lines alike: "HH:MM name: text".
@@ -55,7 +55,7 @@ input_line() {
 	type_keys bob ' again' Enter
 	wait_terminal alice "$bob_re: say: world hello! again\$"
 	# No escape sequence of a key was sent as text.
-	! screen alice | grep -q '\[D\|\[A\|\^\['
+	refute grep -q '\[D\|\[A\|\^\[' <<<"$(screen alice)"
 }
 
 @test "exit at the terminal ends both sides with 0 and a word on each screen; \\exit sends the word" {
@@ -68,7 +68,7 @@ input_line() {
 	wait_terminal bob 'rsa-chat-client: chat ended; session keys erased'
 	wait_terminal alice "rsa-chat-server: $bob_re left the chat; session keys erased"
 	# The prompt is gone from the screen once the chat is over.
-	! screen bob | grep -q '^>'
+	refute grep -q '^>' <<<"$(screen bob)"
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
 }
@@ -109,7 +109,7 @@ input_line() {
 	type_keys bob 'no' Enter
 	terminal_status bob st; [ "$st" -eq 1 ]
 	terminal_status alice st; [ "$st" -eq 1 ]
-	! grep -qs "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+	refute grep -qs "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
 	screen bob | grep -q 'key exchange failed; nothing was sent'
 	# Again, answering with the fingerprint read out by Alice.
 	tmux_teardown
@@ -127,7 +127,7 @@ input_line() {
 	type_keys bob C-c
 	terminal_status bob st 3; [ "$st" -eq 130 ]
 	screen bob | grep -q 'rsa-chat-client: interrupted; session keys erased'
-	! grep -qs "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+	refute grep -qs "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
 	[ -z "$(leftovers bob)" ]
 	assert_no_noise "$(screen bob)"
 }

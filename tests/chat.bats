@@ -77,9 +77,9 @@ fingerprint_of() {
 @test "without a terminal nothing but the chat is printed: no prompt, no echo of own lines" {
 	chat_session
 	[ "$bob_status" -eq 0 ]
-	! grep -q '> ' "$BATS_TEST_TMPDIR/bob/screen"
-	! grep -q ' me: ' "$BATS_TEST_TMPDIR/bob/screen"
-	! grep -q ' me: ' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q '> ' "$BATS_TEST_TMPDIR/bob/screen"
+	refute grep -q ' me: ' "$BATS_TEST_TMPDIR/bob/screen"
+	refute grep -q ' me: ' "$BATS_TEST_TMPDIR/alice/screen"
 }
 
 @test "'\\exit' sends the word exit and end of input ends the chat like exit" {
@@ -106,8 +106,8 @@ fingerprint_of() {
 	[ "$bob_status" -eq 0 ]
 	grep -qF ': héllo wörld — 日本語 ✓' "$BATS_TEST_TMPDIR/alice/screen"
 	grep -qF ': plain        ?[2J?]0;owned? ?reversed still here' "$BATS_TEST_TMPDIR/alice/screen"
-	! grep -q $'\033' "$BATS_TEST_TMPDIR/alice/screen"
-	! grep -q $'\342\200\256' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q $'\033' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q $'\342\200\256' "$BATS_TEST_TMPDIR/alice/screen"
 }
 
 @test "no session key, peer key or session context remains after a chat" {
@@ -146,7 +146,7 @@ fingerprint_of() {
 	echo exit >&9
 	wait_exit "$bob_pid" bob_status
 	[ "$bob_status" -eq 0 ]
-	! cmp -s "$spare/session.pub" "$BATS_TEST_TMPDIR/spare.pub"
+	refute cmp -s "$spare/session.pub" "$BATS_TEST_TMPDIR/spare.pub"
 }
 
 @test "the first chat records the server for the client and the client for the server" {
@@ -174,9 +174,9 @@ fingerprint_of() {
 	grep -qF "$(fingerprint_of alice)" "$BATS_TEST_TMPDIR/bob/screen"
 	grep -q -- '--accept-new' "$BATS_TEST_TMPDIR/bob/screen"
 	[ ! -e "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers" ] ||
-		! grep -q "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
+		refute grep -q "127.0.0.1:$port" "$BATS_TEST_TMPDIR/bob/home/.config/rsapipe/known_peers"
 	wait_exit "$alice_pid" alice_status
-	! grep -q 'secret line' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q 'secret line' "$BATS_TEST_TMPDIR/alice/screen"
 	[ -z "$(leftovers bob)" ]
 }
 
@@ -199,7 +199,7 @@ fingerprint_of() {
 	exec 8>&- 9>&-
 	grep -qi 'changed' "$BATS_TEST_TMPDIR/bob/screen"
 	grep -q 'key exchange failed' "$BATS_TEST_TMPDIR/bob/screen"
-	! grep -q 'secure session' "$BATS_TEST_TMPDIR/bob/screen"
+	refute grep -q 'secure session' "$BATS_TEST_TMPDIR/bob/screen"
 	assert_same_file "$known" "$BATS_TEST_TMPDIR/known.before"
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
@@ -212,7 +212,7 @@ fingerprint_of() {
 	grep -q "^127.0.0.1:$port " "$known"
 	echo "other:1 $(fingerprint_of alice)" >>"$known"
 	run -0 as bob "$CHAT_CLIENT" --forget 127.0.0.1 "$port"
-	! grep -q "^127.0.0.1:$port " "$known"
+	refute grep -q "^127.0.0.1:$port " "$known"
 	grep -q '^other:1 ' "$known"
 	run -1 as bob "$CHAT_CLIENT" --forget 127.0.0.1 "$port"
 }
@@ -230,7 +230,7 @@ fingerprint_of() {
 	wait_exit "$alice_pid" st; [ "$st" -ne 0 ]
 	exec 8>&- 9>&-
 	grep -qi 'does not match' "$BATS_TEST_TMPDIR/bob/screen"
-	! grep -q 'secret line' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q 'secret line' "$BATS_TEST_TMPDIR/alice/screen"
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
 }
@@ -276,7 +276,7 @@ fingerprint_of() {
 	wait_exit "$alice_pid" alice_status
 	[ "$alice_status" -eq 1 ]
 	grep -q 'key exchange failed' "$BATS_TEST_TMPDIR/alice/screen"
-	! grep -q 'secure session' "$BATS_TEST_TMPDIR/alice/screen"
+	refute grep -q 'secure session' "$BATS_TEST_TMPDIR/alice/screen"
 	[ -z "$(leftovers alice)" ]
 	assert_no_noise "$(screen_of alice)"
 }
@@ -368,5 +368,5 @@ fingerprint_of() {
 	wait_exit "$alice_pid" st; [ "$st" -eq 0 ]
 	grep -q '^rsa-chat-client: chat ended' "$BATS_TEST_TMPDIR/bob/screen"
 	# The installed scripts name no file of the source tree.
-	! grep -q "$RSAPIPE_ROOT" "$prefix"/bin/rsa-chat-* "$prefix"/libexec/rsapipe/*.sh
+	refute grep -q "$RSAPIPE_ROOT" "$prefix"/bin/rsa-chat-* "$prefix"/libexec/rsapipe/*.sh
 }

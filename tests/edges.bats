@@ -99,7 +99,7 @@ only_files() {
 		--peer-out b-peer.pub --session-out b-ctx >ba <ab 2>/dev/null
 	wait "$a"
 	cmp a-peer.pub b-s.pem.pub
-	! grep -q keyswap a-peer.pub
+	refute grep -q keyswap a-peer.pub
 }
 
 # feed_split FILE TAIL: FILE, then after a pause TAIL, as one input.

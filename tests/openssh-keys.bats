@@ -76,20 +76,10 @@ fp_of() {
 }
 
 @test "the passphrase prompt on the terminal names the key file" {
-	command -v tmux >/dev/null || skip "needs tmux"
 	ssh_key id_rsa
 	echo "prompted" | rsa-encrypt -r id_rsa.pub >msg
-	sock="rsapipe-prompt-$$"
-	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 10 \
-		"$RSAPIPE_ROOT/tools/rsa-decrypt -i id_rsa msg >out; echo \$? >status" 3>&-
-	for _ in $(seq 50); do
-		tmux -L "$sock" capture-pane -p | grep -q "Enter passphrase for key 'id_rsa':" && break
-		sleep 0.1
-	done
-	tmux -L "$sock" capture-pane -p | grep -q "Enter passphrase for key 'id_rsa':"
-	tmux -L "$sock" send-keys 'correct horse' Enter
-	for _ in $(seq 50); do [ -s status ] && break; sleep 0.1; done
-	tmux -L "$sock" kill-server 2>/dev/null || true
+	answer_prompt "$RSAPIPE_ROOT/tools/rsa-decrypt -i id_rsa msg >out" \
+		"Enter passphrase for key 'id_rsa':" 'correct horse'
 	[ "$(cat status)" = 0 ]
 	[ "$(cat out)" = prompted ]
 }

@@ -232,7 +232,7 @@ make_stream() {
 	# Change one base64 character in the middle of the body.
 	awk 'NR == 3 { c = substr($0, 11, 1); r = (c == "A") ? "B" : "A";
 	    $0 = substr($0, 1, 10) r substr($0, 12) } { print }' stream.rsp > damaged.rsp
-	! cmp -s stream.rsp damaged.rsp
+	refute cmp -s stream.rsp damaged.rsp
 	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" damaged.rsp
 	assert_one_line_error rsa-decrypt
 	[ -z "$output" ]

@@ -71,7 +71,7 @@ round_trip() {
 	rsa-encrypt -a -r "$FIXTURES/bob.pub" msg > msg.asc
 	[ "$(head -1 msg.asc)" = "-----BEGIN RSAPIPE MESSAGE-----" ]
 	[ "$(tail -1 msg.asc)" = "-----END RSAPIPE MESSAGE-----" ]
-	! LC_ALL=C grep -q '[^A-Za-z0-9+/=-]' <(sed '1d;$d' msg.asc)
+	refute env LC_ALL=C grep -q '[^A-Za-z0-9+/=-]' <(sed '1d;$d' msg.asc)
 	rsa-decrypt -i "$FIXTURES/bob.pem" msg.asc | cmp - msg
 }
 
@@ -84,7 +84,7 @@ round_trip() {
 		rsa-decrypt -i "$FIXTURES/bob.pem" "$f" | cmp - msg
 	done
 	# Fresh salt and file key each time.
-	! cmp -s a.rsp b.rsp
+	refute cmp -s a.rsp b.rsp
 }
 
 @test "-o leaves nothing behind when encryption fails midway" {
@@ -93,7 +93,7 @@ round_trip() {
 	run -2 --separate-stderr rsa-encrypt -r "$FIXTURES/bob.pub" -o out.rsp - < adir
 	assert_one_line_error rsa-encrypt 'read stdin'
 	[ ! -e out.rsp ]
-	! ls -A | grep -q rsapipe-tmp
+	refute grep -q rsapipe-tmp <<<"$(ls -A)"
 }
 
 @test "-s and --session produce a stream that needs them to verify" {

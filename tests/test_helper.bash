@@ -53,3 +53,42 @@ assert_same_file() {
 		return 1
 	fi
 }
+
+# answer_prompt COMMAND PROMPT ANSWER: run the shell COMMAND at a terminal
+# of its own (a tmux session), wait for PROMPT on the screen, type ANSWER
+# and Enter, and wait for COMMAND to end.  Its exit status is left in
+# ./status and the last screen in ./screen; fails if PROMPT never came.
+answer_prompt() {
+	local cmd=$1 prompt=$2 answer=$3 sock="rsapipe-prompt-$$-$BATS_TEST_NUMBER"
+	command -v tmux >/dev/null || skip "needs tmux"
+	rm -f status screen
+	# The terminal stays open after COMMAND, for its last screen.
+	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 10 \
+		"$cmd; echo \$? >status; sleep 60" 3>&-
+	for _ in $(seq 50); do
+		tmux -L "$sock" capture-pane -p | grep -qF -- "$prompt" && break
+		sleep 0.1
+	done
+	if ! tmux -L "$sock" capture-pane -p | grep -qF -- "$prompt"; then
+		tmux -L "$sock" capture-pane -p >&2
+		tmux -L "$sock" kill-server 2>/dev/null
+		echo "no prompt '$prompt' on the terminal" >&2
+		return 1
+	fi
+	tmux -L "$sock" send-keys -l -- "$answer"
+	tmux -L "$sock" send-keys Enter
+	for _ in $(seq 100); do [ -s status ] && break; sleep 0.1; done
+	tmux -L "$sock" capture-pane -p >screen
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	[ -s status ]
+}
+
+# refute COMMAND...: fail unless COMMAND fails.  In a bats test a bare
+# "! COMMAND" fails nothing (set -e ignores a negated status) except on
+# the test's last line, so every negative assertion is written this way.
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
