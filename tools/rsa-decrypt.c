@@ -234,10 +234,15 @@ decrypt_age(const struct args *a, const struct identities *ids, int fd,
 {
 	struct age_decrypt_options opt;
 
-	if (a->from_path != NULL || a->session_path != NULL)
-		die(EXIT_USAGE, "%s cannot be used with an age file: age files "
-		    "have no %s", a->from_path != NULL ? "--from" : "--session",
-		    a->from_path != NULL ? "sender signature" : "session");
+	if (a->from_path != NULL)
+		die(EXIT_USAGE, "--from cannot be used with an age file: age "
+		    "files have no sender signature");
+	if (a->session_path != NULL)
+		die(EXIT_USAGE, "--session cannot be used with an age file: age "
+		    "files have no session");
+	if (a->stop_at_final)
+		die(EXIT_USAGE, "--stop-at-final cannot be used with an age "
+		    "file: it is read to its end");
 	memset(&opt, 0, sizeof(opt));
 	opt.rsa = ids->rsa;
 	opt.nrsa = ids->nrsa;
