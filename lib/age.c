@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* age.c: the age filters: detection, decryption and encryption. */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -365,7 +366,7 @@ sink_write(struct age_sink *s, const void *buf, size_t n)
 }
 
 /* A fresh file key wrapped to every recipient, the header, the nonce;
- * the payload cipher ready, on two handles (see seal_batch). */
+ * the payload cipher ready, on two handles (see encrypt_batch). */
 static void
 encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
     struct age_stream st[2])
@@ -403,117 +404,177 @@ encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
 }
 
 /*
- * Fill the slots of buf (AGE_BATCH of AGE_CHUNK_MAX bytes, a chunk and
- * room for its tag) from slot first on, each with a whole chunk unless
- * the input ends; returns the slots filled (the last maybe short or
- * empty) and sets *len to the last one's length, *eof at the end.
+ * Encryption is bounded by ChaCha20-Poly1305, so it runs on two cores:
+ * while a sealing thread seals most of one batch of chunks (on its own
+ * cipher handle: same key, its own chunk numbers), the main thread
+ * reads the next batch into the other buffer, then seals the rest of
+ * this one, among them its last chunk, whose flag the read just
+ * decided (the last chunk is the one no byte follows).  The batches
+ * are written in order, each after both halves are sealed.
  */
-static int
-read_batch(int in, const char *what, unsigned char *buf, int first,
-    size_t *len, int *eof)
-{
-	int i;
+#define ENC_BATCH 16
 
-	for (i = first; i < AGE_BATCH; i++) {
-		*len = io_read_full(in, buf + (size_t)i * AGE_CHUNK_MAX,
+struct batch {
+	unsigned char *buf;   /* ENC_BATCH slots of AGE_CHUNK_MAX bytes */
+	int n;                /* chunks in it (the last may be short) */
+	size_t len;           /* the last chunk's length */
+	int eof;              /* the input ended in or right after it */
+};
+
+/* Fill b from the input: whole chunks until the batch or the input
+ * ends.  An input that ends on a chunk boundary is seen by the next
+ * read, which finds nothing. */
+static void
+read_batch(int in, const char *what, struct batch *b)
+{
+	size_t got;
+
+	for (b->n = 0, b->eof = 0; b->n < ENC_BATCH; b->n++) {
+		got = io_read_full(in, b->buf + (size_t)b->n * AGE_CHUNK_MAX,
 		    AGE_CHUNK_SIZE, what);
-		if (*len < AGE_CHUNK_SIZE) {
-			*eof = 1;
-			return i + 1;
+		if (got == 0) {
+			b->eof = 1;
+			break;
+		}
+		b->len = got;
+		if (got < AGE_CHUNK_SIZE) {
+			b->eof = 1;
+			b->n++;
+			break;
 		}
 	}
-	return AGE_BATCH;
 }
 
-/* Chunks to seal in place: n slots of AGE_CHUNK_MAX bytes at buf, all
- * full chunks but the n-th, of len bytes and the last if last is set. */
+/* Full middle chunks [from, to) of buf, as chunks base + from on. */
 struct seal_job {
 	struct age_stream *st;
 	unsigned char *buf;
-	int n;
-	size_t len;
-	int last;
-	size_t out;   /* the bytes sealed */
+	uint64_t base;
+	int from, to;
+};
+
+static void
+seal_middle(const struct seal_job *j)
+{
+	int i;
+
+	j->st->counter = j->base + (uint64_t)j->from;
+	for (i = j->from; i < j->to; i++)
+		age_stream_seal(j->st, j->buf + (size_t)i * AGE_CHUNK_MAX,
+		    AGE_CHUNK_SIZE, 0);
+}
+
+/* The sealing thread: a job at a time, until one with no buffer. */
+struct sealer {
+	pthread_t thread;
+	sem_t go, done;
+	struct seal_job job;
+	int running;
 };
 
 static void *
-seal_run(void *arg)
+sealer_run(void *arg)
 {
-	struct seal_job *j = arg;
-	int i;
+	struct sealer *s = arg;
 
-	for (i = 0, j->out = 0; i < j->n; i++)
-		j->out += age_stream_seal(j->st, j->buf + j->out, i == j->n - 1 ?
-		    j->len : AGE_CHUNK_SIZE, j->last && i == j->n - 1);
-	return NULL;
+	for (;;) {
+		while (sem_wait(&s->go) != 0)
+			continue;
+		if (s->job.buf == NULL)
+			return NULL;
+		seal_middle(&s->job);
+		sem_post(&s->done);
+	}
+}
+
+static void
+sealer_start(struct sealer *s, struct age_stream *st)
+{
+	memset(s, 0, sizeof(*s));
+	s->job.st = st;
+	if (sem_init(&s->go, 0, 0) != 0 || sem_init(&s->done, 0, 0) != 0)
+		die(EXIT_USAGE, "semaphore:");
+	/* Without a second thread the main thread does all the work. */
+	s->running = pthread_create(&s->thread, NULL, sealer_run, s) == 0;
+}
+
+static void
+sealer_stop(struct sealer *s)
+{
+	if (s->running) {
+		s->job.buf = NULL;
+		sem_post(&s->go);
+		pthread_join(s->thread, NULL);
+	}
+	sem_destroy(&s->go);
+	sem_destroy(&s->done);
 }
 
 /*
- * Seal n chunks; a large batch is split in two halves sealed at once on
- * two cores, each half on its own handle (same key, its own chunk
- * numbers), since ChaCha20-Poly1305 bounds the encryption's speed.
- * Returns the bytes sealed.
+ * Seal batch b (chunks base on) and write it; next is filled from the
+ * input meanwhile, unless b ended it.  Returns 1 if b held the last
+ * chunk.
  */
-#define SEAL_PARALLEL_MIN 8
-static size_t
-seal_batch(struct age_stream st[2], unsigned char *buf, int n, size_t len,
-    int last)
+static int
+encrypt_batch(int in, const char *what, struct age_sink *sink,
+    struct age_stream *st, struct sealer *s, uint64_t base,
+    struct batch *b, struct batch *next)
 {
-	struct seal_job a = { &st[0], buf, n, len, last, 0 }, b;
-	pthread_t t;
+	struct seal_job mine = { st, b->buf, base, 0, 0 };
+	int split, last;
 
-	if (n < SEAL_PARALLEL_MIN) {
-		seal_run(&a);
-		return a.out;
-	}
-	a.n = n / 2;
-	a.len = AGE_CHUNK_SIZE;
-	a.last = 0;
-	b = (struct seal_job){ &st[1], buf + (size_t)a.n * AGE_CHUNK_MAX,
-	    n - a.n, len, last, 0 };
-	st[1].counter = st[0].counter + (uint64_t)a.n;
-	if (pthread_create(&t, NULL, seal_run, &b) != 0) {
-		/* No second thread: the same work, one half after the other. */
-		seal_run(&a);
-		seal_run(&b);
-	} else {
-		seal_run(&a);
-		if (pthread_join(t, NULL) != 0)
-			die(EXIT_USAGE, "internal error: sealing thread");
-	}
-	st[0].counter = st[1].counter;
-	st[0].finished = st[1].finished;
-	return a.out + b.out;
+	/* The main thread also reads: it takes about a third. */
+	split = s->running ? (b->n * 3) / 8 : b->n - 1;
+	s->job = (struct seal_job){ s->job.st, b->buf, base, split, b->n - 1 };
+	if (s->running)
+		sem_post(&s->go);
+	next->n = 0;
+	if (!b->eof)
+		read_batch(in, what, next);
+	last = b->eof || next->n == 0;
+	mine.to = split;
+	seal_middle(&mine);
+	if (!s->running)
+		seal_middle(&s->job);
+	st->counter = base + (uint64_t)b->n - 1;
+	age_stream_seal(st, b->buf + (size_t)(b->n - 1) * AGE_CHUNK_MAX,
+	    b->len, last);
+	if (s->running)
+		while (sem_wait(&s->done) != 0)
+			continue;
+	sink_write(sink, b->buf, (size_t)(b->n - 1) * AGE_CHUNK_MAX +
+	    b->len + AGE_TAG_LEN);
+	return last;
 }
 
-/*
- * 64 KiB chunks, sealed in place, a batch written at once.  Whether a
- * full chunk is the last depends on what follows, so the batch's last
- * full chunk is held back (moved to slot 0) until the next read says.
- * An empty input is one empty last chunk.
- */
+/* 64 KiB chunks, sealed in place, two batches in flight; an empty
+ * input is one empty last chunk. */
 static void
 encrypt_payload(int in, const char *what, struct age_sink *sink,
     struct age_stream st[2])
 {
-	unsigned char *buf;
-	size_t len = 0, off;
-	int n, held = 0, eof = 0;
+	struct batch b[2];
+	struct sealer s;
+	uint64_t base = 0;
+	int cur = 0;
 
-	buf = plain_alloc((size_t)AGE_BATCH * AGE_CHUNK_MAX);
-	do {
-		n = read_batch(in, what, buf, held, &len, &eof);
-		/* An empty slot after a full chunk adds nothing. */
-		if (eof && len == 0 && n > 1)
-			n--, len = AGE_CHUNK_SIZE;
-		off = seal_batch(st, buf, eof ? n : n - 1, eof ? len :
-		    AGE_CHUNK_SIZE, eof);
-		sink_write(sink, buf, off);
-		if (!eof)
-			memmove(buf, buf + off, AGE_CHUNK_SIZE);
-		held = 1;
-	} while (!eof);
-	plain_free(buf);
+	b[0].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
+	b[1].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
+	read_batch(in, what, &b[0]);
+	if (b[0].n == 0) {
+		sink_write(sink, b[0].buf, age_stream_seal(&st[0], b[0].buf, 0,
+		    1));
+	} else {
+		sealer_start(&s, &st[1]);
+		while (!encrypt_batch(in, what, sink, &st[0], &s, base, &b[cur],
+		    &b[1 - cur])) {
+			base += (uint64_t)b[cur].n;
+			cur = 1 - cur;
+		}
+		sealer_stop(&s);
+	}
+	plain_free(b[0].buf);
+	plain_free(b[1].buf);
 }
 
 void
