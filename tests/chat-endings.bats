@@ -5,6 +5,8 @@
 # side says why in rsapipe's own words, within 2 s (the link timeout for
 # a dead link), with a documented status, keys erased and no process
 # left, and nothing of socat, nc or the shell on the screen.
+# shellcheck disable=SC2154 # PIDs and statuses are set through name references
+# (start/wait helpers in chat_helper.bash); stderr by bats' run --separate-stderr.
 
 bats_require_minimum_version 1.5.0
 load test_helper

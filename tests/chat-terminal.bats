@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: ISC
 # The chat as a person sees it: both sides at real terminals under tmux,
 # typing with send-keys and reading the screen with capture-pane.
+# shellcheck disable=SC2154 # PIDs and statuses are set through name references
+# (start/wait helpers in chat_helper.bash); stderr by bats' run --separate-stderr.
 
 bats_require_minimum_version 1.5.0
 load test_helper

@@ -5,6 +5,8 @@
 # through netcat, with identities, trust and key erasure.  The same
 # commands at real terminals are in chat-terminal.bats, the endings in
 # chat-endings.bats.
+# shellcheck disable=SC2154 # PIDs and statuses are set through name references
+# (start/wait helpers in chat_helper.bash); stderr by bats' run --separate-stderr.
 
 bats_require_minimum_version 1.5.0
 load test_helper

@@ -3,6 +3,7 @@
 # Secret hygiene seen from outside the programs: file modes, core dumps
 # and ptrace, clean failure without key material left behind, no secrets
 # in messages, and inputs that once broke a parser.
+# shellcheck disable=SC2154 # stderr is set by bats' run --separate-stderr.
 
 load test_helper
 bats_require_minimum_version 1.5.0

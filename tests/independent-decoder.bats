@@ -207,12 +207,12 @@ open(sys.argv[1], "wb").write(d)' stream "$FIXTURES/bob.pem"
 	head -c 100000 /dev/urandom >plain
 	rsa-encrypt -r "$FIXTURES/alice.pub" plain >stream
 	size=$(stat -c %s stream)
-	head -c $((size - 1)) stream >cut
-	run -1 --separate-stderr decode -i "$FIXTURES/alice.pem" cut
+	head -c $((size - 1)) stream >cut.rsp
+	run -1 --separate-stderr decode -i "$FIXTURES/alice.pem" cut.rsp
 	assert_one_line_error independent-decoder 'truncated'
 	# Without the empty final record (4 + 16 bytes) every tag still verifies.
-	head -c $((size - 20)) stream >cut
-	run -1 --separate-stderr decode -i "$FIXTURES/alice.pem" cut
+	head -c $((size - 20)) stream >cut.rsp
+	run -1 --separate-stderr decode -i "$FIXTURES/alice.pem" cut.rsp
 	assert_one_line_error independent-decoder 'truncated'
 }
 

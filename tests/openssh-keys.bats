@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # Keys people already have: OpenSSH's private key format and its KDF.
+# shellcheck disable=SC2154 # stderr is set by bats' run --separate-stderr.
 
 bats_require_minimum_version 1.5.0
 load test_helper
@@ -123,9 +124,9 @@ fp_of() {
 @test "a damaged OpenSSH key is refused, never half-read" {
 	ssh-keygen -q -t rsa -b 2048 -N '' -f id_rsa
 	# Cut the base64 body short, and flip a byte of the private section.
-	head -n 10 id_rsa >cut
-	echo "-----END OPENSSH PRIVATE KEY-----" >>cut
-	run -2 --separate-stderr rsa-keygen -y cut
+	head -n 10 id_rsa >cut.pem
+	echo "-----END OPENSSH PRIVATE KEY-----" >>cut.pem
+	run -2 --separate-stderr rsa-keygen -y cut.pem
 	assert_one_line_error rsa-keygen
 	python3 - <<'PY'
 import base64

@@ -246,7 +246,7 @@ make_stream() {
 	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o cut.txt cut.rsp
 	assert_one_line_error rsa-decrypt 'truncated'
 	[ ! -e cut.txt ]
-	[ -z "$(ls -A | grep rsapipe-tmp || true)" ]
+	[ -z "$(find . -maxdepth 1 -name '*rsapipe-tmp*')" ]
 }
 
 @test "-o to a device writes through it instead of replacing it" {

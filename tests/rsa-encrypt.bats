@@ -93,7 +93,7 @@ round_trip() {
 	run -2 --separate-stderr rsa-encrypt -r "$FIXTURES/bob.pub" -o out.rsp - < adir
 	assert_one_line_error rsa-encrypt 'read stdin'
 	[ ! -e out.rsp ]
-	refute grep -q rsapipe-tmp <<<"$(ls -A)"
+	[ -z "$(find . -maxdepth 1 -name '*rsapipe-tmp*')" ]
 }
 
 @test "-s and --session produce a stream that needs them to verify" {
@@ -143,6 +143,7 @@ round_trip() {
 	echo "second line" >&"${PIPE[1]}"
 	read -r -t 10 line <&"${PIPE[0]}"
 	[ "$line" = "second line" ]
+	# shellcheck disable=SC1083,SC2093 # closes the coprocess's input
 	exec {PIPE[1]}>&-
 	wait "$pid"
 }
@@ -164,8 +165,8 @@ round_trip() {
 @test "needs a recipient, and at most 64" {
 	run -2 --separate-stderr rsa-encrypt
 	assert_one_line_error rsa-encrypt 'recipient'
-	local args=() i
-	for i in $(seq 65); do args+=(-r "$FIXTURES/bob.pub"); done
+	local args=()
+	for _ in $(seq 65); do args+=(-r "$FIXTURES/bob.pub"); done
 	run -2 --separate-stderr rsa-encrypt "${args[@]}"
 	assert_one_line_error rsa-encrypt 'too many recipients'
 }
