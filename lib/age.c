@@ -78,7 +78,12 @@ armor_finish_cb(void *ctx, const char **why)
 	return age_armor_finish(ctx, why);
 }
 
-/* Armor or binary, from the first bytes. */
+/*
+ * Armor or binary, from the first bytes: armor when they do not start
+ * with the version line but hold an armor line ("-----"), so text
+ * before a BEGIN line is an armor failure, and anything else is left to
+ * the header parser ("not an age file").
+ */
 static void
 input_detect(struct filter_input *in, struct age_armor_reader *armor)
 {
@@ -91,7 +96,8 @@ input_detect(struct filter_input *in, struct age_armor_reader *armor)
 		p = filter_input_peek(in, more, &len);
 		more = 1;
 	} while (starts_with(p, len, AGE_MAGIC) < 0 && !in->raw_eof);
-	if (starts_with(p, len, AGE_MAGIC) == 1 || len == 0)
+	if (starts_with(p, len, AGE_MAGIC) == 1 || len == 0 ||
+	    memmem(p, len, "-----", 5) == NULL)
 		return;
 	age_armor_reader_open(armor);
 	dec.decode = armor_decode_cb;

@@ -215,3 +215,12 @@ setup() {
 	run -2 --separate-stderr setsid -w rsa-decrypt -o out costly.age
 	[[ $stderr != *"work factor"* ]]
 }
+
+@test "with only an age identity, input that is no age file is named as such" {
+	echo 'not encrypted at all' >plain.txt
+	run -1 --separate-stderr rsa-decrypt -i "$KEYS/age.key" plain.txt
+	assert_one_line_error rsa-decrypt 'age header: not an age file$'
+	printf 'Subject: the file\n\n-----BEGIN AGE ENCRYPTED FILE-----\n' >mail.txt
+	run -1 --separate-stderr rsa-decrypt -i "$KEYS/age.key" mail.txt
+	assert_one_line_error rsa-decrypt '^rsa-decrypt: age armor: '
+}
