@@ -218,11 +218,23 @@ hangs_up() {
 	# Each side's last act is erasing its session files: wait for that.
 	for _ in $(seq $((100 * RSAPIPE_TEST_TIME_SCALE))); do
 		assert_no_processes "$port" 2>/dev/null &&
-			[ -z "$(leftovers alice)$(leftovers bob)" ] && break
+			[ -z "$(leftovers alice)$(leftovers bob)" ] &&
+			[ -z "$(our_chat_terms)" ] && break
 		sleep 0.1
 	done
 	assert_no_processes "$port"
 	[ -z "$(leftovers alice)" ]
 	[ -z "$(leftovers bob)" ]
-	refute pgrep -x chat-term
+	[ -z "$(our_chat_terms)" ]
+}
+
+# our_chat_terms: the chat-term processes of this test's people (other
+# suites' chats may be running on the machine).
+our_chat_terms() {
+	local pid
+	for pid in $(pgrep -x chat-term); do
+		grep -qzF "$BATS_TEST_TMPDIR/" "/proc/$pid/environ" 2>/dev/null &&
+			echo "$pid"
+	done
+	return 0
 }

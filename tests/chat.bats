@@ -61,7 +61,7 @@ fingerprint_of() {
 	bob_short=$(re_quote "$(fingerprint_of bob | cut -c8-23)")
 	grep -Eq "^[0-2][0-9]:[0-5][0-9] $bob_short: from bob 1: x$" "$BATS_TEST_TMPDIR/alice/screen"
 	grep -Eq '^[0-2][0-9]:[0-5][0-9] 127\.0\.0\.1: from alice 1$' "$BATS_TEST_TMPDIR/bob/screen"
-	grep -q "$bob_short left the chat" "$BATS_TEST_TMPDIR/alice/screen"
+	grep -Eq "$bob_short left the chat" "$BATS_TEST_TMPDIR/alice/screen"
 	grep -q 'chat ended' "$BATS_TEST_TMPDIR/bob/screen"
 	assert_no_noise "$(screen_of alice)"
 	assert_no_noise "$(screen_of bob)"

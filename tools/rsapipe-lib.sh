@@ -176,15 +176,21 @@ rsapipe_session_key() {
 
 # rsapipe_make_spare: make the next session's key, in a private
 # directory renamed into place only when complete.  Run it in the
-# background; stopping it leaves no key behind (rsapipe_stop_spare).
+# background, as its own subshell; stopping it, or a hang-up, leaves no
+# key behind: rsa-keygen is stopped and waited for before the directory
+# is erased, so it cannot finish into an erased directory.
 rsapipe_make_spare() {
-	local spare tmp
+	local spare tmp kpid
 	spare=$(rsapipe_spare_dir) || return 0
 	[ -e "$spare" ] && return 0
 	tmp=$(mktemp -d "$spare.XXXXXX") || return 0
-	if rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
-	    --public "$tmp/session.pub" 2>/dev/null &&
-	    mv -T "$tmp" "$spare" 2>/dev/null; then
+	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
+	    --public "$tmp/session.pub" 2>/dev/null &
+	kpid=$!
+	# shellcheck disable=SC2064 # the values are fixed now
+	trap "kill $kpid 2>/dev/null; wait $kpid; rsapipe_erase_session '$tmp'; exit 1" \
+	    INT TERM HUP
+	if wait "$kpid" && mv -T "$tmp" "$spare" 2>/dev/null; then
 		return 0
 	fi
 	rsapipe_erase_session "$tmp"
