@@ -187,6 +187,9 @@ setup() {
 	rsa-encrypt -r rsa.pub -o s.rp "$KEYS/plain.0"
 	run -2 --separate-stderr rsa-decrypt -i "$KEYS/age.key" s.rp
 	assert_one_line_error rsa-decrypt 'an rsapipe stream needs an RSA private key'
+	rsa-encrypt -a -r rsa.pub -o s.asc "$KEYS/plain.0"
+	run -2 --separate-stderr rsa-decrypt -i "$KEYS/age.key" s.asc
+	assert_one_line_error rsa-decrypt 'an rsapipe stream needs an RSA private key'
 }
 
 @test "rsapipe streams are unchanged: the same keys still make and open them" {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "age.h"
+#include "armor.h"
 #include "common.h"
 #include "filter.h"
 #include "format.h"
@@ -162,8 +163,7 @@ is_stream(const unsigned char *buf, size_t len)
 {
 	return (len >= STREAM_MAGIC_LEN &&
 	    memcmp(buf, STREAM_MAGIC, STREAM_MAGIC_LEN) == 0) ||
-	    (len >= strlen(STREAM_ARMOR_BEGIN) &&
-	    memcmp(buf, STREAM_ARMOR_BEGIN, strlen(STREAM_ARMOR_BEGIN)) == 0);
+	    armor_detect(buf, len) == 1;
 }
 
 /*
