@@ -30,20 +30,28 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -Ilib $(WARN) $(HARDEN) $(DEPS_CFLA
 ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
-LIB_HDRS = lib/recipients.h lib/openssh_key.h lib/blowfish.h lib/blowfish_pi.h lib/bcrypt_pbkdf.h lib/textsafe.h lib/common.h lib/io.h lib/passphrase.h lib/keys.h \
-	lib/pem.h lib/der.h lib/pkcs8.h lib/hkdf.h lib/format.h lib/armor.h lib/stream.h lib/keyswap.h lib/known_peers.h \
-	lib/error.h lib/bytes.h lib/rsa.h \
-	lib/stream_format.h lib/stream_record.h \
-	lib/keyswap_run.h \
-	lib/bech32.h lib/age_format.h lib/age_stanza.h lib/age_stream.h lib/age.h \
-	lib/filter.h lib/age_armor.h
-LIB_OBJS = lib/recipients.o lib/openssh_key.o lib/blowfish.o lib/bcrypt_pbkdf.o lib/textsafe.o lib/common.o lib/io.o \
-	lib/pem.o lib/der.o lib/keys_asn1_tab.o lib/keys.o lib/pkcs8.o lib/passphrase.o lib/hkdf.o lib/armor.o lib/stream.o lib/keyswap.o lib/known_peers.o \
-	lib/bytes.o lib/rsa.o \
-	lib/stream_format.o lib/stream_record.o \
-	lib/keyswap_run.o \
-	lib/bech32.o lib/age_format.o lib/age_stanza.o lib/age_stream.o lib/age.o \
-	lib/filter.o lib/age_armor.o
+LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
+	lib/age/age_stanza.h lib/age/age_stream.h lib/api/detect.h \
+	lib/api/recipients.h lib/codec/armor.h lib/codec/bech32.h \
+	lib/codec/bytes.h lib/codec/der.h lib/codec/pem.h lib/core/common.h \
+	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
+	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
+	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
+	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
+	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
+	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
+	lib/stream/stream_format.h lib/stream/stream_record.h
+LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
+	lib/age/age_stanza.o lib/age/age_stream.o lib/api/detect.o \
+	lib/api/recipients.o lib/codec/armor.o lib/codec/bech32.o \
+	lib/codec/bytes.o lib/codec/der.o lib/codec/keys_asn1_tab.o \
+	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
+	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
+	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
+	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
+	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
+	lib/keyswap/known_peers.o lib/stream/stream.o \
+	lib/stream/stream_format.o lib/stream/stream_record.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
@@ -74,10 +82,10 @@ $(LIB_OBJS): $(LIB_HDRS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The libtasn1 table is committed so building needs no asn1Parser
-# (package libtasn1-bin); after editing lib/keys_asn1.asn run
+# (package libtasn1-bin); after editing lib/codec/keys_asn1.asn run
 # `make asn1-tables` and commit both files.
 asn1-tables:
-	asn1Parser -o lib/keys_asn1_tab.c -n keys_asn1_tab lib/keys_asn1.asn
+	asn1Parser -o lib/codec/keys_asn1_tab.c -n keys_asn1_tab lib/codec/keys_asn1.asn
 
 tools/rsa-keygen: tools/rsa-keygen.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(LIB) $(DEPS_LIBS)
@@ -147,7 +155,7 @@ SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \
 	-e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
 clean:
-	rm -f $(LIB) lib/*.o tools/*.o $(TOOLS) $(CHAT_TERM)
+	rm -f $(LIB) lib/*/*.o tools/*.o $(TOOLS) $(CHAT_TERM)
 
 .PHONY: asn1-tables all deps check demo install uninstall clean
 

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "common.h"
-#include "keys.h"
-#include "stream.h"
+#include "core/common.h"
+#include "keys/keys.h"
+#include "stream/stream.h"
 
 #define MESSAGE_LEN 100
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "core/common.h"
 #include "fuzz.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures"

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
-#include "passphrase.h"
+#include "keys/keys.h"
+#include "keys/passphrase.h"
 
 /* The passphrase of the encrypted keys in the seed corpora. */
 #define FUZZ_PASSPHRASE "rsapipe fuzz passphrase"

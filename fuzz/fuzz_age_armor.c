@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age_armor.h"
-#include "common.h"
-#include "error.h"
+#include "age/age_armor.h"
+#include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 
 int

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age_format.h"
-#include "age_stanza.h"
-#include "common.h"
+#include "age/age_format.h"
+#include "age/age_stanza.h"
+#include "core/common.h"
 #include "fuzz.h"
 
 int

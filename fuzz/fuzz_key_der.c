@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "core/common.h"
 #include "fuzz.h"
-#include "keys.h"
-#include "pem.h"
+#include "codec/pem.h"
+#include "keys/keys.h"
 
 static const char *const labels[] = {
 	"PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "RSA PRIVATE KEY",

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "core/common.h"
 #include "fuzz.h"
-#include "keys.h"
-#include "keyswap.h"
-#include "keyswap_run.h"
+#include "keys/keys.h"
+#include "keyswap/keyswap.h"
+#include "keyswap/keyswap_run.h"
 
 static const unsigned char nonce[KEYSWAP_NONCE_LEN] =
     "our own fixed keyswap nonce 32B";

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "core/common.h"
 #include "fuzz.h"
-#include "known_peers.h"
+#include "keyswap/known_peers.h"
 
 static char fingerprint[KEY_FINGERPRINT_LEN];
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "error.h"
+#include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
-#include "openssh_key.h"
+#include "keys/openssh_key.h"
 
 #define FUZZ_MAX_ROUNDS 4
 

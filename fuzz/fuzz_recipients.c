@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "fuzz.h"
-#include "keys.h"
-#include "recipients.h"
+#include "keys/keys.h"
+#include "api/recipients.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

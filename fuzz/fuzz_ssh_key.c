@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "core/common.h"
 #include "fuzz.h"
-#include "keys.h"
+#include "keys/keys.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "format.h"
+#include "core/common.h"
+#include "stream/format.h"
 #include "fuzz.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 static struct stream_keys *keys;
 static unsigned char *rec;

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "format.h"
+#include "core/common.h"
+#include "stream/format.h"
 #include "fuzz.h"
-#include "io.h"
-#include "stream.h"
+#include "core/io.h"
+#include "stream/stream.h"
 
 static unsigned char buf[4 * (STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD)];
 

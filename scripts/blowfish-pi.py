@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-# Writes lib/blowfish_pi.h: Blowfish's initial state, the hexadecimal
+# Writes lib/crypto/blowfish_pi.h: Blowfish's initial state, the hexadecimal
 # digits of the fractional part of pi (18 words of P-array, then the four
 # 256-word S-boxes), computed here with Machin's formula rather than
 # copied, so the table can be checked by anyone with Python.
-#   python3 scripts/blowfish-pi.py > lib/blowfish_pi.h
+#   python3 scripts/blowfish-pi.py > lib/crypto/blowfish_pi.h
 
 
 def arctan_inv(x, one):

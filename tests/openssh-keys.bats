@@ -15,7 +15,7 @@ load test_helper
 @test "the Blowfish initial state is the digits of pi, as scripts/blowfish-pi.py computes them" {
 	command -v python3 >/dev/null || skip "needs python3"
 	run -0 python3 "$RSAPIPE_ROOT/scripts/blowfish-pi.py"
-	diff <(printf '%s\n' "$output") "$RSAPIPE_ROOT/lib/blowfish_pi.h"
+	diff <(printf '%s\n' "$output") "$RSAPIPE_ROOT/lib/crypto/blowfish_pi.h"
 }
 
 # ssh_key NAME [ssh-keygen option...]: an RSA key made by ssh-keygen, as a

@@ -28,9 +28,9 @@
 
 #include <histedit.h>
 
-#include "common.h"
-#include "io.h"
-#include "textsafe.h"
+#include "core/common.h"
+#include "core/io.h"
+#include "core/textsafe.h"
 
 /* Why the chat ends; the exit status is the value (rsa-chat(1) maps
  * these to its own), except that 128 + N stands for signal N, Ctrl-C

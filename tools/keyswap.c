@@ -15,13 +15,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "io.h"
-#include "keys.h"
-#include "keyswap.h"
-#include "keyswap_run.h"
-#include "known_peers.h"
-#include "passphrase.h"
+#include "core/common.h"
+#include "core/io.h"
+#include "keys/keys.h"
+#include "keys/passphrase.h"
+#include "keyswap/keyswap.h"
+#include "keyswap/keyswap_run.h"
+#include "keyswap/known_peers.h"
 
 #define DEFAULT_TIMEOUT 30
 #define MAX_TIMEOUT 86400

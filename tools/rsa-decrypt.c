@@ -10,15 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "age.h"
-#include "armor.h"
-#include "common.h"
-#include "filter.h"
-#include "format.h"
-#include "io.h"
-#include "keys.h"
-#include "passphrase.h"
-#include "stream.h"
+#include "age/age.h"
+#include "api/detect.h"
+#include "codec/armor.h"
+#include "core/common.h"
+#include "core/filter.h"
+#include "core/io.h"
+#include "keys/keys.h"
+#include "keys/passphrase.h"
+#include "stream/format.h"
+#include "stream/stream.h"
 
 #define MAX_IDENTITIES 16
 /* Enough to tell an age file from an rsapipe stream, blank lines
@@ -157,15 +158,6 @@ load_identities(struct identities *ids, const struct args *a)
 	}
 }
 
-/* 1 if buf starts as an rsapipe stream, binary or armored. */
-static int
-is_stream(const unsigned char *buf, size_t len)
-{
-	return (len >= STREAM_MAGIC_LEN &&
-	    memcmp(buf, STREAM_MAGIC, STREAM_MAGIC_LEN) == 0) ||
-	    armor_detect(buf, len) == 1;
-}
-
 /*
  * Read the first bytes of the input, enough to tell what it is; 1 if it
  * is to be read as an age file.  With age identities and no RSA key
@@ -177,21 +169,25 @@ static int
 read_prefix(int fd, const char *what, const struct identities *ids,
     unsigned char *buf, size_t *len)
 {
+	enum data_format format;
 	size_t r;
-	int d;
+	int is_age;
 
 	*len = 0;
-	while ((d = age_detect(buf, *len)) < 0 && *len < PREFIX_MAX) {
-		if ((r = io_read_some(fd, buf + *len, PREFIX_MAX - *len,
-		    what)) == 0)
+	while (detect_format(buf, *len, &format) == RP_MORE) {
+		if (*len == PREFIX_MAX || (r = io_read_some(fd, buf + *len,
+		    PREFIX_MAX - *len, what)) == 0) {
+			format = detect_format_final(buf, *len);
 			break;
+		}
 		*len += r;
 	}
-	if (d == 1 || ids->nrsa > 0)
-		return d == 1;
+	is_age = format == FORMAT_AGE || format == FORMAT_AGE_ARMOR;
+	if (is_age || ids->nrsa > 0)
+		return is_age;
 	if (ids->nx25519 == 0)
 		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
-	if (is_stream(buf, *len))
+	if (format == FORMAT_RSAPIPE || format == FORMAT_RSAPIPE_ARMOR)
 		die(EXIT_USAGE, "an rsapipe stream needs an RSA private key: "
 		    "age identities open age files only");
 	return 1;

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "io.h"
-#include "keys.h"
-#include "passphrase.h"
-#include "age.h"
-#include "recipients.h"
-#include "stream.h"
+#include "age/age.h"
+#include "core/common.h"
+#include "core/io.h"
+#include "keys/keys.h"
+#include "keys/passphrase.h"
+#include "api/recipients.h"
+#include "stream/stream.h"
 
 /* A -r key or a -R file, in command-line order. */
 struct source {

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "io.h"
-#include "keys.h"
-#include "passphrase.h"
+#include "core/common.h"
+#include "core/io.h"
+#include "keys/keys.h"
+#include "keys/passphrase.h"
 
 #define DEFAULT_PRIVATE "private.pem"
 #define DEFAULT_PUBLIC "public.pem"

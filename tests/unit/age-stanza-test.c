@@ -21,14 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age_stanza.h"
-#include "bech32.h"
-#include "common.h"
-#include "error.h"
-#include "hkdf.h"
-#include "keys.h"
-#include "pem.h"
-#include "rsa.h"
+#include "age/age_stanza.h"
+#include "codec/bech32.h"
+#include "codec/pem.h"
+#include "core/common.h"
+#include "core/error.h"
+#include "crypto/hkdf.h"
+#include "crypto/rsa.h"
+#include "keys/keys.h"
 
 #define PLAINTEXT "rsapipe age-stanza-test\n"
 #define BAD RP_MALFORMED

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bcrypt_pbkdf.h"
-#include "blowfish.h"
-#include "common.h"
+#include "core/common.h"
+#include "crypto/bcrypt_pbkdf.h"
+#include "crypto/blowfish.h"
 
 struct bf_case {
 	const char *key, *plain, *cipher;

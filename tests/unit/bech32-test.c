@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bech32.h"
-#include "common.h"
-#include "error.h"
+#include "codec/bech32.h"
+#include "core/common.h"
+#include "core/error.h"
 
 static int failed;
 static unsigned checks;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
-#include "hkdf.h"
+#include "core/common.h"
+#include "crypto/hkdf.h"
 
 struct hkdf_case {
 	const char *ikm, *salt, *info, *okm;

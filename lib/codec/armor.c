@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: ISC */
+/* armor.c: streaming PEM-style armor on gpgrt_b64enc / gpgrt_b64dec. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "codec/armor.h"
+#include "core/common.h"
+#include "core/error.h"
+
+void
+armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
+    const char *title, int flush_each)
+{
+	memset(w, 0, sizeof(*w));
+	w->what = what;
+	w->flush_each = flush_each;
+	/* _nc: the caller owns fd (it may be an io_output to commit). */
+	w->stream = gpgrt_fdopen_nc(fd, "wb");
+	if (w->stream == NULL)
+		die(EXIT_USAGE, "armor %s:", what);
+	w->state = gpgrt_b64enc_start(w->stream, title);
+	if (w->state == NULL)
+		die(EXIT_USAGE, "armor %s:", what);
+}
+
+static void
+armor_flush(struct armor_writer *w)
+{
+	if (gpgrt_fflush(w->stream) != 0 || gpgrt_ferror(w->stream))
+		die(EXIT_USAGE, "write %s:", w->what);
+}
+
+void
+armor_write(struct armor_writer *w, const void *buf, size_t n)
+{
+	gpg_err_code_t ec;
+
+	ec = gpgrt_b64enc_write(w->state, buf, n);
+	if (ec != 0)
+		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
+	if (w->flush_each)
+		armor_flush(w);
+}
+
+void
+armor_writer_close(struct armor_writer *w)
+{
+	gpg_err_code_t ec;
+
+	ec = gpgrt_b64enc_finish(w->state);
+	w->state = NULL;
+	if (ec != 0)
+		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
+	armor_flush(w);
+	if (gpgrt_fclose(w->stream) != 0)
+		die(EXIT_USAGE, "write %s:", w->what);
+	w->stream = NULL;
+}
+
+int
+armor_detect(const unsigned char *buf, size_t len, const char *title)
+{
+	char begin[80];
+	int n = snprintf(begin, sizeof(begin), "-----BEGIN %s-----", title);
+
+	if (n < 0 || (size_t)n >= sizeof(begin))
+		return 0;
+	if (len < (size_t)n)
+		return memcmp(buf, begin, len) == 0 ? RP_MORE : 0;
+	return memcmp(buf, begin, n) == 0;
+}
+
+void
+armor_reader_open(struct armor_reader *r, const char *title)
+{
+	memset(r, 0, sizeof(*r));
+	r->at_line_start = 1;
+	r->state = gpgrt_b64dec_start(title);
+	if (r->state == NULL)
+		die(EXIT_USAGE, "out of memory");
+}
+
+/*
+ * Follow the raw text line by line, byte by byte, so that what comes
+ * after the END line is judged the same whichever read it arrives in.
+ * Returns how many of the n bytes belong to the armor (up to the end of
+ * the END line), or -1 at a byte after the END line that is not blank.
+ */
+static ssize_t
+scan(struct armor_reader *r, const unsigned char *p, size_t n)
+{
+	size_t i, armor = n;
+
+	for (i = 0; i < n; i++) {
+		if (r->after_end) {
+			if (armor == n)
+				armor = i;
+			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
+			    p[i] != '\n')
+				return -1;
+		} else if (r->in_end_line) {
+			r->after_end = p[i] == '\n';
+		} else if (p[i] == '\n') {
+			r->lines++;
+			r->at_line_start = 1;
+		} else {
+			/* As the decoder does: after the BEGIN line, a line
+			 * starting with '-' is the END line. */
+			if (r->at_line_start && r->lines > 0 && p[i] == '-')
+				r->in_end_line = 1;
+			r->at_line_start = 0;
+		}
+	}
+	return (ssize_t)armor;
+}
+
+int
+armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
+    size_t *out_len, const char **why)
+{
+	gpg_error_t err;
+	ssize_t armor;
+	size_t n = 0;
+
+	*out_len = 0;
+	if ((armor = scan(r, buf, len)) < 0) {
+		*why = "text after the armor's END line";
+		return RP_MALFORMED;
+	}
+	/* The decoder sees the armor and nothing after it. */
+	if (r->ended || armor == 0)
+		return 0;
+	err = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
+	if (gpg_err_code(err) == GPG_ERR_EOF) {
+		r->ended = 1;
+		err = 0;
+	}
+	if (err) {
+		*why = "bad armor";
+		return RP_MALFORMED;
+	}
+	*out_len = n;
+	return 0;
+}
+
+int
+armor_reader_close(struct armor_reader *r, const char **why)
+{
+	gpg_error_t err;
+
+	err = gpgrt_b64dec_finish(r->state);
+	r->state = NULL;
+	if (err) {
+		*why = "bad armor";
+		return RP_MALFORMED;
+	}
+	return 0;
+}

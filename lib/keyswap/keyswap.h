@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * keyswap.h: the keyswap protocol, an authenticated exchange of fresh
+ * session public keys over the connection the chat then uses.
+ *
+ * The byte layout and the reasons for each part are in doc/KEYSWAP.md.
+ * In short, each side sends three frames and reads three:
+ *
+ *	HELLO    identity SPKI, session SPKI, 32-byte nonce
+ *	PROOF    RSA-PSS signature by the identity key over the transcript
+ *	         hash T and the hash of the signer's own hello
+ *	VERDICT  whether the sender accepted the peer
+ *
+ * Every frame starts with the same 8 bytes: magic "RPKS", version,
+ * type, big-endian 16-bit body length.  The magic and version come first
+ * in every version, so a peer of another version is refused by name.
+ *
+ * Parsers and checks return 0 or an rp_err code (error.h) with *why and
+ * never exit, so fuzz targets can drive them; the connection helpers die (status 1 for what
+ * the peer did, 2 for local trouble), as the tool could only die anyway.
+ */
+#ifndef RSAPIPE_KEYSWAP_H
+#define RSAPIPE_KEYSWAP_H
+
+#include <stddef.h>
+#include <time.h>
+#include <gcrypt.h>
+
+#include "core/error.h"
+#include "keys/keys.h"
+
+#define KEYSWAP_MAGIC "RPKS"
+#define KEYSWAP_MAGIC_LEN 4
+#define KEYSWAP_VERSION 1
+#define KEYSWAP_HEADER_LEN 8     /* magic, version, type, be16 length */
+#define KEYSWAP_NONCE_LEN 32
+#define KEYSWAP_CONTEXT_LEN 32   /* T, the session context */
+#define KEYSWAP_SPKI_MAX 2100    /* a 16384-bit RSA SPKI is 2086 bytes */
+#define KEYSWAP_SIG_MAX (KEY_MAX_BITS / 8) /* modulus bytes */
+#define KEYSWAP_BODY_MAX 8184    /* whole frame at most 8 KiB */
+#define KEYSWAP_FRAME_MAX (KEYSWAP_HEADER_LEN + KEYSWAP_BODY_MAX)
+
+enum keyswap_type {
+	KEYSWAP_HELLO = 1,
+	KEYSWAP_PROOF = 2,
+	KEYSWAP_VERDICT = 3
+};
+
+/*
+ * Verdict values (doc/KEYSWAP.md 2.4).  Anything but KEYSWAP_ACCEPT is a
+ * refusal, including values this version does not know; the others only
+ * say why, so the refused side can tell its user what to do.
+ */
+enum keyswap_verdict {
+	KEYSWAP_ACCEPT = 0,
+	KEYSWAP_REFUSE = 1,            /* refused (proof, pin, changed key...) */
+	KEYSWAP_REFUSE_NOT_ALLOWED = 2 /* the receiver's identity is not on the
+	                                  sender's allow list */
+};
+
+/* A parsed hello; the pointers point into the frame it came from. */
+struct keyswap_hello {
+	const unsigned char *identity; /* SPKI DER */
+	size_t identity_len;
+	const unsigned char *session;  /* SPKI DER */
+	size_t session_len;
+	const unsigned char *nonce;    /* KEYSWAP_NONCE_LEN bytes */
+};
+
+/*
+ * Check a frame header.  On success sets *type and *body_len (at most
+ * KEYSWAP_BODY_MAX) and returns 0.  Otherwise returns RP_MALFORMED, or
+ * RP_REFUSED for another version with *version the peer's version (else
+ * 0), and *why.
+ */
+int keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN],
+    int *type, size_t *body_len, int *version, const char **why);
+
+/*
+ * Encoders write a whole frame (header and body) into out, which must
+ * hold KEYSWAP_FRAME_MAX bytes, and return its length, or 0 if an input
+ * exceeds its cap.
+ */
+size_t keyswap_encode_hello(unsigned char *out,
+    const unsigned char *identity, size_t identity_len,
+    const unsigned char *session, size_t session_len,
+    const unsigned char nonce[KEYSWAP_NONCE_LEN]);
+size_t keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
+    size_t sig_len);
+/* verdict: one of enum keyswap_verdict (else 0 is returned). */
+size_t keyswap_encode_verdict(unsigned char *out, int verdict);
+
+/* Body parsers: strict, every length checked, no trailing bytes;
+ * 0 or RP_MALFORMED with *why. */
+int keyswap_parse_hello(struct keyswap_hello *hello,
+    const unsigned char *body, size_t len, const char **why);
+int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
+    const unsigned char *body, size_t len, const char **why);
+/*
+ * A verdict body is one byte.  keyswap_parse_verdict sets *verdict to
+ * KEYSWAP_ACCEPT for 00 and to KEYSWAP_REFUSE for every other value;
+ * keyswap_parse_verdict_value sets *value to the byte as sent (0..255),
+ * for the reason of a refusal.  Only a length other than 1 is malformed.
+ */
+int keyswap_parse_verdict(int *verdict, const unsigned char *body,
+    size_t len, const char **why);
+int keyswap_parse_verdict_value(int *value, const unsigned char *body,
+    size_t len, const char **why);
+
+/*
+ * Refuse a peer hello that is our own sent back (identical frame or our
+ * nonce echoed).  Returns 0 if the two differ properly, else RP_AUTH (a
+ * reflection) or RP_MALFORMED (a hello that does not parse) with *why.
+ */
+int keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
+    const unsigned char *peer, size_t peer_len, const char **why);
+
+/*
+ * The transcript hash T over both whole hello frames in canonical
+ * (bytewise sorted) order, so both sides compute the same value without
+ * roles.  The hellos must differ (keyswap_check_not_reflected).
+ */
+void keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
+    const unsigned char *own, size_t own_len,
+    const unsigned char *peer, size_t peer_len);
+
+/*
+ * The proof: RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt, lib/rsa.h) by
+ * the identity key over SHA-256(label || T || SHA-256(signer's own
+ * hello)).  keyswap_sign_proof writes the signature, exactly the modulus
+ * length, into sig (KEYSWAP_SIG_MAX bytes) and returns its length.
+ * keyswap_verify_proof returns 0 if sig is the proof of the sender of
+ * peer_hello, else RP_AUTH.
+ */
+size_t keyswap_sign_proof(const struct rsa_key *identity,
+    const unsigned char t[KEYSWAP_CONTEXT_LEN],
+    const unsigned char *own_hello, size_t own_len, unsigned char *sig);
+int keyswap_verify_proof(const struct rsa_key *peer_identity,
+    const unsigned char t[KEYSWAP_CONTEXT_LEN],
+    const unsigned char *peer_hello, size_t peer_len,
+    const unsigned char *sig, size_t sig_len);
+
+/*
+ * The connection: reads and writes on two descriptors under one overall
+ * deadline (poll(2)), reading exactly the bytes of each frame and never
+ * more, so the chat can follow on the same stream.
+ */
+struct keyswap_conn {
+	int in, out;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	struct timespec paused;   /* when keyswap_conn_pause() stopped it */
+};
+
+void keyswap_conn_init(struct keyswap_conn *conn, int in, int out,
+    unsigned int timeout_seconds);
+/*
+ * Stop and restart the clock: the time between keyswap_conn_pause() and
+ * keyswap_conn_resume() (a person answering a question) is added to the
+ * deadline, so it does not count against the timeout.
+ */
+void keyswap_conn_pause(struct keyswap_conn *conn);
+void keyswap_conn_resume(struct keyswap_conn *conn);
+/*
+ * 1 if a read from the peer would not block (bytes or end of stream are
+ * there) within ms milliseconds and before the deadline, else 0.  Reads
+ * nothing.  Dies (status 2) on a poll error.
+ */
+int keyswap_conn_ready(const struct keyswap_conn *conn, int ms);
+/* Write a whole frame.  Dies: 1 if the peer is gone or the deadline
+ * passes, 2 on a local error. */
+void keyswap_send(struct keyswap_conn *conn, const unsigned char *frame,
+    size_t len);
+/* As keyswap_send, but never dies: for a last word before giving up. */
+void keyswap_send_quietly(struct keyswap_conn *conn,
+    const unsigned char *frame, size_t len);
+/*
+ * Read one frame of the expected type into frame (KEYSWAP_FRAME_MAX
+ * bytes); sets *frame_len and returns a pointer to the body, *body_len.
+ * Dies with status 1 on EOF ("peer closed the connection"), timeout,
+ * bad magic, another version, an unexpected type or an oversized length.
+ */
+const unsigned char *keyswap_receive(struct keyswap_conn *conn,
+    int expected_type, unsigned char *frame, size_t *frame_len,
+    size_t *body_len);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stream_record.h: the record layer (doc/FORMAT.md section 3): records
+ * sealed and opened in place with AES-256-GCM under the payload key, the
+ * record number and final flag in the nonce, the record header as AAD.
+ *
+ * stream_record_parse() and stream_record_open() return 0 or an rp_err
+ * code (error.h) with *why and never exit; sealing dies on failure.
+ */
+#ifndef RSAPIPE_STREAM_RECORD_H
+#define RSAPIPE_STREAM_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gcrypt.h>
+
+#include "core/error.h"
+#include "stream/format.h"
+#include "stream/stream_format.h"
+
+/* The record layer: one AES-256-GCM handle for the whole stream. */
+struct stream_cipher {
+	gcry_cipher_hd_t hd;
+	uint64_t counter;   /* index of the next record */
+	int finished;       /* the final record has been sealed/opened */
+};
+
+void stream_cipher_open(struct stream_cipher *c, const struct stream_keys *keys);
+void stream_cipher_close(struct stream_cipher *c);
+
+/*
+ * Seal in place the len plaintext bytes at buf + STREAM_RECORD_HEADER_LEN
+ * (buf must have room for STREAM_RECORD_OVERHEAD more); returns the
+ * record's size.  Dies on failure.
+ */
+size_t stream_record_seal(struct stream_cipher *c, unsigned char *buf,
+    size_t len, int final);
+
+/* Parse a record header: plaintext length and final flag; 0, or
+ * RP_MALFORMED with *why. */
+int stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
+    size_t *len, int *final, const char **why);
+
+/*
+ * Authenticate and decrypt in place a whole record of len plaintext bytes
+ * (size len + STREAM_RECORD_OVERHEAD).  Returns 0 (plaintext at rec +
+ * STREAM_RECORD_HEADER_LEN), or with *why RP_AUTH (the tag fails),
+ * RP_MALFORMED (a record after the final one) or RP_REFUSED (the counter
+ * is exhausted).
+ */
+int stream_record_open(struct stream_cipher *c, unsigned char *rec,
+    size_t len, int final, const char **why);
+
+#endif
