@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "core/error.h"
 
 const char *progname = "rsapipe";
 int rsapipe_std_closed[3];
@@ -147,6 +148,28 @@ die_gcry(int status, gcry_error_t err, const char *fmt, ...)
 	vreport(fmt, ap, gcry_strerror(err));
 	va_end(ap);
 	exit(status);
+}
+
+int
+exit_status_of(int code)
+{
+	switch (code) {
+	case RP_OK:
+		return EXIT_OK;
+	case RP_IO:
+	case RP_USAGE:
+	case RP_TIMEOUT:
+		return EXIT_USAGE;
+	default:
+		return EXIT_AUTH;
+	}
+}
+
+void
+die_error(const struct rp_error *err, int status)
+{
+	die(status >= 0 ? status : exit_status_of(err->code), "%s",
+	    err->reason[0] != '\0' ? err->reason : "failed");
 }
 
 void

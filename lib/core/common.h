@@ -47,6 +47,16 @@ _Noreturn void die(int status, const char *fmt, ...)
 /* As die(), appending ": " and the libgcrypt/libgpg-error text for err. */
 _Noreturn void die_gcry(int status, gcry_error_t err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct rp_error;
+/*
+ * The exit status a failure code means by default (doc/DESIGN.md): 2 for
+ * RP_IO, RP_USAGE and RP_TIMEOUT (the environment), 1 for every code
+ * that says the data, a key or a signer is wrong.  A tool that loads a
+ * key file passes EXIT_USAGE itself: a bad key file is status 2.
+ */
+int exit_status_of(int code);
+/* die() with err's reason; status < 0 means exit_status_of(err->code). */
+_Noreturn void die_error(const struct rp_error *err, int status);
 /* A one-line notice on stderr, prefixed with the program name. */
 void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
