@@ -32,9 +32,10 @@ ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 LIB = lib/librsapipe.a
 LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/age/age_stanza.h lib/age/age_stream.h lib/api/detect.h \
-	lib/api/recipients.h lib/codec/armor.h lib/codec/bech32.h \
-	lib/codec/bytes.h lib/codec/der.h lib/codec/pem.h lib/core/common.h \
-	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
+	lib/api/recipients.h lib/codec/armor.h lib/codec/base64.h \
+	lib/codec/bech32.h lib/codec/bytes.h lib/codec/der.h lib/codec/lines.h \
+	lib/codec/pem.h lib/core/common.h lib/core/error.h lib/core/filter.h \
+	lib/core/io.h lib/core/textsafe.h lib/core/write_all.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
 	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
@@ -43,10 +44,11 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/stream/stream_format.h lib/stream/stream_record.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/age/age_stanza.o lib/age/age_stream.o lib/api/detect.o \
-	lib/api/recipients.o lib/codec/armor.o lib/codec/bech32.o \
-	lib/codec/bytes.o lib/codec/der.o lib/codec/keys_asn1_tab.o \
-	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
-	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
+	lib/api/recipients.o lib/codec/armor.o lib/codec/base64.o \
+	lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
+	lib/codec/keys_asn1_tab.o lib/codec/lines.o lib/codec/pem.o \
+	lib/core/common.o lib/core/error.o lib/core/filter.o lib/core/io.o \
+	lib/core/textsafe.o lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
