@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * pem.h: PEM armor ("-----BEGIN LABEL-----", base64, "-----END LABEL-----")
- * and plain base64, both through libgpg-error's gpgrt_b64 functions.
+ * and plain base64.  Lines are the line cursor's (lines.h: LF or CRLF,
+ * trailing blanks forgiven), base64 the strict decoder's (base64.h);
+ * encoding goes through libgpg-error's gpgrt_b64enc.
  *
  * Decoding is strict: one block, exact matching labels, nothing but
- * whitespace around it, only base64 characters inside, correct padding.
+ * whitespace around it, only base64 characters inside, correct padding,
+ * canonical (zero leftover bits).
  * Parsers return 0, or an rp_err code (error.h) with *why set to a
  * static reason; they never exit.  RP_MALFORMED: the text does not
  * parse (no BEGIN line, bad label, bad base64, no END line, trailing
@@ -43,13 +46,16 @@ int pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
     size_t *start, size_t *blocklen);
 
 /*
- * Decode plain base64 (no whitespace, correct padding) into secure memory
- * (free with secure_free(*out)).  RP_MALFORMED ("bad base64") otherwise.
+ * Decode plain base64 (no whitespace, correct padding, canonical) into
+ * secure memory (free with secure_free(*out)).  RP_MALFORMED ("bad
+ * base64") otherwise, for an empty string too.  New code calls
+ * base64.h's b64_decode() into memory of its own choosing.
  */
 int base64_decode(const char *b64, size_t len, unsigned char **out,
     size_t *outlen, const char **why);
 
-/* 1 if c is one of the 64 base64 characters (not '='), else 0. */
+/* 1 if c is one of the 64 base64 characters (not '='), else 0: the
+ * old name of base64.h's b64_is_char(). */
 int is_b64(unsigned char c);
 
 /*
