@@ -52,8 +52,9 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
-	lib/keyswap/known_peers.o lib/stream/stream.o \
-	lib/stream/stream_format.o lib/stream/stream_record.o
+	lib/keyswap/known_peers.o lib/keyswap/known_peers_file.o \
+	lib/stream/stream.o lib/stream/stream_format.o \
+	lib/stream/stream_record.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
