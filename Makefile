@@ -164,7 +164,9 @@ clean:
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test
+	tests/unit/age-stanza-test tests/unit/base64-test \
+	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
+	tests/unit/lines-test tests/unit/stream-record-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -178,6 +180,24 @@ tests/unit/bech32-test.o: $(LIB_HDRS)
 tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/age-stanza-test.o: $(LIB_HDRS)
+tests/unit/base64-test: tests/unit/base64-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/base64-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/base64-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/bytes-test: tests/unit/bytes-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bytes-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/bytes-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/detect-test: tests/unit/detect-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/detect-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/detect-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/filter-test: tests/unit/filter-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/filter-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/filter-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/lines-test: tests/unit/lines-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/lines-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/lines-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/stream-record-test: tests/unit/stream-record-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/stream-record-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/stream-record-test.o: $(LIB_HDRS) tests/unit/unit.h
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
