@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* pem.c: strict PEM armor on the line cursor and the strict base64
  * decoder; encoding over libgpg-error's gpgrt_b64enc. */
+#include <errno.h>
 #include <gpg-error.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -291,15 +292,17 @@ encode(const char *label, const unsigned char *data, size_t len, int secret,
 	gpgrt_b64state_t state;
 	gpg_err_code_t ec;
 
+	/* Every failure here is memory running out (the sink is our own
+	 * buffer), a fault that is nobody's input: rp_fatal(). */
 	stream = gpgrt_fopencookie(&mb, "w", io);
 	if (stream == NULL)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	/* Unbuffered: no copy of the text in estream's own buffer. */
 	if (gpgrt_setvbuf(stream, NULL, _IONBF, 0) != 0)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	state = gpgrt_b64enc_start(stream, label);
 	if (state == NULL)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	ec = gpgrt_b64enc_write(state, data, len);
 	if (ec == 0)
 		ec = gpgrt_b64enc_finish(state);
@@ -308,8 +311,8 @@ encode(const char *label, const unsigned char *data, size_t len, int secret,
 	if (gpgrt_fclose(stream) != 0 && ec == 0)
 		ec = GPG_ERR_EIO;
 	if (ec != 0 || mb.p == NULL)
-		die_gcry(EXIT_USAGE, gpg_error(ec != 0 ? ec : GPG_ERR_EIO),
-		    "base64 encoding");
+		rp_fatal("base64 encoding: %s",
+		    gpg_strerror(ec != 0 ? ec : GPG_ERR_EIO));
 	mb.p[mb.len] = '\0';
 	*outlen = mb.len;
 	return mb.p;

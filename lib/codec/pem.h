@@ -61,13 +61,15 @@ int is_b64(unsigned char c);
 /*
  * PEM-encode der under label, lines of 64 characters, final newline.
  * With secret set the text is built in secure memory (free with
- * secure_free(p)), otherwise with malloc (free()).  Dies on failure.
+ * secure_free(p)), otherwise with malloc (free()).  Memory exhausted is
+ * rp_fatal() (error.h), the only way it fails.
  */
 char *pem_encode(const char *label, const unsigned char *der, size_t derlen,
     int secret, size_t *len);
 
 /* Unpadded single-line base64 of data into out (NUL-terminated); out
- * must hold 4 * ((len + 2) / 3) + 1 bytes.  Dies on failure. */
+ * must hold 4 * ((len + 2) / 3) + 1 bytes.  As pem_encode(), fails
+ * only by rp_fatal(). */
 void base64_encode_unpadded(const unsigned char *data, size_t len, char *out);
 
 #endif
