@@ -166,7 +166,8 @@ clean:
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
 	tests/unit/age-stanza-test tests/unit/base64-test \
 	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
-	tests/unit/lines-test tests/unit/stream-record-test
+	tests/unit/lines-test tests/unit/stream-record-test \
+	tests/unit/write-all-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -198,6 +199,9 @@ tests/unit/lines-test.o: $(LIB_HDRS) tests/unit/unit.h
 tests/unit/stream-record-test: tests/unit/stream-record-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/stream-record-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/stream-record-test.o: $(LIB_HDRS) tests/unit/unit.h
+tests/unit/write-all-test: tests/unit/write-all-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/write-all-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/write-all-test.o: $(LIB_HDRS) tests/unit/unit.h
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays

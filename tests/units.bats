@@ -11,7 +11,7 @@ setup_file() {
 	make -s -C "$RSAPIPE_ROOT" tests/unit/base64-test \
 		tests/unit/lines-test tests/unit/bytes-test \
 		tests/unit/filter-test tests/unit/stream-record-test \
-		tests/unit/detect-test >/dev/null
+		tests/unit/detect-test tests/unit/write-all-test >/dev/null
 }
 
 # unit NAME PROGRAM: run it; it must pass at least one check, fail none.
@@ -42,4 +42,8 @@ unit() {
 
 @test "the detector names every format and waits on every prefix of one" {
 	unit detect detect-test
+}
+
+@test "write_all finishes short writes, waits through its hook, and reports a closed reader as EPIPE" {
+	unit write_all write-all-test
 }
