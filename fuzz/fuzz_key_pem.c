@@ -3,11 +3,16 @@
  * fuzz_key_pem: key files as a user or peer hands them over: PEM of every
  * label (public, private, PKCS#1, encrypted PKCS#8) through
  * key_parse_public() and key_parse_private().  A key that parses must
- * survive an encode/parse round trip unchanged.
+ * survive an encode/parse round trip unchanged.  The same bytes go to
+ * the strict base64 decoder under which every PEM body is read: what it
+ * takes, padded or not, must be the one canonical spelling (encoding
+ * the bytes gives the input back).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/base64.h"
+#include "codec/pem.h"
 #include "core/common.h"
 #include "fuzz.h"
 #include "keys/keys.h"
@@ -40,6 +45,26 @@ check_public_round_trip(const struct rsa_key *key)
 	free(pem);
 }
 
+/* Decoded under flags, s must be what encoding the bytes gives. */
+static void
+check_canonical(const uint8_t *s, size_t n, unsigned flags)
+{
+	static unsigned char bin[B64_DECODED_MAX(4096)];
+	static char text[B64_ENCODED_LEN(sizeof(bin)) + 1];
+	size_t len, k;
+
+	if (n > 4096 || b64_decode((const char *)s, n, flags, bin, sizeof(bin),
+	    &len, NULL) != 0 || len == 0)
+		return;  /* gpgrt encodes nothing from nothing: skip "" */
+	base64_encode_unpadded(bin, len, text);
+	k = strlen(text);
+	if (!(flags & B64_UNPADDED))
+		while (k % 4 != 0)
+			text[k++] = '=';
+	if (k != n || memcmp(text, s, n) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,6 +75,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > KEY_FILE_MAX)
 		return 0;
+	check_canonical(data, size, 0);
+	check_canonical(data, size, B64_UNPADDED);
 	if (key_parse_public(&key, data, size, fuzz_passphrase(), &why) == 0) {
 		if (key.priv != NULL)
 			abort(); /* the public parser must drop the secret */

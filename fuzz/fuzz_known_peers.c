@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * fuzz_known_peers: the known-peers file, which users edit by hand and
- * paste keys into.  The first line of the input is the name looked up.
+ * paste keys into.  The first line of the input is the name looked up;
+ * the rest is read both as a known_peers file and as an allow list
+ * (the same lines, and ssh-rsa lines too).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct known_peer_entry entry;
-	char name[KNOWN_PEERS_NAME_MAX + 2];
+	char name[KNOWN_PEERS_NAME_MAX + 2], found[KNOWN_PEERS_NAME_MAX + 1];
 	const uint8_t *nl;
 	const char *why = NULL;
 	size_t n;
@@ -50,6 +52,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = known_peers_lookup(data, size, name, fingerprint, &entry, &why);
 	if (r < 0 ? why == NULL : (r != KNOWN_PEER_NEW &&
 	    r != KNOWN_PEER_MATCH && r != KNOWN_PEER_CHANGED))
+		abort();
+	why = NULL;
+	r = known_peers_allowed_lookup(data, size, fingerprint, found, &entry,
+	    &why);
+	if (r < 0 ? why == NULL || entry.line == 0 : r > 1 ||
+	    (r == 1 && !known_peers_valid_name(found)))
 		abort();
 	return 0;
 }

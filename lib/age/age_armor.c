@@ -3,9 +3,8 @@
 #include <string.h>
 
 #include "age/age_armor.h"
-#include "age/age_format.h"
-#include "codec/pem.h"
-#include "core/common.h"
+#include "codec/base64.h"
+#include "codec/lines.h"
 #include "core/error.h"
 
 enum { LEAD, BEGIN_LINE, BODY, TRAIL };
@@ -23,17 +22,12 @@ age_armor_reader_open(struct age_armor_reader *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->state = LEAD;
-	/* No title: the text is plain base64, the lines checked here. */
-	if ((r->b64 = gpgrt_b64dec_start(NULL)) == NULL)
-		die(EXIT_USAGE, "out of memory");
 }
 
 void
 age_armor_reader_free(struct age_armor_reader *r)
 {
-	if (r->b64 != NULL)
-		(void)gpgrt_b64dec_finish(r->b64);
-	r->b64 = NULL;
+	memset(r, 0, sizeof(*r));
 }
 
 static int
@@ -44,16 +38,16 @@ bad(const char **why, const char *reason)
 }
 
 /*
- * A line's shape: at most 64 columns, a multiple of 4, base64
- * characters, padding only at its end; a padded final quantum must be
- * canonical.  *last: the line is shorter than a full one.
+ * A line's shape, then its bytes: at most 64 columns, a multiple of 4,
+ * strict padded base64 (base64.h: the alphabet, padding only at the
+ * end, canonical).  *last: the line is shorter than a full one, or
+ * padded, so the END line must follow.
  */
 static int
-check_line(const char *s, size_t n, int *last, const char **why)
+decode_line(const char *s, size_t n, unsigned char *out, size_t *got,
+    int *last, const char **why)
 {
-	unsigned char q[3];
 	const char *reason;
-	size_t i, pad = 0, got;
 
 	if (n == 0)
 		return bad(why, "age armor: empty line");
@@ -61,16 +55,12 @@ check_line(const char *s, size_t n, int *last, const char **why)
 		return bad(why, "age armor: line over 64 columns");
 	if (n % 4 != 0)
 		return bad(why, "age armor: line length not a multiple of 4");
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	for (i = 0; i < n - pad; i++)
-		if (!is_b64((unsigned char)s[i]))
-			return bad(why, "age armor: invalid character");
-	if (pad > 0 && age_b64_decode(s + n - 4, 4 - pad, q, sizeof(q), &got,
-	    &reason) != 0)
-		return bad(why, "age armor: non-canonical base64");
-	*last = n < AGE_ARMOR_COLUMNS || pad > 0;
-	return 0;
+	if ((reason = b64_check(s, n, 0, NULL)) != NULL)
+		return bad(why, strcmp(reason, "non-canonical base64") == 0 ?
+		    "age armor: non-canonical base64" :
+		    "age armor: invalid character");
+	*last = n < AGE_ARMOR_COLUMNS || s[n - 1] == '=';
+	return b64_decode(s, n, 0, out, LINE_BYTES, got, NULL);
 }
 
 /* A whole body line (without its line end): END, or base64 to out. */
@@ -78,24 +68,19 @@ static int
 body_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
     const char **why)
 {
-	size_t n = r->n, got = 0;
+	size_t got = 0;
 	int last;
 
-	if (n == strlen(AGE_ARMOR_END) && memcmp(r->line, AGE_ARMOR_END,
-	    n) == 0) {
+	if (r->n == strlen(AGE_ARMOR_END) && memcmp(r->line, AGE_ARMOR_END,
+	    r->n) == 0) {
 		r->state = TRAIL;
 		return 0;
 	}
 	if (r->last_seen)
 		return bad(why, "age armor: text after the last line, "
 		    "no END line");
-	if (check_line(r->line, n, &last, why) != 0)
+	if (decode_line(r->line, r->n, out + *outlen, &got, &last, why) != 0)
 		return RP_MALFORMED;
-	if (gpgrt_b64dec_proc(r->b64, r->line, n, &got) != 0 ||
-	    got != n / 4 * 3 - (r->line[n - 1] == '=') -
-	    (r->line[n - 2] == '='))
-		return bad(why, "age armor: bad base64");
-	memcpy(out + *outlen, r->line, got);
 	*outlen += got;
 	r->last_seen = last;
 	return 0;
@@ -121,33 +106,56 @@ end_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
 	return rc;
 }
 
+/*
+ * Append the next piece of a line (up to its LF, or to the end of raw
+ * when the LF is in a later read) to r->line; *complete when its LF
+ * came.  Returns the bytes of raw used, or 0 for a line too long.
+ */
+static size_t
+take_piece(struct age_armor_reader *r, const unsigned char *raw,
+    size_t len, int *complete)
+{
+	const unsigned char *line;
+	struct lines c;
+	size_t n, used;
+
+	lines_init(&c, raw, len, 0, 0);
+	*complete = lines_next(&c, &line, &n) == 0;
+	if (!*complete)
+		n = len;
+	used = *complete ? c.off : len;
+	if (n > sizeof(r->line) - r->n)
+		return 0;
+	memcpy(r->line + r->n, raw, n);
+	r->n += n;
+	return used;
+}
+
 int
 age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
     size_t len, unsigned char *out, size_t *outlen, const char **why)
 {
-	size_t i;
-	unsigned char c;
+	size_t i, used;
+	int complete;
 
 	*outlen = 0;
-	for (i = 0; i < len; i++) {
-		c = raw[i];
-		if (r->state == TRAIL || (r->state == LEAD && is_blank(c))) {
-			if (!is_blank(c))
+	for (i = 0; i < len; i += used) {
+		used = 1;
+		if (r->state == TRAIL || (r->state == LEAD &&
+		    is_blank(raw[i]))) {
+			if (!is_blank(raw[i]))
 				return bad(why, "age armor: text after the "
 				    "END line");
 			continue;
 		}
 		if (r->state == LEAD)
 			r->state = BEGIN_LINE;
-		if (c == '\n') {
-			if (end_line(r, out, outlen, why) != 0)
-				return RP_MALFORMED;
-		} else if (r->n == sizeof(r->line))
+		if ((used = take_piece(r, raw + i, len - i, &complete)) == 0)
 			return bad(why, r->state == BEGIN_LINE ?
 			    "age armor: bad BEGIN line" :
 			    "age armor: line over 64 columns");
-		else
-			r->line[r->n++] = (char)c;
+		if (complete && end_line(r, out, outlen, why) != 0)
+			return RP_MALFORMED;
 	}
 	return 0;
 }

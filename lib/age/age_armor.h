@@ -11,7 +11,8 @@
  * Blank space (space, tab, CR, LF) is allowed before the BEGIN line
  * and after the END line, nowhere else; lines end in LF or CRLF (the
  * END line may end the file without one).  No headers, no checksum.
- * Base64 goes through libgpg-error's gpgrt_b64 functions.
+ * Lines are found with the line cursor (lines.h), each decoded by the
+ * strict base64 decoder (base64.h).
  *
  * The reader returns 0 or RP_MALFORMED with *why ("age armor: ...")
  * and never exits; the writer dies (EXIT_USAGE) on write errors.
@@ -20,7 +21,6 @@
 #define RSAPIPE_AGE_ARMOR_H
 
 #include <stddef.h>
-#include <gpg-error.h>
 
 #define AGE_ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
 #define AGE_ARMOR_END "-----END AGE ENCRYPTED FILE-----"
@@ -32,10 +32,9 @@ struct age_armor_reader {
 	int last_seen;          /* a short line came: END must follow */
 	size_t n;               /* bytes of the current line */
 	char line[AGE_ARMOR_LINE_CAP];
-	gpgrt_b64state_t b64;
 };
 
-/* Dies (EXIT_USAGE) when out of memory. */
+/* Never fails; _free() forgets the line held (nothing is allocated). */
 void age_armor_reader_open(struct age_armor_reader *r);
 void age_armor_reader_free(struct age_armor_reader *r);
 

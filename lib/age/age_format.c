@@ -4,56 +4,31 @@
 #include <string.h>
 
 #include "age/age_format.h"
+#include "codec/base64.h"
 #include "codec/bytes.h"
+#include "codec/lines.h"
 #include "codec/pem.h"
 #include "core/common.h"
 #include "crypto/hkdf.h"
 
 /*
- * Unpadded canonical base64 on pem.h's strict padded decoder: the text is
- * re-padded and decoded, then re-encoded without padding and compared
- * with what was given, which refuses non-zero trailing bits (and any
- * other second spelling of the same bytes).
+ * The old entry point, kept for its callers: base64.h's decoder,
+ * unpadded, with the reason as a static string.
  */
 int
 age_b64_decode(const char *s, size_t len, unsigned char *out,
     size_t outcap, size_t *outlen, const char **why)
 {
-	unsigned char *bin = NULL;
-	char *padded, *again;
-	size_t n = 0;
-	int r = RP_MALFORMED;
+	const char *reason;
+	size_t n;
 
 	*outlen = 0;
-	if (len == 0)
-		return 0;
-	if (len % 4 == 1 || memchr(s, '=', len) != NULL) {
-		*why = len % 4 == 1 ? "bad base64 length" : "padded base64";
+	if ((reason = b64_check(s, len, B64_UNPADDED, &n)) != NULL ||
+	    n > outcap) {
+		*why = reason != NULL ? reason : "base64 value too long";
 		return RP_MALFORMED;
 	}
-	if (len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1) > outcap) {
-		*why = "base64 value too long";
-		return RP_MALFORMED;
-	}
-	if ((padded = malloc(len + 3)) == NULL ||
-	    (again = malloc(len + 4)) == NULL)
-		die(EXIT_USAGE, "out of memory");
-	memcpy(padded, s, len);
-	memcpy(padded + len, "===", 3);
-	*why = "bad base64";
-	if (base64_decode(padded, (len + 3) / 4 * 4, &bin, &n, why) == 0) {
-		base64_encode_unpadded(bin, n, again);
-		if (strlen(again) == len && memcmp(again, s, len) == 0) {
-			memcpy(out, bin, n);
-			*outlen = n;
-			r = 0;
-		} else
-			*why = "non-canonical base64";
-		secure_free(bin);
-	}
-	free(padded);
-	free(again);
-	return r;
+	return b64_decode(s, len, B64_UNPADDED, out, outcap, outlen, NULL);
 }
 
 #define AGE_COLUMNS 64                  /* base64 characters in a body line */
@@ -63,27 +38,8 @@ age_b64_decode(const char *s, size_t len, unsigned char *out,
 static const char header_info[] = "header";
 static const char payload_info[] = "payload";
 
-/*
- * The next line, its LF read but not in *n.  bytes.c is not ours to
- * extend, so this sits on rd_bytes(): with no LF yet it asks for one
- * byte more than there is, which leaves RP_MORE and r->need.
- */
 static int
-read_line(struct reader *r, const unsigned char **line, size_t *n)
-{
-	const unsigned char *lf, *p;
-
-	if (r->err != 0)
-		return r->err;
-	lf = memchr(r->buf + r->off, '\n', rd_left(r));
-	if (lf == NULL)
-		return rd_bytes(r, rd_left(r) + 1, &p);
-	*n = (size_t)(lf - (r->buf + r->off));
-	return rd_bytes(r, *n + 1, line);
-}
-
-static int
-fail(struct reader *r, int code, const char **why, const char *reason)
+fail(struct lines *r, int code, const char **why, const char *reason)
 {
 	*why = reason;
 	return r->err = code;
@@ -94,21 +50,20 @@ strdup_n(const unsigned char *p, size_t n)
 {
 	char *s;
 
-	if ((s = malloc(n + 1)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	s = rp_alloc(n + 1);
 	memcpy(s, p, n);
 	s[n] = '\0';
 	return s;
 }
 
 static int
-parse_intro(struct reader *r, const char **why)
+parse_intro(struct lines *r, const char **why)
 {
 	static const char family[] = "age-encryption.org/";
 	const unsigned char *line;
 	size_t n;
 
-	if (read_line(r, &line, &n) != 0)
+	if (lines_next(r, &line, &n) != 0)
 		return r->err;
 	if (n == sizeof(AGE_VERSION_LINE) - 1 &&
 	    memcmp(line, AGE_VERSION_LINE, n) == 0)
@@ -124,7 +79,7 @@ parse_intro(struct reader *r, const char **why)
 
 /* "-> TYPE ARG...": each field 1 or more characters from 0x21-0x7e. */
 static int
-parse_args(struct reader *r, struct age_stanza *s, const unsigned char *line,
+parse_args(struct lines *r, struct age_stanza *s, const unsigned char *line,
     size_t n, const char **why)
 {
 	size_t i, start;
@@ -162,8 +117,7 @@ body_append(struct age_stanza *s, size_t *cap, const unsigned char *p,
 
 	if (s->body == NULL || s->body_len + n > *cap) {
 		*cap = *cap == 0 ? 64 : *cap * 2;
-		if ((nb = realloc(s->body, *cap)) == NULL)
-			die(EXIT_USAGE, "out of memory");
+		nb = rp_realloc(s->body, *cap);
 		s->body = nb;
 	}
 	memcpy(s->body + s->body_len, p, n);
@@ -172,21 +126,20 @@ body_append(struct age_stanza *s, size_t *cap, const unsigned char *p,
 
 /* Body lines: full 64-column lines, then one shorter (maybe empty). */
 static int
-parse_body(struct reader *r, struct age_stanza *s, const char **why)
+parse_body(struct lines *r, struct age_stanza *s, const char **why)
 {
 	unsigned char bin[AGE_LINE_BYTES];
 	const unsigned char *line;
 	size_t n, got, cap = 0;
-	const char *reason;
 
 	do {
-		if (read_line(r, &line, &n) != 0)
+		if (lines_next(r, &line, &n) != 0)
 			return r->err;
 		if (n > AGE_COLUMNS)
 			return fail(r, RP_MALFORMED, why,
 			    "age header: stanza body line too long");
-		if (age_b64_decode((const char *)line, n, bin, sizeof(bin),
-		    &got, &reason) != 0)
+		if (b64_decode((const char *)line, n, B64_UNPADDED, bin,
+		    sizeof(bin), &got, NULL) != 0)
 			return fail(r, RP_MALFORMED, why, n > 0 &&
 			    line[n - 1] == '\r' ? "age header: line ends in CR" :
 			    "age header: stanza body is not canonical base64");
@@ -196,7 +149,7 @@ parse_body(struct reader *r, struct age_stanza *s, const char **why)
 }
 
 static int
-parse_stanza(struct reader *r, struct age_header *h,
+parse_stanza(struct lines *r, struct age_header *h,
     const unsigned char *line, size_t n, const char **why)
 {
 	struct age_stanza *s;
@@ -204,9 +157,7 @@ parse_stanza(struct reader *r, struct age_header *h,
 	if (h->nstanzas == AGE_MAX_STANZAS)
 		return fail(r, RP_REFUSED, why, "age header: too many stanzas");
 	if (h->nstanzas % 8 == 0) {
-		s = reallocarray(h->stanzas, h->nstanzas + 8, sizeof(*s));
-		if (s == NULL)
-			die(EXIT_USAGE, "out of memory");
+		s = rp_realloc(h->stanzas, (h->nstanzas + 8) * sizeof(*s));
 		h->stanzas = s;
 	}
 	s = &h->stanzas[h->nstanzas++];
@@ -218,23 +169,22 @@ parse_stanza(struct reader *r, struct age_header *h,
 
 /* "--- " and the MAC in 43 canonical characters, nothing else. */
 static int
-parse_mac(struct reader *r, struct age_header *h, const unsigned char *line,
+parse_mac(struct lines *r, struct age_header *h, const unsigned char *line,
     size_t n, const char **why)
 {
-	const char *reason;
 	size_t got;
 
 	if (n != 4 + AGE_MAC_B64_LEN || line[3] != ' ' ||
-	    age_b64_decode((const char *)line + 4, AGE_MAC_B64_LEN, h->mac,
-	    sizeof(h->mac), &got, &reason) != 0 || got != AGE_MAC_LEN)
+	    b64_decode((const char *)line + 4, AGE_MAC_B64_LEN, B64_UNPADDED,
+	    h->mac, sizeof(h->mac), &got, NULL) != 0 || got != AGE_MAC_LEN)
 		return fail(r, RP_MALFORMED, why,
 		    "age header: malformed MAC line");
-	h->mac_input_len = r->off - n - 1 + 3;
+	h->mac_input_len = r->start + 3;
 	return 0;
 }
 
 static int
-parse_lines(struct reader *r, struct age_header *h, const char **why)
+parse_lines(struct lines *r, struct age_header *h, const char **why)
 {
 	const unsigned char *line;
 	size_t n;
@@ -242,7 +192,7 @@ parse_lines(struct reader *r, struct age_header *h, const char **why)
 	if (parse_intro(r, why) != 0)
 		return r->err;
 	for (;;) {
-		if (read_line(r, &line, &n) != 0)
+		if (lines_next(r, &line, &n) != 0)
 			return r->err;
 		if (n >= 3 && memcmp(line, "---", 3) == 0)
 			return parse_mac(r, h, line, n, why);
@@ -260,11 +210,13 @@ int
 age_header_parse(struct age_header *h, const unsigned char *buf,
     size_t len, size_t *need, const char **why)
 {
-	struct reader r;
+	struct lines r;
 	int rc;
 
+	/* LF only (a CR stays in the line, where the parser refuses it),
+	 * and no line without its LF: RP_MORE asks for more input. */
 	memset(h, 0, sizeof(*h));
-	rd_init(&r, buf, len > AGE_HEADER_MAX ? AGE_HEADER_MAX : len);
+	lines_init(&r, buf, len > AGE_HEADER_MAX ? AGE_HEADER_MAX : len, 0, 0);
 	rc = parse_lines(&r, h, why);
 	if (rc == RP_MORE && r.need > AGE_HEADER_MAX) {
 		rc = RP_REFUSED;
@@ -311,8 +263,8 @@ header_mac(unsigned char mac[AGE_MAC_LEN], const unsigned char *p, size_t n,
 	if (err == 0)
 		err = hmac_sha256(mac, key, HKDF_SHA256_LEN, p, n);
 	secure_free(key);
-	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "age header MAC");
+	if (err != 0)   /* on a key and a buffer of our own */
+		rp_fatal("age header MAC: %s", gcry_strerror(err));
 }
 
 int
@@ -354,8 +306,7 @@ stanza_write(struct writer *w, const struct age_stanza *s)
 		wr_bytes(w, s->args[i], strlen(s->args[i]));
 	}
 	wr_bytes(w, "\n", 1);
-	if ((text = malloc(4 * ((s->body_len + 2) / 3) + 1)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	text = rp_alloc(4 * ((s->body_len + 2) / 3) + 1);
 	text[0] = '\0';
 	if (s->body_len > 0)    /* libgpg-error refuses to encode nothing */
 		base64_encode_unpadded(s->body, s->body_len, text);
@@ -384,8 +335,7 @@ age_header_build(const struct age_stanza *stanzas, size_t n,
 	cap = sizeof(AGE_VERSION_LINE) + 4 + AGE_MAC_B64_LEN + 1;
 	for (i = 0; i < n; i++)
 		cap += stanza_size(&stanzas[i]);
-	if ((buf = malloc(cap)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	buf = rp_alloc(cap);
 	wr_init(&w, buf, cap);
 	wr_bytes(&w, AGE_VERSION_LINE "\n", sizeof(AGE_VERSION_LINE));
 	for (i = 0; i < n; i++)
@@ -397,7 +347,7 @@ age_header_build(const struct age_stanza *stanzas, size_t n,
 	wr_bytes(&w, b64, AGE_MAC_B64_LEN);
 	wr_bytes(&w, "\n", 1);
 	if (wr_finish(&w, len) != 0)
-		die(EXIT_USAGE, "internal error: age header size");
+		rp_fatal("age header size");
 	return buf;
 }
 
@@ -412,5 +362,5 @@ age_payload_key(unsigned char key[AGE_PAYLOAD_KEY_LEN],
 	    AGE_FILE_KEY_LEN, nonce, AGE_NONCE_LEN,
 	    (const unsigned char *)payload_info, sizeof(payload_info) - 1);
 	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "age payload key");
+		rp_fatal("age payload key: %s", gcry_strerror(err));
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: ISC */
-/* pem.c: strict PEM armor and base64 over libgpg-error's gpgrt_b64. */
+/* pem.c: strict PEM armor on the line cursor and the strict base64
+ * decoder; encoding over libgpg-error's gpgrt_b64enc. */
+#include <errno.h>
 #include <gpg-error.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/base64.h"
+#include "codec/lines.h"
 #include "codec/pem.h"
 #include "core/common.h"
 #include "core/error.h"
@@ -23,31 +27,16 @@ is_space(unsigned char c)
 int
 is_b64(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+	return b64_is_char(c);
 }
 
-/* The line at *pos, without its newline and trailing blanks; advances
- * *pos past the newline.  Returns 0 at the end of the buffer. */
-static int
-next_line(const unsigned char *buf, size_t len, size_t *pos,
-    const unsigned char **line, size_t *linelen)
+/* PEM's lines from pos: LF or CRLF, trailing blanks forgiven (common
+ * and harmless), the last line may end the file without LF. */
+static void
+pem_lines(struct lines *c, const unsigned char *buf, size_t len, size_t pos)
 {
-	const unsigned char *nl;
-	size_t n;
-
-	if (*pos >= len)
-		return 0;
-	*line = buf + *pos;
-	nl = memchr(*line, '\n', len - *pos);
-	n = nl != NULL ? (size_t)(nl - *line) : len - *pos;
-	*pos += n + (nl != NULL);
-	/* CRLF files and trailing blanks are common and harmless. */
-	while (n > 0 && ((*line)[n - 1] == '\r' || (*line)[n - 1] == ' ' ||
-	    (*line)[n - 1] == '\t'))
-		n--;
-	*linelen = n;
-	return 1;
+	lines_init(c, buf, len, LINES_LAST_OPEN | LINES_TRIM, 0);
+	c->off = pos;
 }
 
 /* If line is "<mark>LABEL-----" return LABEL's start and length. */
@@ -83,16 +72,19 @@ find_begin(const unsigned char *buf, size_t len, size_t *pos,
     const unsigned char **lab, size_t *labn, const char **why)
 {
 	const unsigned char *line;
+	struct lines c;
 	size_t n;
 
-	*pos = skip_space(buf, len, 0);
-	if (*pos == len) {
+	pem_lines(&c, buf, len, skip_space(buf, len, 0));
+	if (lines_left(&c) == 0) {
 		*why = "empty key file";
 		return RP_MALFORMED;
 	}
-	while (next_line(buf, len, pos, &line, &n))
-		if (boundary(line, n, BEGIN_MARK, lab, labn))
+	while (lines_next(&c, &line, &n) == 0)
+		if (boundary(line, n, BEGIN_MARK, lab, labn)) {
+			*pos = c.off;
 			return 0;
+		}
 	*why = "not a PEM file (no BEGIN line)";
 	return RP_MALFORMED;
 }
@@ -127,18 +119,22 @@ pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
     size_t *start, size_t *blocklen)
 {
 	const unsigned char *line, *lab;
-	size_t at, n, labn;
+	struct lines c;
+	size_t n, labn;
 
+	pem_lines(&c, buf, len, *pos);
 	do {
-		at = *pos;
-		if (!next_line(buf, len, pos, &line, &n))
+		if (lines_next(&c, &line, &n) != 0) {
+			*pos = len;
 			return 0;
+		}
 	} while (!boundary(line, n, BEGIN_MARK, &lab, &labn));
-	*start = at;
-	while (next_line(buf, len, pos, &line, &n) &&
+	*start = c.start;
+	while (lines_next(&c, &line, &n) == 0 &&
 	    !boundary(line, n, END_MARK, &lab, &labn))
 		;
-	*blocklen = *pos - at;
+	*blocklen = c.off - *start;
+	*pos = c.off;
 	return 1;
 }
 
@@ -146,35 +142,20 @@ int
 base64_decode(const char *b64, size_t len, unsigned char **out,
     size_t *outlen, const char **why)
 {
-	gpgrt_b64state_t state;
 	unsigned char *buf;
-	size_t i, pad = 0, got = 0;
-	gpg_error_t err;
 
-	/* gpgrt_b64dec skips characters it does not know and accepts a
-	 * truncated final group, so the shape is checked here first. */
+	/* The one reason callers have always shown; the decoder's finer
+	 * ones are for b64_decode()'s own callers. */
 	*why = "bad base64";
-	if (len == 0 || len % 4 != 0)
+	if (len == 0 || b64_check(b64, len, 0, NULL) != NULL)
 		return RP_MALFORMED;
-	if (b64[len - 1] == '=')
-		pad = b64[len - 2] == '=' ? 2 : 1;
-	for (i = 0; i < len - pad; i++)
-		if (!is_b64((unsigned char)b64[i]))
-			return RP_MALFORMED;
-	buf = secure_alloc(len);
-	memcpy(buf, b64, len);
-	state = gpgrt_b64dec_start(NULL);
-	if (state == NULL)
-		die(EXIT_USAGE, "base64 decoder:");
-	err = gpgrt_b64dec_proc(state, buf, len, &got);
-	if (gpgrt_b64dec_finish(state) != 0 || err != 0 ||
-	    got != len / 4 * 3 - pad) {
+	buf = secure_alloc(B64_DECODED_MAX(len));
+	if (b64_decode(b64, len, 0, buf, B64_DECODED_MAX(len), outlen,
+	    NULL) != 0) {
 		secure_free(buf);
 		return RP_MALFORMED;
 	}
-	wipe(buf + got, len - got);
 	*out = buf;
-	*outlen = got;
 	return 0;
 }
 
@@ -212,17 +193,19 @@ collect_body(const unsigned char *buf, size_t len, size_t pos,
     const char *label, char *b64, size_t *b64len, const char **why)
 {
 	const unsigned char *line, *lab;
+	struct lines c;
 	size_t n, labn;
 	int rc;
 
 	*b64len = 0;
-	while (next_line(buf, len, &pos, &line, &n)) {
+	pem_lines(&c, buf, len, pos);
+	while (lines_next(&c, &line, &n) == 0) {
 		if (boundary(line, n, END_MARK, &lab, &labn)) {
 			if (!label_is(lab, labn, label)) {
 				*why = "PEM END label does not match BEGIN";
 				return RP_MALFORMED;
 			}
-			if (skip_space(buf, len, pos) != len) {
+			if (skip_space(buf, len, c.off) != len) {
 				*why = "trailing data after the PEM block";
 				return RP_MALFORMED;
 			}
@@ -309,15 +292,17 @@ encode(const char *label, const unsigned char *data, size_t len, int secret,
 	gpgrt_b64state_t state;
 	gpg_err_code_t ec;
 
+	/* Every failure here is memory running out (the sink is our own
+	 * buffer), a fault that is nobody's input: rp_fatal(). */
 	stream = gpgrt_fopencookie(&mb, "w", io);
 	if (stream == NULL)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	/* Unbuffered: no copy of the text in estream's own buffer. */
 	if (gpgrt_setvbuf(stream, NULL, _IONBF, 0) != 0)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	state = gpgrt_b64enc_start(stream, label);
 	if (state == NULL)
-		die(EXIT_USAGE, "base64 encoder:");
+		rp_fatal("base64 encoder: %s", strerror(errno));
 	ec = gpgrt_b64enc_write(state, data, len);
 	if (ec == 0)
 		ec = gpgrt_b64enc_finish(state);
@@ -326,8 +311,8 @@ encode(const char *label, const unsigned char *data, size_t len, int secret,
 	if (gpgrt_fclose(stream) != 0 && ec == 0)
 		ec = GPG_ERR_EIO;
 	if (ec != 0 || mb.p == NULL)
-		die_gcry(EXIT_USAGE, gpg_error(ec != 0 ? ec : GPG_ERR_EIO),
-		    "base64 encoding");
+		rp_fatal("base64 encoding: %s",
+		    gpg_strerror(ec != 0 ? ec : GPG_ERR_EIO));
 	mb.p[mb.len] = '\0';
 	*outlen = mb.len;
 	return mb.p;
