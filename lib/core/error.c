@@ -9,6 +9,9 @@
 #include "core/common.h"
 #include "core/error.h"
 
+static int record(struct rp_error *, int, const char *, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+
 static int
 record(struct rp_error *err, int code, const char *suffix, const char *fmt,
     va_list ap)
