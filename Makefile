@@ -185,3 +185,10 @@ bench/recordrate.o: $(LIB_HDRS)
 bench: all bench/recordrate
 	bash bench/run.sh
 .PHONY: bench
+
+# The version, in one place: the file VERSION.  The programs' --version,
+# `make dist`'s tarball and debian/changelog (checked by
+# tests/package.bats and debian/rules) all take it from there.
+VERSION != cat VERSION
+ALL_CFLAGS += -DRSAPIPE_VERSION='"$(VERSION)"'
+$(LIB_OBJS): VERSION
