@@ -129,6 +129,11 @@ install: all
 	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh
 	$(SUBST) $(INETD_CONF) >$(DESTDIR)$(EXAMPLESDIR)/inetd.conf && \
 		chmod 644 $(DESTDIR)$(EXAMPLESDIR)/inetd.conf
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR)
+	cp -f $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/rsapipe && \
+		chmod 644 $(DESTDIR)$(BASHCOMPDIR)/rsapipe
+	for c in $(COMPLETED); do ln -sf rsapipe $(DESTDIR)$(BASHCOMPDIR)/$$c || \
+		exit 1; done
 	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
 	for u in $(UNITS); do n=$${u##*/}; n=$${n%.in}; \
 		$(SUBST) $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$n && \
@@ -140,6 +145,7 @@ uninstall:
 		rm -f $(DESTDIR)$(BINDIR)/$${n%.sh}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 	for l in $(MAN_LINKS); do rm -f $(DESTDIR)$(MANDIR)/man1/$$l; done
+	for c in rsapipe $(COMPLETED); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(LIBEXECDIR)
 	for u in $(UNITS); do n=$${u##*/}; \
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${n%.in}; done
@@ -207,3 +213,12 @@ man-lint:
 	mandoc -T lint -W warning $(MANS)
 check: man-lint
 .PHONY: man-lint
+
+# Bash completion, where bash-completion loads it from (its
+# completionsdir under PREFIX): the script as rsapipe, and a symlink to it
+# named after each command it completes, so the first completion of any
+# of them loads it.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+COMPLETION = tools/rsapipe-completion.bash
+COMPLETED = rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server \
+	rsa-chat-client

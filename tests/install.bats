@@ -51,11 +51,23 @@ check_layout() {
 	local d=$1 p=$2 f
 	local bin=$d$p/bin man=$d$p/share/man/man1 libexec=$d$p/libexec/rsapipe
 	local examples=$d$p/share/rsapipe/examples units=$d$p/lib/systemd/system
+	local completions=$d$p/share/bash-completion/completions
 	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server rsa-chat-client; do
 		expect_file 755 "$bin/$f"
 	done
 	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat; do
 		expect_file 644 "$man/$f.1"
+	done
+	# Each chat command's page is rsa-chat(1), under its own name.
+	for f in rsa-chat-server rsa-chat-client; do
+		[ "$(readlink "$man/$f.1")" = rsa-chat.1 ] ||
+			{ echo "$man/$f.1 is no link to rsa-chat.1" >&2; return 1; }
+	done
+	# One completion script, found by bash-completion under each name.
+	expect_file 644 "$completions/rsapipe"
+	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server rsa-chat-client; do
+		[ "$(readlink "$completions/$f")" = rsapipe ] ||
+			{ echo "$completions/$f is no link to rsapipe" >&2; return 1; }
 	done
 	for f in chat-term chat-session.sh rsapipe-lib.sh echo-service.sh; do
 		expect_file 755 "$libexec/$f"
@@ -68,9 +80,9 @@ check_layout() {
 
 	# Nothing anywhere else, nothing writable by group or others.
 	run find "$d" -type f ! -path "$bin/*" ! -path "$man/*" ! -path "$libexec/*" \
-		! -path "$examples/*" ! -path "$units/*"
+		! -path "$examples/*" ! -path "$units/*" ! -path "$completions/*"
 	[ -z "$output" ] || { echo "installed elsewhere: $output" >&2; return 1; }
-	[ -z "$(find "$d" -perm /022)" ]
+	[ -z "$(find "$d" ! -type l -perm /022)" ]
 
 	# Every placeholder filled in, with this PREFIX only.
 	run grep -rIl -E '@[A-Z_]+@' "$d"
@@ -108,7 +120,7 @@ check_layout() {
 	install_into "$root" PREFIX=/usr
 	check_layout "$root" /usr
 	uninstall_from "$root" PREFIX=/usr
-	run find "$root" -type f
+	run find "$root" ! -type d
 	[ -z "$output" ] || { echo "left after uninstall: $output" >&2; false; }
 }
 
@@ -119,7 +131,7 @@ check_layout() {
 	[ "$(find "$root" -mindepth 1 -maxdepth 2)" = "$root/usr
 $root/usr/local" ]
 	uninstall_from "$root"
-	run find "$root" -type f
+	run find "$root" ! -type d
 	[ -z "$output" ] || { echo "left after uninstall: $output" >&2; false; }
 }
 
