@@ -222,3 +222,35 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 COMPLETION = tools/rsapipe-completion.bash
 COMPLETED = rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server \
 	rsa-chat-client
+
+# The release tarball, what a packager of another distribution starts
+# from: rsapipe-VERSION.tar.gz in DIST_DIR, every file git tracks (as it
+# is in the working tree, build products never) under rsapipe-VERSION/,
+# owned by root and dated by the last commit, so the same tree gives the
+# same bytes.  distcheck unpacks it in a fresh directory, builds, runs
+# make check there (SUITES="tests/a.bats ..." for some suites only),
+# installs into a DESTDIR and uninstalls, leaving nothing behind.
+DIST_DIR = .
+DIST_NAME = rsapipe-$(VERSION)
+dist:
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" != "$$(pwd -P)" ]; \
+	then echo "make dist: needs a git checkout of rsapipe (it packs the files git tracks)" >&2; \
+		exit 1; fi
+	git ls-files -z | tar --null -T - --transform 's,^,$(DIST_NAME)/,rh' \
+		--sort=name --owner=0 --group=0 --numeric-owner \
+		--mode=u+rwX,go+rX,go-w --mtime=@$$(git log -1 --format=%ct) \
+		-cf - | gzip -n -9 >$(DIST_DIR)/$(DIST_NAME).tar.gz.tmp
+	mv $(DIST_DIR)/$(DIST_NAME).tar.gz.tmp $(DIST_DIR)/$(DIST_NAME).tar.gz
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz"
+
+distcheck: dist
+	d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	tar -C "$$d" -xzf $(DIST_DIR)/$(DIST_NAME).tar.gz && \
+	cd "$$d/$(DIST_NAME)" && $(MAKE) all && $(MAKE) check && \
+	$(MAKE) install DESTDIR="$$d/inst" && \
+	$(MAKE) uninstall DESTDIR="$$d/inst" && \
+	left=$$(find "$$d/inst" ! -type d) && \
+	if [ -n "$$left" ]; then echo "make distcheck: left after uninstall: $$left" >&2; \
+		exit 1; fi
+	@echo "$(DIST_NAME).tar.gz: built, checked, installed and uninstalled from a clean directory"
+.PHONY: dist distcheck
