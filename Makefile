@@ -126,7 +126,9 @@ install: all
 		chmod 755 $(DESTDIR)$(LIBEXECDIR)/$${s##*/} || exit 1; done
 	for e in $(EXAMPLES); do $(SUBST) $$e \
 		>$(DESTDIR)$(EXAMPLESDIR)/$${e##*/} || exit 1; done
-	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh
+	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh \
+		$(DESTDIR)$(EXAMPLESDIR)/demo.sh
+	chmod 644 $(DESTDIR)$(LIBEXECDIR)/rsapipe-lib.sh
 	$(SUBST) $(INETD_CONF) >$(DESTDIR)$(EXAMPLESDIR)/inetd.conf && \
 		chmod 644 $(DESTDIR)$(EXAMPLESDIR)/inetd.conf
 	mkdir -p $(DESTDIR)$(BASHCOMPDIR)

@@ -69,10 +69,12 @@ check_layout() {
 		[ "$(readlink "$completions/$f")" = rsapipe ] ||
 			{ echo "$completions/$f is no link to rsapipe" >&2; return 1; }
 	done
-	for f in chat-term chat-session.sh rsapipe-lib.sh echo-service.sh; do
+	for f in chat-term chat-session.sh echo-service.sh; do
 		expect_file 755 "$libexec/$f"
 	done
-	[ -f "$examples/demo.sh" ]
+	# Sourced by the scripts, never run.
+	expect_file 644 "$libexec/rsapipe-lib.sh"
+	expect_file 755 "$examples/demo.sh"
 	expect_file 755 "$examples/echo-client.sh"
 	expect_file 644 "$examples/inetd.conf"
 	expect_file 644 "$units/rsapipe-echo.socket"
@@ -284,4 +286,23 @@ teardown() {
 		--peer "$inst/etc/rsapipe/identity.pub" 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
 	[ -z "$output" ]
 	grep -q "cannot read the identity $inst/etc/rsapipe/identity.pem" "$BATS_TEST_TMPDIR/service.log"
+}
+
+@test "the installed demo runs a whole chat with the installed commands, none from the source tree" {
+	inst=$(mktemp -d /tmp/rsapipe-install-test.XXXXXX)
+	install_into "" PREFIX="$inst/usr"
+	demo="$inst/usr/share/rsapipe/examples/demo.sh"
+	[ "$(grep '^rsapipe_libexec=' "$demo")" = "rsapipe_libexec=$inst/usr/libexec/rsapipe" ]
+	# The installed rsa-keygen notes each run (the chat makes identity
+	# and session keys with it), so the demo is seen to use it.
+	mv "$inst/usr/bin/rsa-keygen" "$inst/usr/bin/rsa-keygen.real"
+	printf '#!/bin/sh\necho "$*" >>%s/keygen.log\nexec %s/usr/bin/rsa-keygen.real "$@"\n' \
+		"$inst" "$inst" >"$inst/usr/bin/rsa-keygen"
+	chmod 755 "$inst/usr/bin/rsa-keygen"
+	# Nothing of the source tree on PATH: the demo finds the programs
+	# from the paths installed into it.
+	PATH=/usr/bin:/bin run -0 "$demo"
+	[[ "$output" == *"exit status: alice 0, bob 0"* ]]
+	[[ "$output" == *"secure session"* ]]
+	grep -q -- '-o .*/identity.pem' "$inst/keygen.log"
 }
