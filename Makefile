@@ -235,9 +235,10 @@ COMPLETED = rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server \
 DIST_DIR = .
 DIST_NAME = rsapipe-$(VERSION)
 dist:
-	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" != "$$(pwd -P)" ]; \
-	then echo "make dist: needs a git checkout of rsapipe (it packs the files git tracks)" >&2; \
-		exit 1; fi
+	@top=$$(git rev-parse --show-toplevel) || { echo "make dist: needs a git \
+	checkout of rsapipe (it packs the files git tracks)" >&2; exit 1; }; \
+	if [ "$$top" != "$$(pwd -P)" ]; then echo "make dist: run it at the top \
+	of the checkout, $$top" >&2; exit 1; fi
 	git ls-files -z | tar --null -T - --transform 's,^,$(DIST_NAME)/,rh' \
 		--sort=name --owner=0 --group=0 --numeric-owner \
 		--mode=u+rwX,go+rX,go-w --mtime=@$$(git log -1 --format=%ct) \
