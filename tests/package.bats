@@ -84,7 +84,7 @@ accepted_options() {
 
 @test "every man page lints clean at mandoc's warning level, and the lint fails on a page with a mistake" {
 	command -v mandoc >/dev/null || skip "needs mandoc"
-	run -0 make -s -C "$RSAPIPE_ROOT" man-lint
+	run -0 make -s --no-print-directory -C "$RSAPIPE_ROOT" man-lint
 	[ -z "$output" ]
 	# A page with an unknown macro and a misordered SEE ALSO fails it.
 	sed -e 's/^\.Sh DESCRIPTION$/.Sh DESCRIPTION\n.Xx unknown/' \
