@@ -124,6 +124,8 @@ install: all
 		chmod 755 $(DESTDIR)$(BINDIR)/$${t##*/} || exit 1; done
 	for m in $(MANS); do cp -f $$m $(DESTDIR)$(MANDIR)/man1/ && \
 		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m##*/} || exit 1; done
+	for l in $(MAN_LINKS); do ln -sf $(MAN_LINK_TARGET) \
+		$(DESTDIR)$(MANDIR)/man1/$$l || exit 1; done
 	mkdir -p $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(EXAMPLESDIR)
 	cp -f $(CHAT_TERM) $(DESTDIR)$(LIBEXECDIR)/ && \
 		chmod 755 $(DESTDIR)$(LIBEXECDIR)/chat-term
@@ -135,9 +137,16 @@ install: all
 		chmod 755 $(DESTDIR)$(LIBEXECDIR)/$${s##*/} || exit 1; done
 	for e in $(EXAMPLES); do $(SUBST) $$e \
 		>$(DESTDIR)$(EXAMPLESDIR)/$${e##*/} || exit 1; done
-	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh
+	chmod 755 $(DESTDIR)$(EXAMPLESDIR)/echo-client.sh \
+		$(DESTDIR)$(EXAMPLESDIR)/demo.sh
+	chmod 644 $(DESTDIR)$(LIBEXECDIR)/rsapipe-lib.sh
 	$(SUBST) $(INETD_CONF) >$(DESTDIR)$(EXAMPLESDIR)/inetd.conf && \
 		chmod 644 $(DESTDIR)$(EXAMPLESDIR)/inetd.conf
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR)
+	cp -f $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/rsapipe && \
+		chmod 644 $(DESTDIR)$(BASHCOMPDIR)/rsapipe
+	for c in $(COMPLETED); do ln -sf rsapipe $(DESTDIR)$(BASHCOMPDIR)/$$c || \
+		exit 1; done
 	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
 	for u in $(UNITS); do n=$${u##*/}; n=$${n%.in}; \
 		$(SUBST) $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$n && \
@@ -148,6 +157,8 @@ uninstall:
 	for s in $(CHAT_COMMANDS); do n=$${s##*/}; \
 		rm -f $(DESTDIR)$(BINDIR)/$${n%.sh}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
+	for l in $(MAN_LINKS); do rm -f $(DESTDIR)$(MANDIR)/man1/$$l; done
+	for c in rsapipe $(COMPLETED); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(LIBEXECDIR)
 	for u in $(UNITS); do n=$${u##*/}; \
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${n%.in}; done
@@ -220,3 +231,64 @@ bench/recordrate.o: $(LIB_HDRS)
 bench: all bench/recordrate
 	bash bench/run.sh
 .PHONY: bench
+
+# The version, in one place: the file VERSION.  The programs' --version,
+# `make dist`'s tarball and debian/changelog (checked by
+# tests/package.bats and debian/rules) all take it from there.
+VERSION != cat VERSION
+ALL_CFLAGS += -DRSAPIPE_VERSION='"$(VERSION)"'
+$(LIB_OBJS): VERSION
+
+# rsa-chat(1) covers both chat commands: "make install" gives each its own
+# name as a symlink to it (what dh_installman makes of a .so link, and
+# what mandoc advises), so `man rsa-chat-server` finds it.
+MAN_LINKS = rsa-chat-server.1 rsa-chat-client.1
+MAN_LINK_TARGET = rsa-chat.1
+
+# Every man page lints clean at mandoc's warning level (part of check).
+man-lint:
+	mandoc -T lint -W warning $(MANS)
+check: man-lint
+.PHONY: man-lint
+
+# Bash completion, where bash-completion loads it from (its
+# completionsdir under PREFIX): the script as rsapipe, and a symlink to it
+# named after each command it completes, so the first completion of any
+# of them loads it.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+COMPLETION = tools/rsapipe-completion.bash
+COMPLETED = rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server \
+	rsa-chat-client
+
+# The release tarball, what a packager of another distribution starts
+# from: rsapipe-VERSION.tar.gz in DIST_DIR, every file git tracks (as it
+# is in the working tree, build products never) under rsapipe-VERSION/,
+# owned by root and dated by the last commit, so the same tree gives the
+# same bytes.  distcheck unpacks it in a fresh directory, builds, runs
+# make check there (SUITES="tests/a.bats ..." for some suites only),
+# installs into a DESTDIR and uninstalls, leaving nothing behind.
+DIST_DIR = .
+DIST_NAME = rsapipe-$(VERSION)
+dist:
+	@top=$$(git rev-parse --show-toplevel) || { echo "make dist: needs a git \
+	checkout of rsapipe (it packs the files git tracks)" >&2; exit 1; }; \
+	if [ "$$top" != "$$(pwd -P)" ]; then echo "make dist: run it at the top \
+	of the checkout, $$top" >&2; exit 1; fi
+	git ls-files -z | tar --null -T - --transform 's,^,$(DIST_NAME)/,rh' \
+		--sort=name --owner=0 --group=0 --numeric-owner \
+		--mode=u+rwX,go+rX,go-w --mtime=@$$(git log -1 --format=%ct) \
+		-cf - | gzip -n -9 >$(DIST_DIR)/$(DIST_NAME).tar.gz.tmp
+	mv $(DIST_DIR)/$(DIST_NAME).tar.gz.tmp $(DIST_DIR)/$(DIST_NAME).tar.gz
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz"
+
+distcheck: dist
+	d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	tar -C "$$d" -xzf $(DIST_DIR)/$(DIST_NAME).tar.gz && \
+	cd "$$d/$(DIST_NAME)" && $(MAKE) all && $(MAKE) check && \
+	$(MAKE) install DESTDIR="$$d/inst" && \
+	$(MAKE) uninstall DESTDIR="$$d/inst" && \
+	left=$$(find "$$d/inst" ! -type d) && \
+	if [ -n "$$left" ]; then echo "make distcheck: left after uninstall: $$left" >&2; \
+		exit 1; fi
+	@echo "$(DIST_NAME).tar.gz: built, checked, installed and uninstalled from a clean directory"
+.PHONY: dist distcheck

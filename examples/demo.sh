@@ -5,9 +5,20 @@
 # their own identity and known-peers file); lines go both ways, Bob types
 # "exit", both sides end with status 0 and their session keys erased.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tools/rsapipe-lib.sh
-. "$here/../tools/rsapipe-lib.sh"
+# The scripts beside the programs: tools/ in the source tree; "make
+# install" writes the installed directory on the next line.
+rsapipe_libexec=$(dirname "$0")/../tools
+# shellcheck source=SCRIPTDIR/../tools/rsapipe-lib.sh
+. "$rsapipe_libexec/rsapipe-lib.sh"
+# A chat command: installed on PATH as it is named, in the source tree
+# as tools/NAME.sh.
+chat_command() {
+	if [ -x "$rsapipe_bindir/$1" ]; then
+		echo "$rsapipe_bindir/$1"
+	else
+		echo "$rsapipe_libexec/$1.sh"
+	fi
+}
 
 port=${RSAPIPE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
 work=$(mktemp -d "${TMPDIR:-/tmp}/rsapipe-demo.XXXXXX") || exit 1
@@ -59,14 +70,14 @@ echo "rsapipe demo: Alice (server) and Bob (client) chat on 127.0.0.1:$port"
 echo "(first run: each makes an identity key; each session makes fresh session keys)"
 echo
 
-as alice "$here/../tools/rsa-chat-server.sh" "$port" <"$work/alice/keyboard" \
+as alice "$(chat_command rsa-chat-server)" "$port" <"$work/alice/keyboard" \
 	>"$work/alice/screen" 2>&1 &
 pids+=($!)
 alice_pid=$!
 exec 8>"$work/alice/keyboard"
 wait_screen alice 'waiting for a client'
 
-as bob "$here/../tools/rsa-chat-client.sh" --accept-new 127.0.0.1 "$port" <"$work/bob/keyboard" \
+as bob "$(chat_command rsa-chat-client)" --accept-new 127.0.0.1 "$port" <"$work/bob/keyboard" \
 	>"$work/bob/screen" 2>&1 &
 pids+=($!)
 bob_pid=$!

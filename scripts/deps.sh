@@ -30,6 +30,10 @@ command -v ip >/dev/null 2>&1 || need iproute2
 # netcat-openbsd: the chat's nc variant relies on its -N and -l semantics.
 if ! nc -h 2>&1 | grep -q -- '-N'; then need netcat-openbsd; fi
 command -v openssl >/dev/null 2>&1 || need openssl
+# make check lints the man pages with mandoc; the package tests
+# complete options with bash-completion's helpers.
+command -v mandoc >/dev/null 2>&1 || need mandoc
+[ -r /usr/share/bash-completion/bash_completion ] || need bash-completion
 command -v ssh-keygen >/dev/null 2>&1 || need openssh-client
 command -v xxd >/dev/null 2>&1 || need xxd
 command -v pgrep >/dev/null 2>&1 || need procps

@@ -51,16 +51,30 @@ check_layout() {
 	local d=$1 p=$2 f
 	local bin=$d$p/bin man=$d$p/share/man/man1 libexec=$d$p/libexec/rsapipe
 	local examples=$d$p/share/rsapipe/examples units=$d$p/lib/systemd/system
+	local completions=$d$p/share/bash-completion/completions
 	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server rsa-chat-client; do
 		expect_file 755 "$bin/$f"
 	done
 	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat; do
 		expect_file 644 "$man/$f.1"
 	done
-	for f in chat-term chat-session.sh rsapipe-lib.sh echo-service.sh; do
+	# Each chat command's page is rsa-chat(1), under its own name.
+	for f in rsa-chat-server rsa-chat-client; do
+		[ "$(readlink "$man/$f.1")" = rsa-chat.1 ] ||
+			{ echo "$man/$f.1 is no link to rsa-chat.1" >&2; return 1; }
+	done
+	# One completion script, found by bash-completion under each name.
+	expect_file 644 "$completions/rsapipe"
+	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server rsa-chat-client; do
+		[ "$(readlink "$completions/$f")" = rsapipe ] ||
+			{ echo "$completions/$f is no link to rsapipe" >&2; return 1; }
+	done
+	for f in chat-term chat-session.sh echo-service.sh; do
 		expect_file 755 "$libexec/$f"
 	done
-	[ -f "$examples/demo.sh" ]
+	# Sourced by the scripts, never run.
+	expect_file 644 "$libexec/rsapipe-lib.sh"
+	expect_file 755 "$examples/demo.sh"
 	expect_file 755 "$examples/echo-client.sh"
 	expect_file 644 "$examples/inetd.conf"
 	expect_file 644 "$units/rsapipe-echo.socket"
@@ -68,9 +82,9 @@ check_layout() {
 
 	# Nothing anywhere else, nothing writable by group or others.
 	run find "$d" -type f ! -path "$bin/*" ! -path "$man/*" ! -path "$libexec/*" \
-		! -path "$examples/*" ! -path "$units/*"
+		! -path "$examples/*" ! -path "$units/*" ! -path "$completions/*"
 	[ -z "$output" ] || { echo "installed elsewhere: $output" >&2; return 1; }
-	[ -z "$(find "$d" -perm /022)" ]
+	[ -z "$(find "$d" ! -type l -perm /022)" ]
 
 	# Every placeholder filled in, with this PREFIX only.
 	run grep -rIl -E '@[A-Z_]+@' "$d"
@@ -108,7 +122,7 @@ check_layout() {
 	install_into "$root" PREFIX=/usr
 	check_layout "$root" /usr
 	uninstall_from "$root" PREFIX=/usr
-	run find "$root" -type f
+	run find "$root" ! -type d
 	[ -z "$output" ] || { echo "left after uninstall: $output" >&2; false; }
 }
 
@@ -119,7 +133,7 @@ check_layout() {
 	[ "$(find "$root" -mindepth 1 -maxdepth 2)" = "$root/usr
 $root/usr/local" ]
 	uninstall_from "$root"
-	run find "$root" -type f
+	run find "$root" ! -type d
 	[ -z "$output" ] || { echo "left after uninstall: $output" >&2; false; }
 }
 
@@ -272,4 +286,23 @@ teardown() {
 		--peer "$inst/etc/rsapipe/identity.pub" 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in"
 	[ -z "$output" ]
 	grep -q "cannot read the identity $inst/etc/rsapipe/identity.pem" "$BATS_TEST_TMPDIR/service.log"
+}
+
+@test "the installed demo runs a whole chat with the installed commands, none from the source tree" {
+	inst=$(mktemp -d /tmp/rsapipe-install-test.XXXXXX)
+	install_into "" PREFIX="$inst/usr"
+	demo="$inst/usr/share/rsapipe/examples/demo.sh"
+	[ "$(grep '^rsapipe_libexec=' "$demo")" = "rsapipe_libexec=$inst/usr/libexec/rsapipe" ]
+	# The installed rsa-keygen notes each run (the chat makes identity
+	# and session keys with it), so the demo is seen to use it.
+	mv "$inst/usr/bin/rsa-keygen" "$inst/usr/bin/rsa-keygen.real"
+	printf '#!/bin/sh\necho "$*" >>%s/keygen.log\nexec %s/usr/bin/rsa-keygen.real "$@"\n' \
+		"$inst" "$inst" >"$inst/usr/bin/rsa-keygen"
+	chmod 755 "$inst/usr/bin/rsa-keygen"
+	# Nothing of the source tree on PATH: the demo finds the programs
+	# from the paths installed into it.
+	PATH=/usr/bin:/bin run -0 "$demo"
+	[[ "$output" == *"exit status: alice 0, bob 0"* ]]
+	[[ "$output" == *"secure session"* ]]
+	grep -q -- '-o .*/identity.pem' "$inst/keygen.log"
 }

@@ -12,7 +12,11 @@
 #include <stddef.h>
 #include <gcrypt.h>
 
-#define RSAPIPE_VERSION "1.0.0"
+/* The version is the file VERSION at the top of the tree; the Makefile
+ * passes it as -DRSAPIPE_VERSION.  A build that does not says so. */
+#ifndef RSAPIPE_VERSION
+#define RSAPIPE_VERSION "unknown"
+#endif
 
 /* Exit statuses, doc/DESIGN.md section 5.  Scripts depend on these. */
 enum {
