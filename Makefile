@@ -36,9 +36,10 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/codec/bytes.h lib/codec/der.h lib/codec/pem.h lib/core/common.h \
 	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
-	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
-	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
-	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
+	lib/crypto/blowfish_pi.h lib/crypto/cipher_state.h lib/crypto/hkdf.h \
+	lib/crypto/rsa.h lib/keys/identity.h lib/keys/keys.h \
+	lib/keys/openssh_key.h lib/keys/passphrase.h lib/keys/pkcs8.h \
+	lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
 	lib/stream/stream_format.h lib/stream/stream_record.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
@@ -48,9 +49,9 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
 	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
-	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
-	lib/keyswap/known_peers.o lib/stream/stream.o \
+	lib/keys/identity.o lib/keys/keys.o lib/keys/openssh_key.o \
+	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keyswap/keyswap.o \
+	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o lib/stream/stream.o \
 	lib/stream/stream_format.o lib/stream/stream_record.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
