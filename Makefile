@@ -31,7 +31,8 @@ ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
 LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
-	lib/age/age_stanza.h lib/age/age_stream.h lib/api/detect.h \
+	lib/age/age_keys.h lib/age/age_stanza.h lib/age/age_stream.h \
+	lib/api/decrypt.h lib/api/detect.h lib/api/input.h lib/api/keyset.h \
 	lib/api/recipients.h lib/codec/armor.h lib/codec/bech32.h \
 	lib/codec/bytes.h lib/codec/der.h lib/codec/pem.h lib/core/common.h \
 	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
@@ -41,18 +42,22 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/keys/openssh_key.h lib/keys/passphrase.h lib/keys/pkcs8.h \
 	lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
-	lib/stream/stream_format.h lib/stream/stream_record.h
-LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
-	lib/age/age_stanza.o lib/age/age_stream.o lib/api/detect.o \
-	lib/api/recipients.o lib/codec/armor.o lib/codec/bech32.o \
-	lib/codec/bytes.o lib/codec/der.o lib/codec/keys_asn1_tab.o \
-	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
-	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
-	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/keys/identity.o lib/keys/keys.o lib/keys/openssh_key.o \
-	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keyswap/keyswap.o \
-	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o lib/stream/stream.o \
-	lib/stream/stream_format.o lib/stream/stream_record.o
+	lib/stream/stream_format.h lib/stream/stream_record.h \
+	lib/stream/stream_rsa.h
+LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
+	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
+	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
+	lib/api/keyset.o lib/api/recipients.o lib/codec/armor.o \
+	lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
+	lib/codec/keys_asn1_tab.o lib/codec/pem.o lib/core/common.o \
+	lib/core/error.o lib/core/filter.o lib/core/io.o lib/core/textsafe.o \
+	lib/crypto/bcrypt_pbkdf.o lib/crypto/blowfish.o lib/crypto/hkdf.o \
+	lib/crypto/rsa.o lib/keys/identity.o lib/keys/keys.o \
+	lib/keys/openssh_key.o lib/keys/passphrase.o lib/keys/pkcs8.o \
+	lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
+	lib/keyswap/known_peers.o lib/stream/stream.o \
+	lib/stream/stream_format.o lib/stream/stream_record.o \
+	lib/stream/stream_rsa.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
