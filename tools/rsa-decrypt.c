@@ -117,7 +117,7 @@ load_identities(struct identity_set *ids, const struct args *a)
 	size_t i;
 
 	for (i = 0; i < a->npaths; i++)
-		if (keyset_add_identity_file(ids, a->identity_paths[i],
+		if (keyset_add_identity(ids, a->identity_paths[i],
 		    &a->pass, &err) != 0)
 			die_error(&err, EXIT_USAGE);
 	keyset_add_passphrase(ids, &a->pass);

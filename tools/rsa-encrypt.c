@@ -15,7 +15,6 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "keys/identity.h"
-#include "keys/keys.h"
 #include "keys/passphrase.h"
 #include "stream/stream.h"
 
@@ -201,20 +200,18 @@ encrypt_stream(const struct args *a, const struct recipient_set *set,
 {
 	struct stream_encrypt_options opt;
 	struct identity *signer = NULL;
-	struct rsa_key *key;
 	unsigned char *session = NULL;
-	int rc = 0;
+	int rc;
 
 	memset(&opt, 0, sizeof(opt));
 	opt.recipients = set;
 	opt.armor = a->armor;
 	opt.input = a->input;
 	opt.output = a->output;
-	if (a->sign_path != NULL) {
-		key = rp_calloc(1, sizeof(*key));
-		key_load_private(key, a->sign_path, &a->pass);
-		opt.signer = signer = stream_rsa_identity(key, 1);
-	}
+	if (a->sign_path != NULL &&
+	    keyset_signer(a->sign_path, &a->pass, &signer, err) != 0)
+		die_error(err, EXIT_USAGE);
+	opt.signer = signer;
 	if (a->session_path != NULL &&
 	    stream_session_load(a->session_path, &session, err) != 0)
 		die_error(err, EXIT_USAGE);

@@ -269,8 +269,8 @@ static const struct {
 	{ NULL, file_rsa },
 };
 
-int
-keyset_add_identity_file(struct identity_set *set, const char *path,
+static int
+arg_identity_file(struct identity_set *set, const char *path,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	unsigned char *buf;
@@ -287,9 +287,69 @@ keyset_add_identity_file(struct identity_set *set, const char *path,
 	return rc;
 }
 
+/* The kinds of -i operand, by their first characters (a key held
+ * elsewhere, such as by an agent, would be named so): the last, with no
+ * prefix, is a file. */
+static const struct {
+	const char *prefix;
+	int (*add)(struct identity_set *, const char *,
+	    const struct passphrase_source *, struct rp_error *);
+} identity_args[] = {
+	{ "", arg_identity_file },
+};
+
+int
+keyset_add_identity(struct identity_set *set, const char *arg,
+    const struct passphrase_source *pass, struct rp_error *err)
+{
+	size_t i;
+
+	for (i = 0; strncmp(arg, identity_args[i].prefix,
+	    strlen(identity_args[i].prefix)) != 0; i++)
+		continue;
+	return identity_args[i].add(set, arg, pass, err);
+}
+
 void
 keyset_add_passphrase(struct identity_set *set,
     const struct passphrase_source *pass)
 {
 	(void)identity_set_add(set, age_scrypt_identity(pass, 0), NULL);
+}
+
+/* ---- Signers ---- */
+
+/* A private key file signs as the stream's RSA identity. */
+static int
+signer_key_file(const char *path, const struct passphrase_source *pass,
+    struct identity **out, struct rp_error *err)
+{
+	struct rsa_key *key = rp_calloc(1, sizeof(*key));
+
+	(void)err;
+	key_load_private(key, path, pass);
+	*out = stream_rsa_identity(key, 1);
+	return 0;
+}
+
+/* The kinds of -s operand, as identity_args[]. */
+static const struct {
+	const char *prefix;
+	int (*load)(const char *, const struct passphrase_source *,
+	    struct identity **, struct rp_error *);
+} signer_args[] = {
+	{ "", signer_key_file },
+};
+
+int
+keyset_signer(const char *arg, const struct passphrase_source *pass,
+    struct identity **out, struct rp_error *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; strncmp(arg, signer_args[i].prefix,
+	    strlen(signer_args[i].prefix)) != 0; i++)
+		continue;
+	return signer_args[i].load(arg, pass, out, err);
 }

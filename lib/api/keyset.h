@@ -7,9 +7,9 @@
  * rsapipe identity and an ssh-rsa one).  Each key once: a key named
  * twice (a file and a -r, two -i) is kept the first time.
  *
- * The kinds are tables in keyset.c: a -r operand is recognised by its
- * first characters, an -i file by its first line; adding a kind is one
- * entry there beside its implementation's file.
+ * The kinds are tables in keyset.c: a -r, -i or -s operand is
+ * recognised by its first characters, an -i file by its first line;
+ * adding a kind is one entry there beside its implementation's file.
  *
  * Everything returns 0 or an rp_err code with a reason that names the
  * file or operand; a tool ends on it with status 2 (a key file is the
@@ -47,15 +47,21 @@ int keyset_add_recipient(struct recipient_set *set, const char *arg,
 int keyset_add_recipients_file(struct recipient_set *set, const char *path,
     int age, keyset_warn_fn *warn, void *ctx, struct rp_error *err);
 
-/* An -i file: RSA private keys (several count as that many -i), or an
- * age identity file.  At most KEYSET_MAX_IDENTITIES keys in all. */
-int keyset_add_identity_file(struct identity_set *set, const char *path,
+/* An -i operand: a file of RSA private keys (several count as that many
+ * -i), or an age identity file.  At most KEYSET_MAX_IDENTITIES keys in
+ * all. */
+int keyset_add_identity(struct identity_set *set, const char *arg,
     const struct passphrase_source *pass, struct rp_error *err);
 
 /* The passphrase identity of age's scrypt files, asked from pass only
  * when a file has a scrypt stanza; last in the set. */
 void keyset_add_passphrase(struct identity_set *set,
     const struct passphrase_source *pass);
+
+/* rsa-encrypt's -s: an identity that signs (a private key file), into
+ * *out (free with (*out)->ops->free). */
+int keyset_signer(const char *arg, const struct passphrase_source *pass,
+    struct identity **out, struct rp_error *err);
 
 /* How many keys of the set can open an rsapipe stream, and how many are
  * age's own (X25519). */
