@@ -167,7 +167,7 @@ clean:
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test
+	tests/unit/age-stanza-test tests/unit/identity-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -181,6 +181,9 @@ tests/unit/bech32-test.o: $(LIB_HDRS)
 tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/age-stanza-test.o: $(LIB_HDRS)
+tests/unit/identity-test: tests/unit/identity-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/identity-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/identity-test.o: $(LIB_HDRS)
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
