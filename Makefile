@@ -31,30 +31,35 @@ ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
 LIB = lib/librsapipe.a
 LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
-	lib/age/age_stanza.h lib/age/age_stream.h lib/api/detect.h \
+	lib/age/age_keys.h lib/age/age_stanza.h lib/age/age_stream.h \
+	lib/api/decrypt.h lib/api/detect.h lib/api/input.h lib/api/keyset.h \
 	lib/api/recipients.h lib/codec/armor.h lib/codec/base64.h \
 	lib/codec/bech32.h lib/codec/bytes.h lib/codec/der.h lib/codec/lines.h \
 	lib/codec/pem.h lib/core/common.h lib/core/error.h lib/core/filter.h \
 	lib/core/io.h lib/core/textsafe.h lib/core/write_all.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
-	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
-	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
-	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
+	lib/crypto/blowfish_pi.h lib/crypto/cipher_state.h lib/crypto/hkdf.h \
+	lib/crypto/rsa.h lib/keys/identity.h lib/keys/keys.h \
+	lib/keys/openssh_key.h lib/keys/passphrase.h lib/keys/pkcs8.h \
+	lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
-	lib/stream/stream_format.h lib/stream/stream_record.h
-LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
-	lib/age/age_stanza.o lib/age/age_stream.o lib/api/detect.o \
-	lib/api/recipients.o lib/codec/armor.o lib/codec/base64.o \
-	lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
+	lib/stream/stream_format.h lib/stream/stream_record.h \
+	lib/stream/stream_rsa.h
+LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
+	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
+	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
+	lib/api/keyset.o lib/api/recipients.o lib/codec/armor.o \
+	lib/codec/base64.o lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
 	lib/codec/keys_asn1_tab.o lib/codec/lines.o lib/codec/pem.o \
 	lib/core/common.o lib/core/error.o lib/core/filter.o lib/core/io.o \
 	lib/core/textsafe.o lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
-	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
-	lib/keyswap/known_peers.o lib/keyswap/known_peers_file.o \
-	lib/stream/stream.o lib/stream/stream_format.o \
-	lib/stream/stream_record.o
+	lib/keys/identity.o lib/keys/keys.o lib/keys/openssh_key.o \
+	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keyswap/keyswap.o \
+	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o \
+	lib/keyswap/known_peers_file.o lib/stream/stream.o \
+	lib/stream/stream_format.o lib/stream/stream_record.o \
+	lib/stream/stream_rsa.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
@@ -174,45 +179,18 @@ clean:
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
 # Test-only programs, built by `make check` before the suites run.
-TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test tests/unit/base64-test \
-	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
-	tests/unit/lines-test tests/unit/stream-record-test \
-	tests/unit/write-all-test
+TEST_PROGS = tests/unit/age-stanza-test tests/unit/base64-test \
+	tests/unit/bcrypt-test tests/unit/bech32-test tests/unit/bytes-test \
+	tests/unit/detect-test tests/unit/filter-test tests/unit/hkdf-test \
+	tests/unit/identity-test tests/unit/lines-test \
+	tests/unit/stream-record-test tests/unit/write-all-test
 check: $(TEST_PROGS)
-tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/bcrypt-test.o: $(LIB_HDRS)
-tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/hkdf-test.o: $(LIB_HDRS)
-tests/unit/bech32-test: tests/unit/bech32-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bech32-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/bech32-test.o: $(LIB_HDRS)
-tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/age-stanza-test.o: $(LIB_HDRS)
-tests/unit/base64-test: tests/unit/base64-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/base64-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/base64-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/bytes-test: tests/unit/bytes-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bytes-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/bytes-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/detect-test: tests/unit/detect-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/detect-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/detect-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/filter-test: tests/unit/filter-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/filter-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/filter-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/lines-test: tests/unit/lines-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/lines-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/lines-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/stream-record-test: tests/unit/stream-record-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/stream-record-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/stream-record-test.o: $(LIB_HDRS) tests/unit/unit.h
-tests/unit/write-all-test: tests/unit/write-all-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/write-all-test.o $(LIB) $(DEPS_LIBS)
-tests/unit/write-all-test.o: $(LIB_HDRS) tests/unit/unit.h
+# Each unit program is one C file linked with the library, by the .c:
+# suffix rule (the tools have rules of their own).
+$(TEST_PROGS): $(LIB) $(LIB_HDRS) tests/unit/unit.h
+.c:
+	$(CC) $(ALL_CFLAGS) -c -o $@.o $<
+	$(CC) $(ALL_LDFLAGS) -o $@ $@.o $(LIB) $(DEPS_LIBS)
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct recipients_reader r;
 	struct rsa_key key;
 	char fp[KEY_FINGERPRINT_LEN];
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	size_t last = 0;
 	int rc;
 
@@ -37,12 +37,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	recipients_init(&r, data, size);
 	/* Read on after errors too, as a lenient caller would. */
-	while ((rc = recipients_next(&r, &key, &why)) != 0) {
+	while ((rc = recipients_next(&r, &key, &err)) != 0) {
 		if (r.lineno <= last || r.off > size)
 			abort();
 		last = r.lineno;
 		if (rc < 0) {
-			if (why == NULL || (rc != RP_MALFORMED &&
+			if (err.code != rc || err.reason[0] == '\0' ||
+			    (rc != RP_MALFORMED &&
 			    rc != RP_REFUSED) || key.pub != NULL)
 				abort();
 			continue;

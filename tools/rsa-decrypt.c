@@ -10,21 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "age/age.h"
-#include "api/detect.h"
-#include "codec/armor.h"
+#include "api/decrypt.h"
+#include "api/keyset.h"
 #include "core/common.h"
-#include "core/filter.h"
+#include "core/error.h"
 #include "core/io.h"
-#include "keys/keys.h"
+#include "keys/identity.h"
 #include "keys/passphrase.h"
-#include "stream/format.h"
-#include "stream/stream.h"
 
-#define MAX_IDENTITIES 16
-/* Enough to tell an age file from an rsapipe stream, blank lines
- * before an armored one included. */
-#define PREFIX_MAX 4096
+#define MAX_IDENTITIES KEYSET_MAX_IDENTITIES
 
 enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL };
 
@@ -82,14 +76,6 @@ struct args {
 	int stop_at_final;
 };
 
-/* The keys to try: RSA private keys, and age's X25519 identities. */
-struct identities {
-	struct rsa_key rsa[MAX_IDENTITIES];
-	size_t nrsa;
-	struct age_x25519_identity x25519[MAX_IDENTITIES];
-	size_t nx25519;
-};
-
 /* Options into a; returns the index of the first operand. */
 static int
 parse_options(int argc, char **argv, struct args *a)
@@ -123,144 +109,28 @@ parse_options(int argc, char **argv, struct args *a)
 	return optind;
 }
 
-/* An age identity file: its AGE-SECRET-KEY-1 lines. */
+/* Every -i, then age's passphrase identity (for scrypt files). */
 static void
-load_age_identities(struct identities *ids, const char *path,
-    const unsigned char *buf, size_t len)
+load_identities(struct identity_set *ids, const struct args *a)
 {
-	const char *why = NULL;
-	size_t n = 0, line = 0, room;
+	struct rp_error err;
+	size_t i;
 
-	room = MAX_IDENTITIES - ids->nrsa - ids->nx25519;
-	if (age_identity_file_parse(&ids->x25519[ids->nx25519], room, &n, buf,
-	    len, &line, &why) != 0)
-		die(EXIT_USAGE, "%s:%zu: %s", strcmp(path, "-") == 0 ?
-		    "stdin" : path, line, why);
-	ids->nx25519 += n;
-}
-
-/* A file with several keys counts as that many -i. */
-static void
-load_identities(struct identities *ids, const struct args *a)
-{
-	unsigned char *buf;
-	size_t i, len, room;
-
-	for (i = 0; i < a->npaths; i++) {
-		room = MAX_IDENTITIES - ids->nrsa - ids->nx25519;
-		buf = io_read_file(a->identity_paths[i], KEY_FILE_MAX, &len);
-		if (age_identity_file_detect(buf, len))
-			load_age_identities(ids, a->identity_paths[i], buf, len);
-		else
-			ids->nrsa += key_parse_private_all(&ids->rsa[ids->nrsa],
-			    room, buf, len, a->identity_paths[i], &a->pass);
-		secure_free(buf);
-	}
-}
-
-/*
- * Read the first bytes of the input, enough to tell what it is; 1 if it
- * is to be read as an age file.  With age identities and no RSA key
- * it can only be one: what age would say of it is the useful message
- * then.  With no key at all only an age file (its scrypt stanza) can
- * be opened.
- */
-static int
-read_prefix(int fd, const char *what, const struct identities *ids,
-    unsigned char *buf, size_t *len)
-{
-	enum data_format format;
-	size_t r;
-	int is_age;
-
-	*len = 0;
-	while (detect_format(buf, *len, &format) == RP_MORE) {
-		if (*len == PREFIX_MAX || (r = io_read_some(fd, buf + *len,
-		    PREFIX_MAX - *len, what)) == 0) {
-			format = detect_format_final(buf, *len);
-			break;
-		}
-		*len += r;
-	}
-	is_age = format == FORMAT_AGE || format == FORMAT_AGE_ARMOR;
-	if (is_age || ids->nrsa > 0)
-		return is_age;
-	if (ids->nx25519 == 0)
-		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
-	if (format == FORMAT_RSAPIPE || format == FORMAT_RSAPIPE_ARMOR)
-		die(EXIT_USAGE, "an rsapipe stream needs an RSA private key: "
-		    "age identities open age files only");
-	return 1;
-}
-
-static void
-decrypt_stream(const struct args *a, const struct identities *ids, int fd,
-    const unsigned char *prefix, size_t prefix_len)
-{
-	struct stream_decrypt_options opt;
-	struct rsa_key from;
-	unsigned char *session = NULL;
-
-	memset(&opt, 0, sizeof(opt));
-	opt.identities = ids->rsa;
-	opt.nidentities = ids->nrsa;
-	opt.stop_at_final = a->stop_at_final;
-	opt.input = a->input;
-	opt.fd = fd;
-	opt.prefix = prefix;
-	opt.prefix_len = prefix_len;
-	opt.output = a->output;
-	if (a->from_path != NULL) {
-		memset(&from, 0, sizeof(from));
-		key_load_public(&from, a->from_path, &a->pass);
-		opt.from = &from;
-	}
-	if (a->session_path != NULL)
-		session = stream_session_load(a->session_path);
-	opt.session = session;
-	stream_decrypt(&opt);
-	secure_free(session);
-	if (opt.from != NULL)
-		key_free(&from);
-}
-
-static void
-decrypt_age(const struct args *a, const struct identities *ids, int fd,
-    const unsigned char *prefix, size_t prefix_len)
-{
-	struct age_decrypt_options opt;
-
-	if (a->from_path != NULL)
-		die(EXIT_USAGE, "--from cannot be used with an age file: age "
-		    "files have no sender signature");
-	if (a->session_path != NULL)
-		die(EXIT_USAGE, "--session cannot be used with an age file: age "
-		    "files have no session");
-	if (a->stop_at_final)
-		die(EXIT_USAGE, "--stop-at-final cannot be used with an age "
-		    "file: it is read to its end");
-	memset(&opt, 0, sizeof(opt));
-	opt.rsa = ids->rsa;
-	opt.nrsa = ids->nrsa;
-	opt.x25519 = ids->x25519;
-	opt.nx25519 = ids->nx25519;
-	opt.pass = &a->pass;
-	opt.fd = fd;
-	opt.what = filter_name(a->input, "stdin");
-	opt.prefix = prefix;
-	opt.prefix_len = prefix_len;
-	opt.output = a->output;
-	age_decrypt(&opt);
+	for (i = 0; i < a->npaths; i++)
+		if (keyset_add_identity(ids, a->identity_paths[i],
+		    &a->pass, &err) != 0)
+			die_error(&err, EXIT_USAGE);
+	keyset_add_passphrase(ids, &a->pass);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
-	static struct identities ids;
-	static unsigned char prefix[PREFIX_MAX];
-	size_t i, prefix_len;
-	int first, fd;
+	static struct identity_set ids;
+	struct decrypt_request req;
+	struct rp_error err;
+	int first;
 
 	rsapipe_init(argv[0]);
 	/* getopt names the program by argv[0]: the bare name, as ours. */
@@ -268,21 +138,22 @@ main(int argc, char **argv)
 	first = parse_options(argc, argv, &a);
 	if (argc - first > 1)
 		usage();
-	a.input = argc - first == 1 ? argv[first] : NULL;
-	fd = io_open_input(a.input);
+	memset(&req, 0, sizeof(req));
+	req.input = a.input = argc - first == 1 ? argv[first] : NULL;
+	req.fd = io_open_input(a.input);
 	/* Only an age file with a passphrase needs no -i: a person typing
 	 * neither key nor file is told at once. */
-	if (a.npaths == 0 && isatty(fd))
+	if (a.npaths == 0 && isatty(req.fd))
 		die(EXIT_USAGE, "no identity: give at least one -i PRIVATE");
 	load_identities(&ids, &a);
-	if (read_prefix(fd, filter_name(a.input, "stdin"), &ids, prefix,
-	    &prefix_len))
-		decrypt_age(&a, &ids, fd, prefix, prefix_len);
-	else
-		decrypt_stream(&a, &ids, fd, prefix, prefix_len);
-	for (i = 0; i < ids.nrsa; i++)
-		key_free(&ids.rsa[i]);
-	for (i = 0; i < ids.nx25519; i++)
-		age_x25519_identity_free(&ids.x25519[i]);
+	req.identities = &ids;
+	req.pass = &a.pass;
+	req.from_path = a.from_path;
+	req.session_path = a.session_path;
+	req.stop_at_final = a.stop_at_final;
+	req.output = a.output;
+	if (decrypt_file(&req, &err) != 0)
+		die_error(&err, -1);
+	identity_set_free(&ids);
 	return EXIT_OK;
 }

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "age/age.h"
+#include "api/keyset.h"
 #include "core/common.h"
+#include "core/error.h"
 #include "core/io.h"
-#include "keys/keys.h"
+#include "keys/identity.h"
 #include "keys/passphrase.h"
-#include "api/recipients.h"
 #include "stream/stream.h"
 
 /* A -r key or a -R file, in command-line order. */
@@ -77,117 +78,12 @@ help(void)
 	exit(EXIT_OK);
 }
 
-/* Every recipient, each once: RSA keys (either format) and, for --age,
- * age's X25519 keys. */
-struct recipients {
-	struct rsa_key rsa[STREAM_MAX_RECIPIENTS];
-	size_t nrsa;
-	unsigned char x25519[STREAM_MAX_RECIPIENTS][AGE_X25519_LEN];
-	size_t nx25519;
-};
-
+/* A recipients file's skipped lines are said, and the work goes on. */
 static void
-check_room(const struct recipients *set, const char *name)
+warn(void *ctx, const char *msg)
 {
-	if (set->nrsa + set->nx25519 == STREAM_MAX_RECIPIENTS)
-		die(EXIT_USAGE, "%s: too many recipients (at most %d)", name,
-		    STREAM_MAX_RECIPIENTS);
-}
-
-/* Add key unless the same key is there already (a file and a -r may
- * both name it). */
-static void
-add_rsa(struct recipients *set, struct rsa_key *key, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < set->nrsa; i++)
-		if (memcmp(set->rsa[i].id, key->id, KEY_ID_LEN) == 0) {
-			key_free(key);
-			return;
-		}
-	check_room(set, name);
-	set->rsa[set->nrsa++] = *key;
-}
-
-static void
-add_x25519(struct recipients *set, const unsigned char key[AGE_X25519_LEN],
-    const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < set->nx25519; i++)
-		if (memcmp(set->x25519[i], key, AGE_X25519_LEN) == 0)
-			return;
-	check_room(set, name);
-	memcpy(set->x25519[set->nx25519++], key, AGE_X25519_LEN);
-}
-
-/* Every usable key of a recipients file; other key types are skipped
- * with a warning, anything malformed stops with FILE:LINE. */
-static void
-load_recipients_file(const char *path, struct recipients *set, int age)
-{
-	struct recipients_reader r;
-	struct rsa_key key;
-	unsigned char *buf;
-	const char *why = NULL, *name;
-	size_t len, found = 0;
-	int rc;
-
-	name = strcmp(path, "-") == 0 ? "stdin" : path;
-	buf = io_read_file(path, KEY_FILE_MAX, &len);
-	recipients_init(&r, buf, len);
-	while ((rc = recipients_next(&r, &key, &why)) > 0) {
-		if (r.kind == RECIPIENT_OTHER || (r.kind == RECIPIENT_AGE &&
-		    !age)) {
-			notice("%s:%zu: skipping the %s key: %s", name, r.lineno,
-			    r.type, age ? "--age writes to ssh-rsa and age1 "
-			    "keys only" : r.kind == RECIPIENT_AGE ? "age keys "
-			    "need --age" : "only RSA keys can be recipients");
-			continue;
-		}
-		found++;
-		if (r.kind == RECIPIENT_AGE)
-			add_x25519(set, r.x25519, name);
-		else
-			add_rsa(set, &key, name);
-	}
-	secure_free(buf);
-	if (rc < 0)
-		die(EXIT_USAGE, "%s:%zu: %s", name, r.lineno,
-		    why != NULL ? why : "bad line");
-	if (found == 0)
-		die(EXIT_USAGE, "%s: no %s in the file", name,
-		    age ? "ssh-rsa or age1 key" : "RSA public key");
-}
-
-/* A -r operand: an "age1..." or "ssh-rsa AAAA..." key itself, as age
- * takes them, or a key file. */
-static void
-load_recipient(const char *arg, struct recipients *set, int age,
-    const struct passphrase_source *pass)
-{
-	unsigned char x25519[AGE_X25519_LEN];
-	struct rsa_key key;
-	const char *why = NULL;
-
-	if (strncmp(arg, "age1", 4) == 0) {
-		if (!age)
-			die(EXIT_USAGE, "%s: an age recipient needs --age", arg);
-		if (age_x25519_recipient_parse(x25519, arg, strlen(arg),
-		    &why) != 0)
-			die(EXIT_USAGE, "%s: %s", arg, why);
-		add_x25519(set, x25519, arg);
-	} else if (strncmp(arg, "ssh-rsa ", 8) == 0) {
-		if (key_parse_public(&key, (const unsigned char *)arg,
-		    strlen(arg), pass, &why) != 0)
-			die(EXIT_USAGE, "recipient \"%.20s...\": %s", arg, why);
-		add_rsa(set, &key, "ssh-rsa recipient");
-	} else {
-		key_load_public(&key, arg, pass);
-		add_rsa(set, &key, arg);
-	}
+	(void)ctx;
+	notice("%s", msg);
 }
 
 /* Standard input can feed one thing only. */
@@ -278,56 +174,76 @@ check_args(const struct args *a)
 		    "terminal; use -a for armor or -o FILE");
 }
 
+/* Every -r and -R, in order, each key once. */
 static void
-encrypt_stream(const struct args *a, const struct recipients *set)
+load_recipients(struct recipient_set *set, const struct args *a)
+{
+	struct rp_error err;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->nsrc; i++) {
+		if (a->sources[i].file)
+			rc = keyset_add_recipients_file(set, a->sources[i].path,
+			    a->age, warn, NULL, &err);
+		else
+			rc = keyset_add_recipient(set, a->sources[i].path,
+			    a->age, &a->pass, &err);
+		if (rc != 0)
+			die_error(&err, EXIT_USAGE);
+	}
+}
+
+static int
+encrypt_stream(const struct args *a, const struct recipient_set *set,
+    struct rp_error *err)
 {
 	struct stream_encrypt_options opt;
-	struct rsa_key signer;
+	struct identity *signer = NULL;
 	unsigned char *session = NULL;
+	int rc;
 
 	memset(&opt, 0, sizeof(opt));
-	opt.recipients = set->rsa;
-	opt.nrecipients = set->nrsa;
+	opt.recipients = set;
 	opt.armor = a->armor;
 	opt.input = a->input;
 	opt.output = a->output;
-	if (a->sign_path != NULL) {
-		memset(&signer, 0, sizeof(signer));
-		key_load_private(&signer, a->sign_path, &a->pass);
-		opt.signer = &signer;
-	}
-	if (a->session_path != NULL)
-		session = stream_session_load(a->session_path);
+	if (a->sign_path != NULL &&
+	    keyset_signer(a->sign_path, &a->pass, &signer, err) != 0)
+		die_error(err, EXIT_USAGE);
+	opt.signer = signer;
+	if (a->session_path != NULL &&
+	    stream_session_load(a->session_path, &session, err) != 0)
+		die_error(err, EXIT_USAGE);
 	opt.session = session;
-	stream_encrypt(&opt);
+	rc = stream_encrypt(&opt, err);
 	secure_free(session);
-	if (opt.signer != NULL)
-		key_free(&signer);
+	if (signer != NULL)
+		signer->ops->free(signer);
+	return rc;
 }
 
-static void
-encrypt_age(const struct args *a, const struct recipients *set)
+static int
+encrypt_age(const struct args *a, const struct recipient_set *set,
+    struct rp_error *err)
 {
 	struct age_encrypt_options opt;
 
 	memset(&opt, 0, sizeof(opt));
-	opt.rsa = set->rsa;
-	opt.nrsa = set->nrsa;
-	opt.x25519 = (const unsigned char (*)[AGE_X25519_LEN])set->x25519;
-	opt.nx25519 = set->nx25519;
+	opt.recipients = set;
 	opt.armor = a->armor;
 	opt.input = a->input;
 	opt.output = a->output;
-	age_encrypt(&opt);
+	return age_encrypt(&opt, err);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
-	static struct recipients set;
-	size_t i;
-	int first;
+	static struct recipient_set set;
+	struct rp_error err;
+	int first, rc;
 
 	rsapipe_init(argv[0]);
 	/* getopt names the program by argv[0]: the bare name, as ours. */
@@ -337,16 +253,12 @@ main(int argc, char **argv)
 		usage();
 	a.input = argc - first == 1 ? argv[first] : NULL;
 	check_args(&a);
-	for (i = 0; i < a.nsrc; i++)
-		if (a.sources[i].file)
-			load_recipients_file(a.sources[i].path, &set, a.age);
-		else
-			load_recipient(a.sources[i].path, &set, a.age, &a.pass);
-	if (a.age)
-		encrypt_age(&a, &set);
-	else
-		encrypt_stream(&a, &set);
-	for (i = 0; i < set.nrsa; i++)
-		key_free(&set.rsa[i]);
+	load_recipients(&set, &a);
+	rc = a.age ? encrypt_age(&a, &set, &err) :
+	    encrypt_stream(&a, &set, &err);
+	/* Whatever stops encryption is the environment's: status 2. */
+	if (rc != 0)
+		die_error(&err, EXIT_USAGE);
+	recipient_set_free(&set);
 	return EXIT_OK;
 }

@@ -2,14 +2,16 @@
 /*
  * age.h: the filters' work on age v1 files (doc/AGE.md), beside the
  * rsapipe stream's (stream.h): rsa-encrypt --age, and rsa-decrypt when
- * its input starts as an age file.  The same promises as rsapipe
- * streams: the header and its MAC are checked before any payload;
- * each chunk is written only after its tag verified; -o appears only
- * when the whole file did.  Both die with the documented status:
- * EXIT_AUTH for anything wrong with the file or the keys' fit,
- * EXIT_USAGE for local trouble.
+ * its input is an age file.  The same promises as rsapipe streams: the
+ * header and its MAC are checked before any payload; each chunk is
+ * written only after its tag verified; -o appears only when the whole
+ * file did.  Both return 0 or an rp_err code with its reason
+ * (core/error.h): RP_USAGE for what the caller asked that cannot be
+ * done, a data code (exit status 1) for anything wrong with the file or
+ * the keys' fit.  (The I/O and armor layers below still end the process
+ * on their own failures, with the documented status.)
  *
- * Messages say which part failed, so a person (and the conformance
+ * Reasons say which part failed, so a person (and the conformance
  * test) can tell them apart:
  *	"age armor: ..."        the ASCII armor
  *	"age header: ..."       the header's syntax or a stanza's rules
@@ -22,38 +24,43 @@
 
 #include <stddef.h>
 
-#include "age/age_stanza.h"
-#include "keys/keys.h"
-#include "keys/passphrase.h"
+#include "age/age_format.h"
+#include "age/age_keys.h"
+#include "age/age_stream.h"
+#include "core/error.h"
+#include "core/filter.h"
+#include "keys/identity.h"
+
+/*
+ * The input buffer age_decrypt wants (filter.h): the largest header,
+ * then room for many chunks at a time, read in large blocks and opened
+ * in place.
+ */
+#define AGE_BATCH 32    /* chunks opened and written at a time */
+#define AGE_INPUT_SIZE (AGE_HEADER_MAX + AGE_NONCE_LEN + \
+	AGE_BATCH * AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
 
 struct age_encrypt_options {
-	const struct rsa_key *rsa;             /* ssh-rsa recipients */
-	size_t nrsa;
-	const unsigned char (*x25519)[AGE_X25519_LEN]; /* age1 recipients */
-	size_t nx25519;
+	/* Each wraps into a stanza of printable text (age_keys.h's
+	 * X25519 and ssh-rsa recipients); in this order in the header. */
+	const struct recipient_set *recipients;
 	int armor;
 	const char *input;                     /* NULL or "-": stdin */
 	const char *output;                    /* NULL or "-": stdout */
 };
 
 struct age_decrypt_options {
-	const struct rsa_key *rsa;             /* ssh-rsa identities */
-	size_t nrsa;
-	const struct age_x25519_identity *x25519;
-	size_t nx25519;
-	/* For scrypt stanzas: asked only when the file has one. */
-	const struct passphrase_source *pass;
-	unsigned scrypt_max_log2n;             /* 0: AGE_SCRYPT_MAX_LOG2N */
-	/* The input: already open, and the bytes the caller read from it
-	 * to recognise it (detect_format), which come first. */
-	int fd;
-	const char *what;                      /* its name for messages */
-	const unsigned char *prefix;
-	size_t prefix_len;
+	/* Tried by identity_find_file_key(); an age_scrypt_identity()
+	 * among them opens a passphrase-protected file. */
+	const struct identity_set *identities;
+	/* The input, opened by the caller with AGE_INPUT_SIZE bytes of
+	 * buffer and, for an armored file, age's armor decoder in place
+	 * (api/input.h does both from the detected format). */
+	struct filter_input *in;
 	const char *output;
 };
 
-void age_encrypt(const struct age_encrypt_options *opt);
-void age_decrypt(const struct age_decrypt_options *opt);
+int age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err);
+int age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err);
 
 #endif

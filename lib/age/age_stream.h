@@ -6,8 +6,9 @@
  * last).  The last chunk may be shorter than 64 KiB, and empty only
  * when it is the first (an empty payload).
  *
- * Opening returns 0 or an rp_err code with *why and never exits;
- * sealing dies on failure.
+ * Opening returns 0 or an rp_err code with its reason (core/error.h)
+ * and never exits.  The state is the one both payload layers keep
+ * (crypto/cipher_state.h).
  */
 #ifndef RSAPIPE_AGE_STREAM_H
 #define RSAPIPE_AGE_STREAM_H
@@ -17,24 +18,21 @@
 #include <gcrypt.h>
 
 #include "age/age_format.h"
+#include "core/error.h"
+#include "crypto/cipher_state.h"
 
 #define AGE_CHUNK_SIZE 65536
 #define AGE_TAG_LEN 16
 #define AGE_CHUNK_MAX (AGE_CHUNK_SIZE + AGE_TAG_LEN)
 
-struct age_stream {
-	gcry_cipher_hd_t hd;   /* ChaCha20-Poly1305 under the payload key */
-	uint64_t counter;      /* the next chunk's number */
-	int finished;          /* the last chunk has been sealed/opened */
-};
-
-void age_stream_open(struct age_stream *st,
+void age_stream_open(struct cipher_state *st,
     const unsigned char key[AGE_PAYLOAD_KEY_LEN]);
-void age_stream_close(struct age_stream *st);
+void age_stream_close(struct cipher_state *st);
 
 /* Seal len (<= AGE_CHUNK_SIZE) bytes at buf in place, appending the
- * tag (buf has room for AGE_TAG_LEN more); returns len + AGE_TAG_LEN. */
-size_t age_stream_seal(struct age_stream *st, unsigned char *buf,
+ * tag (buf has room for AGE_TAG_LEN more); returns len + AGE_TAG_LEN.
+ * A chunk out of order is the caller's bug (rp_fatal). */
+size_t age_stream_seal(struct cipher_state *st, unsigned char *buf,
     size_t len, int last);
 
 /*
@@ -48,7 +46,7 @@ size_t age_stream_seal(struct age_stream *st, unsigned char *buf,
  * (shorter than a tag, an empty last chunk that is not the first, a
  * chunk after the last).
  */
-int age_stream_open_chunk(struct age_stream *st, unsigned char *buf,
-    size_t n, const char **why);
+int age_stream_open_chunk(struct cipher_state *st, unsigned char *buf,
+    size_t n, struct rp_error *err);
 
 #endif

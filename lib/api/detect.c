@@ -80,6 +80,16 @@ detect_format_final(const unsigned char *buf, size_t len)
 	return format;
 }
 
+enum data_format
+detect_format_as_age(const unsigned char *buf, size_t len,
+    enum data_format format)
+{
+	if (format == FORMAT_UNKNOWN && len > 0 &&
+	    memmem(buf, len, ARMOR_DASHES, strlen(ARMOR_DASHES)) != NULL)
+		return FORMAT_AGE_ARMOR;
+	return format;
+}
+
 const char *
 detect_format_name(enum data_format format)
 {

@@ -10,13 +10,6 @@
 
 #define BLANK(c) ((c) == ' ' || (c) == '\t')
 
-static int
-fail(int code, const char *reason, const char **why)
-{
-	*why = reason;
-	return code;
-}
-
 static const unsigned char *
 skip_blanks(const unsigned char *p, const unsigned char *end)
 {
@@ -59,7 +52,7 @@ skip_quoted(const unsigned char *p, const unsigned char *end)
  * the first blank outside quotes. */
 static int
 skip_options(const unsigned char **pp, const unsigned char *end,
-    const char **why)
+    struct rp_error *err)
 {
 	const unsigned char *p = *pp, *name;
 
@@ -67,20 +60,23 @@ skip_options(const unsigned char **pp, const unsigned char *end,
 		for (name = p; p < end && is_name_char(*p); p++)
 			;
 		if (p == name)
-			return fail(RP_MALFORMED, "not a public key line", why);
+			return rp_fail(err, RP_MALFORMED,
+			    "not a public key line");
 		if (p < end && *p == '=') {
 			if (p + 1 == end || p[1] != '"')
-				return fail(RP_MALFORMED, "authorized_keys "
-				    "option value not in double quotes", why);
+				return rp_fail(err, RP_MALFORMED,
+				    "authorized_keys option value not in "
+				    "double quotes");
 			if ((p = skip_quoted(p + 1, end)) == NULL)
-				return fail(RP_MALFORMED, "unterminated quoted "
-				    "string in the authorized_keys options", why);
+				return rp_fail(err, RP_MALFORMED,
+				    "unterminated quoted string in the "
+				    "authorized_keys options");
 		}
 		if (p == end || BLANK(*p))
 			break;
 		if (*p++ != ',')
-			return fail(RP_MALFORMED, "bad authorized_keys options",
-			    why);
+			return rp_fail(err, RP_MALFORMED,
+			    "bad authorized_keys options");
 	}
 	*pp = p;
 	return 0;
@@ -88,15 +84,15 @@ skip_options(const unsigned char **pp, const unsigned char *end,
 
 static int
 set_type(struct recipients_reader *r, const unsigned char *t, size_t n,
-    const char **why)
+    struct rp_error *err)
 {
 	size_t i;
 
 	if (n > RECIPIENT_TYPE_MAX)
-		return fail(RP_MALFORMED, "bad key type", why);
+		return rp_fail(err, RP_MALFORMED, "bad key type");
 	for (i = 0; i < n; i++)
 		if (!is_name_char(t[i]) && t[i] != '@' && t[i] != '.')
-			return fail(RP_MALFORMED, "bad key type", why);
+			return rp_fail(err, RP_MALFORMED, "bad key type");
 	memcpy(r->type, t, n);
 	r->type[n] = '\0';
 	return 0;
@@ -106,53 +102,59 @@ set_type(struct recipients_reader *r, const unsigned char *t, size_t n,
  * base64 decodes to a blob that names the same type. */
 static int
 check_other(const struct recipients_reader *r, const unsigned char *b64,
-    size_t n, const char **why)
+    size_t n, struct rp_error *err)
 {
 	const unsigned char *t;
+	const char *why = "bad base64";
 	unsigned char *blob;
 	struct reader rd;
 	size_t len, tn;
 	int ok;
 
-	if (base64_decode((const char *)b64, n, &blob, &len, why) != 0)
-		return RP_MALFORMED;
+	if (base64_decode((const char *)b64, n, &blob, &len, &why) != 0)
+		return rp_fail(err, RP_MALFORMED, "%s", why);
 	rd_init(&rd, blob, len);
 	ok = rd_vec(&rd, 4, 0, RECIPIENT_TYPE_MAX, &t, &tn) == 0 &&
 	    tn == strlen(r->type) && memcmp(t, r->type, tn) == 0;
 	secure_free(blob);
-	return ok ? 0 : fail(RP_MALFORMED, "the key does not match the key "
-	    "type before it", why);
+	return ok ? 0 : rp_fail(err, RP_MALFORMED, "the key does not match "
+	    "the key type before it");
 }
 
 /* "TYPE BASE64 [comment]" from p. */
 static int
 parse_key(struct recipients_reader *r, const unsigned char *p,
-    const unsigned char *end, struct rsa_key *key, const char **why)
+    const unsigned char *end, struct rsa_key *key, struct rp_error *err)
 {
 	const unsigned char *type = p, *b64;
+	const char *why = "bad key";
 	int rc;
 
 	p = field_end(p, end);
-	if ((rc = set_type(r, type, (size_t)(p - type), why)) != 0)
+	if ((rc = set_type(r, type, (size_t)(p - type), err)) != 0)
 		return rc;
 	b64 = skip_blanks(p, end);
 	p = field_end(b64, end);
 	if (p == b64)
-		return fail(RP_MALFORMED, "no key after the key type", why);
+		return rp_fail(err, RP_MALFORMED, "no key after the key type");
 	if (strcmp(r->type, "ssh-rsa") != 0) {
 		r->kind = RECIPIENT_OTHER;
-		return check_other(r, b64, (size_t)(p - b64), why);
+		return check_other(r, b64, (size_t)(p - b64), err);
 	}
 	r->kind = RECIPIENT_RSA;
-	return key_from_ssh_base64(key, b64, (size_t)(p - b64), why);
+	rc = key_from_ssh_base64(key, b64, (size_t)(p - b64), &why);
+	if (rc != 0)
+		return rp_fail(err, rc, "%s", why);
+	return 0;
 }
 
 /* The base64 of a SubjectPublicKeyInfo, as known_peers and keyswap
  * write it, and an optional comment. */
 static int
 parse_spki(struct recipients_reader *r, const unsigned char *p,
-    const unsigned char *end, struct rsa_key *key, const char **why)
+    const unsigned char *end, struct rsa_key *key, struct rp_error *err)
 {
+	const char *why = "bad key";
 	unsigned char *der;
 	size_t len;
 	int rc;
@@ -161,33 +163,34 @@ parse_spki(struct recipients_reader *r, const unsigned char *p,
 	r->kind = RECIPIENT_RSA;
 	end = field_end(p, end);
 	if (base64_decode((const char *)p, (size_t)(end - p), &der, &len,
-	    why) != 0)
-		return RP_MALFORMED;
-	rc = key_from_spki(key, der, len, why);
+	    &why) != 0)
+		return rp_fail(err, RP_MALFORMED, "%s", why);
+	rc = key_from_spki(key, der, len, &why);
 	secure_free(der);
-	return rc;
+	return rc != 0 ? rp_fail(err, rc, "%s", why) : 0;
 }
 
 /* An age X25519 recipient, "age1" and Bech32, alone on its line as in
  * age's recipients files. */
 static int
 parse_age(struct recipients_reader *r, const unsigned char *p,
-    const unsigned char *end, const char **why)
+    const unsigned char *end, struct rp_error *err)
 {
 	const unsigned char *e = field_end(p, end);
 
 	strcpy(r->type, "age");
 	r->kind = RECIPIENT_AGE;
 	if (skip_blanks(e, end) != end)
-		return fail(RP_MALFORMED, "text after the age recipient", why);
+		return rp_fail(err, RP_MALFORMED,
+		    "text after the age recipient");
 	return age_x25519_recipient_parse(r->x25519, (const char *)p,
-	    (size_t)(e - p), why);
+	    (size_t)(e - p), err);
 }
 
 /* One line: 1 a key, 0 nothing (blank, comment), or an rp_err code. */
 static int
 parse_line(struct recipients_reader *r, const unsigned char *p,
-    const unsigned char *end, struct rsa_key *key, const char **why)
+    const unsigned char *end, struct rsa_key *key, struct rp_error *err)
 {
 	int rc;
 
@@ -195,22 +198,23 @@ parse_line(struct recipients_reader *r, const unsigned char *p,
 	if (p == end || *p == '#')
 		return 0;
 	if (end - p >= 4 && memcmp(p, "age1", 4) == 0) {
-		rc = parse_age(r, p, end, why);
+		rc = parse_age(r, p, end, err);
 		return rc == 0 ? 1 : rc;
 	}
 	/* Every RSA SPKI of 2048 bits or more begins 30 82: "MII". */
 	if (end - p >= 3 && memcmp(p, "MII", 3) == 0) {
-		rc = parse_spki(r, p, end, key, why);
+		rc = parse_spki(r, p, end, key, err);
 		return rc == 0 ? 1 : rc;
 	}
 	if (!key_looks_like_ssh(p, (size_t)(end - p))) {
-		if ((rc = skip_options(&p, end, why)) != 0)
+		if ((rc = skip_options(&p, end, err)) != 0)
 			return rc;
 		p = skip_blanks(p, end);
 		if (!key_looks_like_ssh(p, (size_t)(end - p)))
-			return fail(RP_MALFORMED, "not a public key line", why);
+			return rp_fail(err, RP_MALFORMED,
+			    "not a public key line");
 	}
-	rc = parse_key(r, p, end, key, why);
+	rc = parse_key(r, p, end, key, err);
 	return rc == 0 ? 1 : rc;
 }
 
@@ -225,7 +229,7 @@ recipients_init(struct recipients_reader *r, const unsigned char *buf,
 
 int
 recipients_next(struct recipients_reader *r, struct rsa_key *key,
-    const char **why)
+    struct rp_error *err)
 {
 	const unsigned char *line, *nl, *end;
 	int rc;
@@ -240,8 +244,8 @@ recipients_next(struct recipients_reader *r, struct rsa_key *key,
 		if (end > line && end[-1] == '\r')
 			end--;
 		r->type[0] = '\0';
-		*why = NULL;
-		if ((rc = parse_line(r, line, end, key, why)) == 0)
+		rp_clear(err);
+		if ((rc = parse_line(r, line, end, key, err)) == 0)
 			continue;
 		if (rc < 0)
 			key_free(key);

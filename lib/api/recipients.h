@@ -28,7 +28,8 @@
 
 #include <stddef.h>
 
-#include "age/age_stanza.h"
+#include "age/age_keys.h"
+#include "core/error.h"
 #include "keys/keys.h"
 
 #define RECIPIENT_TYPE_MAX 64
@@ -57,12 +58,12 @@ void recipients_init(struct recipients_reader *r, const unsigned char *buf,
 /*
  * The next line that holds a key.  Returns 1 with r->kind and r->type
  * set (and key filled for RECIPIENT_RSA; free it with key_free()), 0 at
- * the end of the input, or an rp_err code (error.h) with *why for line
+ * the end of the input, or an rp_err code (error.h) with its reason for line
  * r->lineno: RP_MALFORMED (not a public key line, bad options, bad
  * base64) or RP_REFUSED (an RSA key the checks refuse, such as one of
  * 1024 bits).  Reading on after an error goes on with the next line.
  */
 int recipients_next(struct recipients_reader *r, struct rsa_key *key,
-    const char **why);
+    struct rp_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "crypto/rsa.h"
 #include "stream/format.h"
 #include "stream/stream_format.h"
+#include "stream/stream_rsa.h"
 
 struct stream_keys *
 stream_keys_new(void)
@@ -29,7 +30,7 @@ derive_one(unsigned char out[32], const struct stream_keys *keys,
 	err = hkdf_sha256(out, 32, keys->file_key, sizeof(keys->file_key),
 	    salt, STREAM_SALT_LEN, (const unsigned char *)info, strlen(info));
 	if (err)
-		die_gcry(EXIT_USAGE, err, "HKDF");
+		rp_fatal("HKDF: %s", gcry_strerror(err));
 }
 
 void
@@ -51,42 +52,44 @@ stream_keys_free(struct stream_keys *keys)
 
 /* Magic, version, flags, salt, count: one fixed block, checked whole. */
 static int
-parse_fixed(struct stream_header *h, struct reader *r, const char **why)
+parse_fixed(struct stream_header *h, struct reader *r, struct rp_error *err)
 {
 	const unsigned char *p;
 
 	if (rd_bytes(r, STREAM_FIXED_LEN, &p) != 0)
 		return r->err;
-	if (p[STREAM_MAGIC_LEN] != STREAM_VERSION) {
-		*why = "unsupported stream version";
-		return RP_REFUSED;
-	}
+	if (p[STREAM_MAGIC_LEN] != STREAM_VERSION)
+		return rp_fail(err, RP_REFUSED, "unsupported stream version");
 	h->flags = p[STREAM_OFF_FLAGS];
-	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0) {
-		*why = "malformed header (unknown flags)";
-		return RP_MALFORMED;
-	}
+	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed header (unknown flags)");
 	h->salt = p + STREAM_OFF_SALT;
 	h->count = p[STREAM_OFF_COUNT];
-	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS) {
-		*why = "malformed header (recipient count)";
-		return RP_MALFORMED;
-	}
+	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed header (recipient count)");
 	return 0;
 }
 
+/* Each stanza as a generic one (identity.h): its key id the one
+ * argument, its ciphertext the body. */
 static int
-parse_stanzas(struct stream_header *h, struct reader *r, const char **why)
+parse_stanzas(struct stream_header *h, struct reader *r, struct rp_error *err)
 {
-	struct stream_stanza *s;
+	struct stanza *s;
 	size_t i;
 
 	for (i = 0; i < h->count; i++) {
 		s = &h->stanza[i];
-		if (rd_bytes(r, STREAM_KEY_ID_LEN, &s->id) == 0 &&
+		s->type = STREAM_STANZA_TYPE;
+		s->nargs = 1;
+		s->arg_len[0] = STREAM_KEY_ID_LEN;
+		if (rd_bytes(r, STREAM_KEY_ID_LEN, &s->args[0]) == 0 &&
 		    rd_vec(r, 2, STREAM_RSA_MIN_BYTES, STREAM_RSA_MAX_BYTES,
-		    &s->ct, &s->ct_len) == RP_MALFORMED)
-			*why = "malformed header (stanza length)";
+		    &s->body, &s->body_len) == RP_MALFORMED)
+			rp_fail(err, RP_MALFORMED,
+			    "malformed header (stanza length)");
 		if (r->err != 0)
 			return r->err;
 	}
@@ -95,7 +98,7 @@ parse_stanzas(struct stream_header *h, struct reader *r, const char **why)
 
 /* Session tag, signer and signature, MAC. */
 static int
-parse_trailer(struct stream_header *h, struct reader *r, const char **why)
+parse_trailer(struct stream_header *h, struct reader *r, struct rp_error *err)
 {
 	if (h->flags & STREAM_FLAG_SESSION)
 		(void)rd_bytes(r, STREAM_SESSION_TAG_LEN, &h->session_tag);
@@ -104,7 +107,8 @@ parse_trailer(struct stream_header *h, struct reader *r, const char **why)
 		h->signed_len = r->off;
 		if (rd_vec(r, 2, STREAM_RSA_MIN_BYTES, STREAM_RSA_MAX_BYTES,
 		    &h->sig, &h->sig_len) == RP_MALFORMED)
-			*why = "malformed header (signature length)";
+			rp_fail(err, RP_MALFORMED,
+			    "malformed header (signature length)");
 	}
 	h->mac_offset = r->off;
 	(void)rd_bytes(r, STREAM_MAC_LEN, &h->mac);
@@ -113,27 +117,30 @@ parse_trailer(struct stream_header *h, struct reader *r, const char **why)
 
 int
 stream_header_parse(struct stream_header *h, const unsigned char *buf,
-    size_t len, size_t *need, const char **why)
+    size_t len, size_t *need, struct rp_error *err)
 {
 	struct reader r;
 	size_t n;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
+	rp_clear(err);
 	/* Say "not ours" as soon as the first bytes disagree, so garbage is
 	 * refused without waiting for more input. */
 	n = len < STREAM_MAGIC_LEN ? len : STREAM_MAGIC_LEN;
-	if (memcmp(buf, STREAM_MAGIC, n) != 0) {
-		*why = "not an rsapipe stream";
-		return RP_MALFORMED;
-	}
+	if (memcmp(buf, STREAM_MAGIC, n) != 0)
+		return rp_fail(err, RP_MALFORMED, "not an rsapipe stream");
 	rd_init(&r, buf, len);
-	if ((rc = parse_fixed(h, &r, why)) == 0 &&
-	    (rc = parse_stanzas(h, &r, why)) == 0 &&
-	    (rc = parse_trailer(h, &r, why)) == 0)
+	if ((rc = parse_fixed(h, &r, err)) == 0 &&
+	    (rc = parse_stanzas(h, &r, err)) == 0 &&
+	    (rc = parse_trailer(h, &r, err)) == 0)
 		h->len = r.off;
-	if (rc == RP_MORE)
+	if (rc == RP_MORE) {
 		*need = r.need;
+		rp_fail(err, RP_MORE, "truncated stream (incomplete header)");
+	} else if (rc != 0 && err != NULL && err->code == RP_OK) {
+		rp_fail(err, rc, "malformed header");
+	}
 	return rc;
 }
 
@@ -149,7 +156,7 @@ signed_digest(unsigned char out[RSA_DIGEST_LEN], const unsigned char *hdr,
 
 	err = gcry_md_open(&md, GCRY_MD_SHA256, 0);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "SHA-256");
+		rp_fatal("SHA-256: %s", gcry_strerror(err));
 	gcry_md_write(md, STREAM_SIG_CONTEXT, sizeof(STREAM_SIG_CONTEXT));
 	gcry_md_write(md, hdr, len);
 	if (session != NULL)
@@ -179,7 +186,7 @@ header_mac(unsigned char out[STREAM_MAC_LEN], const struct stream_keys *keys,
 		err = gcry_mac_read(h, out, &outlen);
 	gcry_mac_close(h);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "HMAC");
+		rp_fatal("HMAC: %s", gcry_strerror(err));
 }
 
 static void
@@ -192,7 +199,7 @@ session_tag(unsigned char out[STREAM_SESSION_TAG_LEN],
 	err = hmac_sha256(full, keys->session_key, sizeof(keys->session_key),
 	    session, STREAM_SESSION_LEN);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "HMAC");
+		rp_fatal("HMAC: %s", gcry_strerror(err));
 	memcpy(out, full, STREAM_SESSION_TAG_LEN);
 	wipe(full, sizeof(full));
 }
@@ -207,19 +214,8 @@ room(struct writer *w, size_t n)
 	unsigned char *p;
 
 	if ((p = wr_reserve(w, n)) == NULL)
-		die(EXIT_USAGE, "internal error: header overflow");
+		rp_fatal("header overflow");
 	return p;
-}
-
-/* An RSA key's modulus length, if a stream can carry it. */
-static size_t
-stream_rsa_bytes(const struct rsa_key *key, const char *what)
-{
-	size_t n = rsa_modulus_bytes(key);
-
-	if (n < STREAM_RSA_MIN_BYTES || n > STREAM_RSA_MAX_BYTES)
-		die(EXIT_USAGE, "%s key size not supported", what);
-	return n;
 }
 
 /* Magic to count, with a fresh file key and salt, keys derived. */
@@ -245,168 +241,213 @@ write_fixed(struct writer *w, struct stream_keys *keys, unsigned flags,
 	stream_keys_derive(keys, salt);
 }
 
-static void
-write_stanza(struct writer *w, const struct rsa_key *key,
-    const struct stream_keys *keys)
+/* Each recipient's stanza: key id, ciphertext length, ciphertext.
+ * Only the stream's own kind of key can be a recipient here. */
+static int
+write_stanza(struct writer *w, const struct recipient *r,
+    const struct stream_keys *keys, struct rp_error *err)
 {
-	size_t n = stream_rsa_bytes(key, "recipient");
+	struct stanza s;
+	int rc;
 
-	wr_bytes(w, key->id, STREAM_KEY_ID_LEN);
-	wr_uint(w, 2, n);
-	rsa_oaep_wrap(key, STREAM_OAEP_LABEL, keys->file_key,
-	    sizeof(keys->file_key), room(w, n));
+	if (strcmp(r->ops->kind, STREAM_STANZA_TYPE) != 0)
+		return rp_fail(err, RP_USAGE, "a %s recipient cannot receive "
+		    "an rsapipe stream", r->ops->kind);
+	if ((rc = r->ops->wrap(r, keys->file_key, sizeof(keys->file_key), &s,
+	    err)) != 0)
+		return rc;
+	wr_bytes(w, s.args[0], STREAM_KEY_ID_LEN);
+	wr_uint(w, 2, s.body_len);
+	wr_bytes(w, s.body, s.body_len);
+	stanza_free(&s);
+	return 0;
 }
 
 /* Signer id, then the signature over everything up to it. */
-static void
-write_signature(struct writer *w, const struct rsa_key *signer,
-    const unsigned char *session)
+static int
+write_signature(struct writer *w, const struct identity *signer,
+    const unsigned char *session, struct rp_error *err)
 {
-	unsigned char digest[RSA_DIGEST_LEN];
-	size_t n = stream_rsa_bytes(signer, "signing");
+	unsigned char digest[RSA_DIGEST_LEN], sig[STREAM_RSA_MAX_BYTES];
+	size_t n;
+	int rc;
 
-	wr_bytes(w, signer->id, STREAM_KEY_ID_LEN);
+	if (signer->ops->sign == NULL || signer->handle_len !=
+	    STREAM_KEY_ID_LEN)
+		return rp_fail(err, RP_USAGE, "a %s key cannot sign an rsapipe "
+		    "stream", signer->ops->kind);
+	wr_bytes(w, signer->handle, STREAM_KEY_ID_LEN);
 	signed_digest(digest, w->buf, w->off, session);
+	if ((rc = signer->ops->sign(signer, digest, sig, sizeof(sig), &n,
+	    err)) != 0)
+		return rc;
+	if (n < STREAM_RSA_MIN_BYTES)
+		return rp_fail(err, RP_USAGE, "signing key size not supported");
 	wr_uint(w, 2, n);
-	rsa_pss_sign(signer, digest, room(w, n));
+	memcpy(room(w, n), sig, n);
+	return 0;
 }
 
-unsigned char *
-stream_header_create(size_t *len, struct stream_keys *keys,
-    const struct rsa_key *recipients, size_t nrecipients,
-    const struct rsa_key *signer, const unsigned char *session)
+/* Everything after the fixed part, up to the MAC. */
+static int
+write_body(struct writer *w, const struct stream_keys *keys,
+    const struct recipient_set *rcpts, const struct identity *signer,
+    const unsigned char *session, struct rp_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rcpts->n; i++)
+		if ((rc = write_stanza(w, rcpts->r[i], keys, err)) != 0)
+			return rc;
+	if (session != NULL)
+		session_tag(room(w, STREAM_SESSION_TAG_LEN), keys, session);
+	if (signer != NULL)
+		return write_signature(w, signer, session, err);
+	return 0;
+}
+
+int
+stream_header_create(unsigned char **out, size_t *len,
+    struct stream_keys *keys, const struct recipient_set *rcpts,
+    const struct identity *signer, const unsigned char *session,
+    struct rp_error *err)
 {
 	struct writer w;
 	unsigned char *hdr;
-	size_t i, mac_at;
+	size_t mac_at;
+	int rc;
 
-	if (nrecipients == 0 || nrecipients > STREAM_MAX_RECIPIENTS)
-		die(EXIT_USAGE, "between 1 and %d recipients are required",
-		    STREAM_MAX_RECIPIENTS);
-	if ((hdr = malloc(STREAM_HEADER_MAX)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	*out = NULL;
+	if (rcpts->n == 0 || rcpts->n > STREAM_MAX_RECIPIENTS)
+		return rp_fail(err, RP_USAGE, "between 1 and %d recipients are "
+		    "required", STREAM_MAX_RECIPIENTS);
+	hdr = rp_alloc(STREAM_HEADER_MAX);
 	wr_init(&w, hdr, STREAM_HEADER_MAX);
 	write_fixed(&w, keys, (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
-	    (session != NULL ? STREAM_FLAG_SESSION : 0), nrecipients);
-	for (i = 0; i < nrecipients; i++)
-		write_stanza(&w, &recipients[i], keys);
-	if (session != NULL)
-		session_tag(room(&w, STREAM_SESSION_TAG_LEN), keys, session);
-	if (signer != NULL)
-		write_signature(&w, signer, session);
+	    (session != NULL ? STREAM_FLAG_SESSION : 0), rcpts->n);
+	if ((rc = write_body(&w, keys, rcpts, signer, session, err)) != 0) {
+		free(hdr);
+		return rc;
+	}
 	/* The MAC covers the header up to itself: take the length before
 	 * making room for it (argument order is unspecified in C). */
 	mac_at = w.off;
 	header_mac(room(&w, STREAM_MAC_LEN), keys, hdr, mac_at, session);
 	if (wr_finish(&w, len) != 0)
-		die(EXIT_USAGE, "internal error: header overflow");
-	return hdr;
+		rp_fatal("header overflow");
+	*out = hdr;
+	return 0;
 }
 
 /* ---- Header checks ---- */
-
-int
-stream_unwrap_next(const struct stream_header *h, const struct rsa_key *key,
-    struct stream_keys *keys, size_t *at)
-{
-	int found = 0;
-
-	for (; *at < h->count; (*at)++) {
-		if (!ct_equal(h->stanza[*at].id, key->id, STREAM_KEY_ID_LEN))
-			continue;
-		found = 1;
-		if (rsa_oaep_unwrap(key, STREAM_OAEP_LABEL, h->stanza[*at].ct,
-		    h->stanza[*at].ct_len, keys->file_key,
-		    sizeof(keys->file_key)) == 0) {
-			(*at)++;
-			stream_keys_derive(keys, h->salt);
-			return 0;
-		}
-	}
-	return found ? RP_DECRYPT : RP_NOKEY;
-}
-
-int
-stream_unwrap_file_key(const struct stream_header *h,
-    const struct rsa_key *key, struct stream_keys *keys)
-{
-	size_t at = 0;
-
-	return stream_unwrap_next(h, key, keys, &at);
-}
 
 /* The session binding: a context given exactly when the flag says so,
  * and the tag made with it. */
 static int
 check_session(const struct stream_header *h, const struct stream_keys *keys,
-    const unsigned char *session, const char **why)
+    const unsigned char *session, struct rp_error *err)
 {
 	unsigned char tag[STREAM_SESSION_TAG_LEN];
 	int ok;
 
-	if ((h->flags & STREAM_FLAG_SESSION) && session == NULL) {
-		*why = "stream is bound to a session; --session is required";
-		return RP_AUTH;
-	}
-	if (!(h->flags & STREAM_FLAG_SESSION) && session != NULL) {
-		*why = "stream is not bound to a session (wrong session)";
-		return RP_AUTH;
-	}
+	if ((h->flags & STREAM_FLAG_SESSION) && session == NULL)
+		return rp_fail(err, RP_AUTH, "stream is bound to a session; "
+		    "--session is required");
+	if (!(h->flags & STREAM_FLAG_SESSION) && session != NULL)
+		return rp_fail(err, RP_AUTH, "stream is not bound to a session "
+		    "(wrong session)");
 	if (session == NULL)
 		return 0;
 	session_tag(tag, keys, session);
 	ok = ct_equal(tag, h->session_tag, sizeof(tag));
 	wipe(tag, sizeof(tag));
-	if (!ok) {
-		*why = "wrong session: stream was made for another session";
-		return RP_AUTH;
-	}
+	if (!ok)
+		return rp_fail(err, RP_AUTH, "wrong session: stream was made "
+		    "for another session");
 	return 0;
 }
 
 static int
 check_signature(const struct stream_header *h, const unsigned char *buf,
     const unsigned char *session, const struct rsa_key *from,
-    const char **why)
+    struct rp_error *err)
 {
 	unsigned char digest[RSA_DIGEST_LEN];
 
-	if (!(h->flags & STREAM_FLAG_SIGNED)) {
-		*why = "stream is not signed";
-		return RP_AUTH;
-	}
-	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN)) {
-		*why = "stream is signed by another key (wrong signer)";
-		return RP_AUTH;
-	}
-	if (h->sig_len != rsa_modulus_bytes(from)) {
-		*why = "bad signature (wrong signer)";
-		return RP_AUTH;
-	}
+	if (!(h->flags & STREAM_FLAG_SIGNED))
+		return rp_fail(err, RP_AUTH, "stream is not signed");
+	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN))
+		return rp_fail(err, RP_AUTH, "stream is signed by another key "
+		    "(wrong signer)");
+	if (h->sig_len != rsa_modulus_bytes(from))
+		return rp_fail(err, RP_AUTH, "bad signature (wrong signer)");
 	signed_digest(digest, buf, h->signed_len, session);
-	if (rsa_pss_verify(from, digest, h->sig, h->sig_len) != 0) {
-		*why = "bad signature (wrong signer or tampered header)";
-		return RP_AUTH;
-	}
+	if (rsa_pss_verify(from, digest, h->sig, h->sig_len) != 0)
+		return rp_fail(err, RP_AUTH, "bad signature (wrong signer or "
+		    "tampered header)");
 	return 0;
 }
 
 int
 stream_header_verify(const struct stream_header *h, const unsigned char *buf,
     const struct stream_keys *keys, const unsigned char *session,
-    const struct rsa_key *from, const char **why)
+    const struct rsa_key *from, struct rp_error *err)
 {
 	unsigned char mac[STREAM_MAC_LEN];
 	int ok, rc;
 
-	if ((rc = check_session(h, keys, session, why)) != 0)
+	if ((rc = check_session(h, keys, session, err)) != 0)
 		return rc;
 	header_mac(mac, keys, buf, h->mac_offset, session);
 	ok = ct_equal(mac, h->mac, sizeof(mac));
 	wipe(mac, sizeof(mac));
-	if (!ok) {
-		*why = "header authentication failed (tampered header)";
-		return RP_AUTH;
-	}
-	return from == NULL ? 0 : check_signature(h, buf, session, from, why);
+	if (!ok)
+		return rp_fail(err, RP_AUTH, "header authentication failed "
+		    "(tampered header)");
+	return from == NULL ? 0 : check_signature(h, buf, session, from, err);
+}
+
+/* What the search's check needs: the header and what binds it. */
+struct verify_ctx {
+	const struct stream_header *h;
+	const unsigned char *buf;
+	struct stream_keys *keys;
+	const unsigned char *session;
+	const struct rsa_key *from;
+};
+
+/* A candidate file key (already in keys->file_key): the derived keys,
+ * then the header checks. */
+static int
+verify_candidate(void *arg, const unsigned char *file_key,
+    struct rp_error *err)
+{
+	struct verify_ctx *v = arg;
+
+	(void)file_key;
+	stream_keys_derive(v->keys, v->h->salt);
+	return stream_header_verify(v->h, v->buf, v->keys, v->session,
+	    v->from, err);
+}
+
+int
+stream_find_file_key(const struct stream_header *h,
+    const unsigned char *buf, const struct identity_set *ids,
+    const unsigned char *session, const struct rsa_key *from,
+    struct stream_keys *keys, struct rp_error *err)
+{
+	struct verify_ctx v = { h, buf, keys, session, from };
+	int rc;
+
+	rc = identity_find_file_key(ids, h->stanza, h->count, keys->file_key,
+	    sizeof(keys->file_key), verify_candidate, &v, err);
+	/* Other kinds of key say "not for me" in their own words. */
+	if (rc == RP_NOKEY)
+		rp_fail(err, rc, "not encrypted to this key (no stanza for "
+		    "this key)");
+	else if (rc == RP_DECRYPT)
+		rp_fail(err, rc, "cannot decrypt the file key: wrong key or "
+		    "tampered stanza");
+	return rc;
 }

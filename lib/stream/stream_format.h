@@ -4,10 +4,10 @@
  * derived from the file key, and the header built, parsed and checked:
  * RSA-OAEP stanzas, optional session binding and signature, MAC.
  *
- * The parser and the checks return 0 or an rp_err code (error.h) with a
- * short static reason in *why, and never exit, so fuzz targets can drive
- * them.  stream_header_create() dies on failure (it has no input to
- * blame).
+ * Every function returns 0 or an rp_err code with its reason in the
+ * caller's struct rp_error (core/error.h), and never exits, so fuzz
+ * targets can drive them.  The stanzas are identity.h's generic ones:
+ * the recipients and identities of stream_rsa.h wrap and unwrap them.
  */
 #ifndef RSAPIPE_STREAM_FORMAT_H
 #define RSAPIPE_STREAM_FORMAT_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "keys/identity.h"
 #include "keys/keys.h"
 #include "stream/format.h"
 
@@ -33,18 +34,14 @@ void stream_keys_derive(struct stream_keys *keys,
     const unsigned char salt[STREAM_SALT_LEN]);
 void stream_keys_free(struct stream_keys *keys);
 
-/* A parsed header: pointers into the caller's buffer. */
-struct stream_stanza {
-	const unsigned char *id;
-	const unsigned char *ct;
-	size_t ct_len;
-};
-
+/* A parsed header: pointers into the caller's buffer.  Each stanza
+ * is of type STREAM_STANZA_TYPE (stream_rsa.h): args[0] the key id, the
+ * ciphertext its body. */
 struct stream_header {
 	unsigned int flags;
 	const unsigned char *salt;
 	size_t count;
-	struct stream_stanza stanza[STREAM_MAX_RECIPIENTS];
+	struct stanza stanza[STREAM_MAX_RECIPIENTS];
 	const unsigned char *session_tag; /* NULL unless STREAM_FLAG_SESSION */
 	const unsigned char *signer_id;   /* NULL unless STREAM_FLAG_SIGNED */
 	const unsigned char *sig;
@@ -59,47 +56,44 @@ struct stream_header {
  * Parse a header from the len bytes available at buf.  Returns 0 when
  * complete (h->len is its size), RP_MORE when more bytes are needed
  * (*need is the total required so far, always > len), else RP_MALFORMED
- * or RP_REFUSED (another version) with *why.
+ * or RP_REFUSED (another version) with its reason.
  */
 int stream_header_parse(struct stream_header *h, const unsigned char *buf,
-    size_t len, size_t *need, const char **why);
+    size_t len, size_t *need, struct rp_error *err);
 
 /*
- * Write a new header for the recipients (and signer, session if not NULL)
- * into a malloc'ed buffer; fill keys (fresh file key and derived keys).
- * Dies on failure.
+ * Write a new header for the recipients (each of the stream's kind,
+ * STREAM_STANZA_TYPE) and, when not NULL, signer (an identity that
+ * signs) and session, into *out (free()); fill keys (a fresh file key
+ * and its derived keys).  0, or RP_USAGE: no recipient or too many, a
+ * key of another kind or size.
  */
-unsigned char *stream_header_create(size_t *len, struct stream_keys *keys,
-    const struct rsa_key *recipients, size_t nrecipients,
-    const struct rsa_key *signer,
-    const unsigned char *session);
-
-/*
- * Recover the file key from the stanza for key into keys->file_key and
- * derive the other keys.  Returns 0, RP_NOKEY if no stanza carries the
- * key's id, RP_DECRYPT if one does but none decrypts with this key.
- */
-int stream_unwrap_file_key(const struct stream_header *h,
-    const struct rsa_key *key, struct stream_keys *keys);
-
-/*
- * The same from stanza *at on.  On success *at is just past the stanza
- * used, so a caller whose header check fails under this file key (a
- * stanza made for our key by someone else) can go on to the next
- * candidate; RP_NOKEY and RP_DECRYPT speak of the stanzas after *at.
- */
-int stream_unwrap_next(const struct stream_header *h, const struct rsa_key *key,
-    struct stream_keys *keys, size_t *at);
+int stream_header_create(unsigned char **out, size_t *len,
+    struct stream_keys *keys, const struct recipient_set *rcpts,
+    const struct identity *signer, const unsigned char *session,
+    struct rp_error *err);
 
 /*
  * Check a parsed header with derived keys: the session binding (session
  * is NULL when none was given), the MAC, and, when from is not NULL, that
- * the stream is signed by from.  Returns 0, or RP_AUTH with *why saying
- * which check failed.
+ * the stream is signed by from.  Returns 0, or RP_AUTH saying which check
+ * failed.
  */
 int stream_header_verify(const struct stream_header *h,
     const unsigned char *buf, const struct stream_keys *keys,
     const unsigned char *session, const struct rsa_key *from,
-    const char **why);
+    struct rp_error *err);
+
+/*
+ * The file key, by identity.h's one search over the identities and the
+ * header's stanzas, each candidate checked by stream_header_verify();
+ * into keys, its keys derived.  0, or the best failure: RP_AUTH (the
+ * check's reason), RP_DECRYPT, RP_NOKEY (the stream's own words), or
+ * what an identity refused the header with.
+ */
+int stream_find_file_key(const struct stream_header *h,
+    const unsigned char *buf, const struct identity_set *ids,
+    const unsigned char *session, const struct rsa_key *from,
+    struct stream_keys *keys, struct rp_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * age-stanza-test: lib/age_stanza.c and the libgcrypt primitives under
+ * age-stanza-test: lib/age/age_stanza.c, age_keys.c and the libgcrypt primitives under
  * it.  RFC 7748 sections 5.2 and 6.1 (X25519 byte order, clamping,
  * masking of the top bit), RFC 7914 section 12 (scrypt with r = 8), age
  * keys and identity files, wrap/unwrap round trips, and every refusal
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "age/age_keys.h"
 #include "age/age_stanza.h"
 #include "codec/bech32.h"
 #include "codec/pem.h"
@@ -28,6 +29,7 @@
 #include "core/error.h"
 #include "crypto/hkdf.h"
 #include "crypto/rsa.h"
+#include "keys/identity.h"
 #include "keys/keys.h"
 
 #define PLAINTEXT "rsapipe age-stanza-test\n"
@@ -120,7 +122,7 @@ test_rfc7748_61(void)
 	static const char *shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 	unsigned char a[32], b[32], pa[32], pb[32], r[32], nine[32] = { 9 };
 	struct age_x25519_identity id = { NULL, { 0 } };
-	const char *why;
+	struct rp_error err = { RP_OK, "" };
 	char s[128];
 
 	unhex(a, alice);
@@ -134,7 +136,7 @@ test_rfc7748_61(void)
 	mul(r, b, pa);
 	check(equal_hex(r, shared, 32), "RFC 7748 6.1 K from Bob");
 	bech32_encode(s, sizeof(s), "age-secret-key-", a, 32, 1);
-	check(age_x25519_identity_parse(&id, s, strlen(s), &why) == 0 &&
+	check(age_x25519_identity_parse(&id, s, strlen(s), &err) == 0 &&
 	    equal_hex(id.public, alice_pub, 32) &&
 	    memcmp(id.secret, a, 32) == 0,
 	    "identity of Alice's key gives her public key");
@@ -186,38 +188,38 @@ test_key_rules(char *s, size_t cap, const char *recipient,
 {
 	struct age_x25519_identity other;
 	unsigned char pub[32];
-	const char *why;
+	struct rp_error err = { RP_OK, "" };
 	size_t n;
 
 	for (n = 16; s[n] < 'A' || s[n] > 'Z'; n++)
 		continue;       /* a letter of the data part */
 	s[n] = (char)(s[n] + 32);
-	check(age_x25519_identity_parse(&other, s, strlen(s), &why) ==
+	check(age_x25519_identity_parse(&other, s, strlen(s), &err) ==
 	    RP_MALFORMED, "identity with a lowercase character");
 	for (n = 0; s[n] != '\0'; n++)
 		if (s[n] >= 'A' && s[n] <= 'Z')
 			s[n] = (char)(s[n] + 32);
-	check(age_x25519_identity_parse(&other, s, strlen(s), &why) ==
+	check(age_x25519_identity_parse(&other, s, strlen(s), &err) ==
 	    RP_MALFORMED, "lowercase identity");
 	check(age_x25519_identity_parse(&other, recipient, strlen(recipient),
-	    &why) == RP_MALFORMED, "recipient given as identity");
+	    &err) == RP_MALFORMED, "recipient given as identity");
 	for (n = 0; n < strlen(recipient) && n < cap - 1; n++)
 		s[n] = (char)(recipient[n] >= 'a' && recipient[n] <= 'z' ?
 		    recipient[n] - 32 : recipient[n]);
 	s[n] = '\0';
-	check(age_x25519_recipient_parse(pub, s, n, &why) == RP_MALFORMED,
+	check(age_x25519_recipient_parse(pub, s, n, &err) == RP_MALFORMED,
 	    "uppercase recipient");
 	check(age_x25519_recipient_parse(pub, recipient, strlen(recipient) - 1,
-	    &why) == RP_MALFORMED, "truncated recipient");
+	    &err) == RP_MALFORMED, "truncated recipient");
 	bech32_encode(s, cap, "age", id->public, 31, 0);
-	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &err) ==
 	    RP_MALFORMED, "31-byte recipient");
 	bech32_encode(s, cap, "age", (const unsigned char[33]){ 0 }, 33, 0);
-	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
-	    RP_MALFORMED && strstr(why, "not an age") != NULL,
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &err) ==
+	    RP_MALFORMED && strstr(err.reason, "not an age") != NULL,
 	    "33-byte recipient, named as not a recipient");
 	bech32_encode(s, cap, "agf", id->public, 32, 0);
-	check(age_x25519_recipient_parse(pub, s, strlen(s), &why) ==
+	check(age_x25519_recipient_parse(pub, s, strlen(s), &err) ==
 	    RP_MALFORMED, "recipient under another HRP");
 }
 
@@ -229,13 +231,13 @@ test_keys(const char *keyfile, const char *recipient,
 	static const char crlf[] = "# comment\r\n\r\n%s\r\n# end\r\n";
 	unsigned char *buf, pub[32];
 	char s[256], text[1024];
-	const char *why;
+	struct rp_error err = { RP_OK, "" };
 	size_t len, n, line;
 	struct age_x25519_identity two[2];
 
 	buf = slurp(keyfile, &len);
 	check(age_identity_file_detect(buf, len), "age-keygen file detected");
-	check(age_identity_file_parse(id, 1, &n, buf, len, &line, &why) == 0
+	check(age_identity_file_parse(id, 1, &n, buf, len, &line, &err) == 0
 	    && n == 1, "age-keygen file parses");
 	if (n != 1) {
 		free(buf);
@@ -244,28 +246,28 @@ test_keys(const char *keyfile, const char *recipient,
 	bech32_encode(s, sizeof(s), "age", id->public, 32, 0);
 	check(strcmp(s, recipient) == 0, "public key is age-keygen -y's");
 	check(age_x25519_recipient_parse(pub, recipient, strlen(recipient),
-	    &why) == 0 && memcmp(pub, id->public, 32) == 0,
+	    &err) == 0 && memcmp(pub, id->public, 32) == 0,
 	    "age-keygen -y's recipient parses to the same key");
 	free(buf);
 
 	bech32_encode(s, sizeof(s), "age-secret-key-", id->secret, 32, 1);
 	snprintf(text, sizeof(text), crlf, s);
 	check(age_identity_file_parse(two, 2, &n, (unsigned char *)text,
-	    strlen(text), &line, &why) == 0 && n == 1 &&
+	    strlen(text), &line, &err) == 0 && n == 1 &&
 	    memcmp(two[0].public, id->public, 32) == 0,
 	    "CRLF, comments and blank lines");
 	if (n == 1)
 		age_x25519_identity_free(&two[0]);
 	snprintf(text, sizeof(text), "%s\n\n%s\n", s, s);
 	check(age_identity_file_parse(two, 1, &n, (unsigned char *)text,
-	    strlen(text), &line, &why) == RP_MALFORMED && n == 0 &&
+	    strlen(text), &line, &err) == RP_MALFORMED && n == 0 &&
 	    line == 3, "more identities than room: refused at line 3");
 	snprintf(text, sizeof(text), "%s\n# x\n%s \n", s, s);
 	check(age_identity_file_parse(two, 2, &n, (unsigned char *)text,
-	    strlen(text), &line, &why) == RP_MALFORMED && n == 0 &&
+	    strlen(text), &line, &err) == RP_MALFORMED && n == 0 &&
 	    line == 3, "trailing blank on line 3 refused");
 	check(age_identity_file_parse(two, 2, &n, (unsigned char *)"# x\n", 4,
-	    &line, &why) == RP_MALFORMED, "file without identities refused");
+	    &line, &err) == RP_MALFORMED, "file without identities refused");
 	check(!age_identity_file_detect((unsigned char *)"# x\n\nage1x\n", 11),
 	    "a recipient line is not an identity file");
 	check(age_identity_file_detect((unsigned char *)"\r\n#\r\nAGE-SECRET-KEY-1",
@@ -275,71 +277,76 @@ test_keys(const char *keyfile, const char *recipient,
 	test_key_rules(s, sizeof(s), recipient, id);
 }
 
-/* A stanza made by hand (freed with age_stanza_free). */
+/* A stanza's bytes, for a test to change (a wrapped stanza owns them). */
+#define BODY(s) ((unsigned char *)(s).body)
+#define ARG(s, i) ((const char *)(s)->args[i])
+
+/* A stanza made by hand (freed with stanza_free). */
 static void
-stanza(struct age_stanza *s, const char *type, const char *a0,
+stanza(struct stanza *s, const char *type, const char *a0,
     const char *a1, const unsigned char *body, size_t body_len)
 {
-	memset(s, 0, sizeof(*s));
-	s->type = strdup(type);
-	if (a0 != NULL)
-		s->args[s->nargs++] = strdup(a0);
-	if (a1 != NULL)
-		s->args[s->nargs++] = strdup(a1);
-	s->body = malloc(body_len + 1);
-	if (s->type == NULL || s->body == NULL)
-		die(EXIT_USAGE, "out of memory");
-	memcpy(s->body, body, body_len);
-	s->body_len = body_len;
+	const unsigned char *args[2];
+	size_t len[2], n = 0;
+
+	if (a0 != NULL) {
+		args[n] = (const unsigned char *)a0;
+		len[n++] = strlen(a0);
+	}
+	if (a1 != NULL) {
+		args[n] = (const unsigned char *)a1;
+		len[n++] = strlen(a1);
+	}
+	memcpy(stanza_new(s, type, n, args, len, body_len), body, body_len);
 }
 
 /* good with its type, argument or body length changed must unwrap to
  * want, and pass the key-free checks with want_check. */
 static void
-x25519_variant(const struct age_stanza *good, const char *type,
+x25519_variant(const struct stanza *good, const char *type,
     const char *arg, size_t body_len, const struct age_x25519_identity *id,
     int want, int want_check, const char *what)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN], body[64] = { 0 };
-	struct age_stanza s;
-	const char *why = NULL;
+	struct stanza s;
+	struct rp_error err = { RP_OK, "" };
 	int rc;
 
 	memcpy(body, good->body, good->body_len);
-	stanza(&s, type, arg != NULL ? arg : good->args[0], NULL, body,
+	stanza(&s, type, arg != NULL ? arg : ARG(good, 0), NULL, body,
 	    body_len);
-	rc = age_x25519_unwrap(&s, id, fk, &why);
-	check(rc == want && (rc != RP_MALFORMED || why != NULL), what);
-	check(age_stanzas_check(&s, 1, &why) == want_check, what);
-	age_stanza_free(&s);
+	rc = age_x25519_unwrap(&s, id, fk, &err);
+	check(rc == want && (rc != RP_MALFORMED || err.reason[0] != '\0'), what);
+	check(age_stanzas_check(&s, 1, &err) == want_check, what);
+	stanza_free(&s);
 }
 
 /* Argument counts: none, or one too many. */
 static void
-x25519_stanza_args(const struct age_stanza *good,
+x25519_stanza_args(const struct stanza *good,
     const struct age_x25519_identity *id)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN];
-	struct age_stanza s;
-	const char *why;
+	struct stanza s;
+	struct rp_error err = { RP_OK, "" };
 
 	stanza(&s, "X25519", NULL, NULL, good->body, good->body_len);
-	check(age_x25519_unwrap(&s, id, fk, &why) == RP_MALFORMED &&
-	    age_stanzas_check(&s, 1, &why) == RP_MALFORMED,
+	check(age_x25519_unwrap(&s, id, fk, &err) == RP_MALFORMED &&
+	    age_stanzas_check(&s, 1, &err) == RP_MALFORMED,
 	    "X25519 stanza without an argument");
-	age_stanza_free(&s);
-	stanza(&s, "X25519", good->args[0], "extra", good->body,
+	stanza_free(&s);
+	stanza(&s, "X25519", ARG(good, 0), "extra", good->body,
 	    good->body_len);
-	check(age_x25519_unwrap(&s, id, fk, &why) == RP_MALFORMED &&
-	    age_stanzas_check(&s, 1, &why) == RP_MALFORMED,
+	check(age_x25519_unwrap(&s, id, fk, &err) == RP_MALFORMED &&
+	    age_stanzas_check(&s, 1, &err) == RP_MALFORMED,
 	    "X25519 stanza with an extra argument");
-	age_stanza_free(&s);
+	stanza_free(&s);
 }
 
 /* good (a sound X25519 stanza for id) with its share, type or body
  * length changed. */
 static void
-x25519_share_variants(const struct age_stanza *good,
+x25519_share_variants(const struct stanza *good,
     const struct age_x25519_identity *id)
 {
 	/* A point of order 8 (and 0, the identity): no shared secret. */
@@ -347,7 +354,7 @@ x25519_share_variants(const struct age_stanza *good,
 	static const char *zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	char share[64];
 
-	strcpy(share, good->args[0]);
+	strcpy(share, ARG(good, 0));
 	share[0] = share[0] == 'A' ? 'B' : 'A';
 	x25519_variant(good, "X25519", share, 32, id, RP_DECRYPT, 0,
 	    "another share: RP_DECRYPT");
@@ -359,15 +366,15 @@ x25519_share_variants(const struct age_stanza *good,
 	    "a longer file key in an X25519 body");
 	x25519_variant(good, "X25519", NULL, 31, id, BAD, BAD,
 	    "31-byte X25519 body");
-	strcpy(share, good->args[0]);
+	strcpy(share, ARG(good, 0));
 	share[42] = '\0';
 	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
 	    "short share");
-	strcpy(share, good->args[0]);
+	strcpy(share, ARG(good, 0));
 	strcat(share, "AA");
 	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
 	    "long share");
-	strcpy(share, good->args[0]);
+	strcpy(share, ARG(good, 0));
 	strcat(share, "=");
 	x25519_variant(good, "X25519", share, 32, id, BAD, BAD,
 	    "padded share");
@@ -386,33 +393,33 @@ test_x25519_stanzas(const struct age_x25519_identity *id)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN], got[AGE_FILE_KEY_LEN];
 	struct age_x25519_identity other;
-	struct age_stanza s;
-	const char *why = NULL;
+	struct stanza s;
+	struct rp_error err = { RP_OK, "" };
 
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
-	age_x25519_wrap(&s, id->public, fk);
+	check(age_x25519_wrap(&s, id->public, fk, &err) == 0, "X25519 wrap");
 	check(strcmp(s.type, "X25519") == 0 && s.nargs == 1 &&
-	    strlen(s.args[0]) == 43 && s.body_len == 32, "X25519 stanza shape");
-	check(age_stanzas_check(&s, 1, &why) == 0, "X25519 stanza checks");
-	check(age_x25519_unwrap(&s, id, got, &why) == 0 &&
+	    s.arg_len[0] == 43 && s.body_len == 32, "X25519 stanza shape");
+	check(age_stanzas_check(&s, 1, &err) == 0, "X25519 stanza checks");
+	check(age_x25519_unwrap(&s, id, got, &err) == 0 &&
 	    memcmp(got, fk, sizeof(fk)) == 0, "X25519 round trip");
 	other.secret = secure_alloc(32);
 	gcry_randomize(other.secret, 32, GCRY_STRONG_RANDOM);
 	mul(other.public, other.secret, (const unsigned char[32]){ 9 });
-	check(age_x25519_unwrap(&s, &other, got, &why) == RP_DECRYPT,
+	check(age_x25519_unwrap(&s, &other, got, &err) == RP_DECRYPT,
 	    "X25519 stanza for another identity: RP_DECRYPT");
 	age_x25519_identity_free(&other);
-	s.body[5] ^= 0x40;
-	check(age_x25519_unwrap(&s, id, got, &why) == RP_DECRYPT,
+	BODY(s)[5] ^= 0x40;
+	check(age_x25519_unwrap(&s, id, got, &err) == RP_DECRYPT,
 	    "tampered X25519 body: RP_DECRYPT");
-	s.body[5] ^= 0x40;
-	s.body[31] ^= 1;
-	check(age_x25519_unwrap(&s, id, got, &why) == RP_DECRYPT,
+	BODY(s)[5] ^= 0x40;
+	BODY(s)[31] ^= 1;
+	check(age_x25519_unwrap(&s, id, got, &err) == RP_DECRYPT,
 	    "tampered X25519 tag: RP_DECRYPT");
-	s.body[31] ^= 1;
+	BODY(s)[31] ^= 1;
 	x25519_share_variants(&s, id);
 	x25519_stanza_args(&s, id);
-	age_stanza_free(&s);
+	stanza_free(&s);
 }
 
 /* The tag is the first 4 bytes of the hash under the fingerprint. */
@@ -437,8 +444,8 @@ test_rsa_stanzas(const char *fixtures)
 	struct passphrase_source pass = PASSPHRASE_SOURCE_INIT;
 	unsigned char fk[AGE_FILE_KEY_LEN], got[AGE_FILE_KEY_LEN];
 	struct rsa_key alice, bob, alice_pub;
-	struct age_stanza s, t;
-	const char *why;
+	struct stanza s, t;
+	struct rp_error err = { RP_OK, "" };
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/alice.pem", fixtures);
@@ -451,38 +458,38 @@ test_rsa_stanzas(const char *fixtures)
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
 	age_rsa_wrap(&s, &alice_pub, fk);
 	check(strcmp(s.type, "ssh-rsa") == 0 && s.nargs == 1 &&
-	    strlen(s.args[0]) == 6 && s.body_len == rsa_modulus_bytes(&alice),
+	    s.arg_len[0] == 6 && s.body_len == rsa_modulus_bytes(&alice),
 	    "ssh-rsa stanza shape");
-	rsa_tag_matches_fingerprint(&alice, s.args[0]);
-	check(age_stanzas_check(&s, 1, &why) == 0, "ssh-rsa stanza checks");
-	check(age_rsa_unwrap(&s, &alice, got, &why) == 0 &&
+	rsa_tag_matches_fingerprint(&alice, ARG(&s, 0));
+	check(age_stanzas_check(&s, 1, &err) == 0, "ssh-rsa stanza checks");
+	check(age_rsa_unwrap(&s, &alice, got, &err) == 0 &&
 	    memcmp(got, fk, sizeof(fk)) == 0, "ssh-rsa round trip");
-	check(age_rsa_unwrap(&s, &bob, got, &why) == RP_NOKEY,
+	check(age_rsa_unwrap(&s, &bob, got, &err) == RP_NOKEY,
 	    "ssh-rsa stanza for another key: RP_NOKEY");
-	check(age_rsa_unwrap(&s, &alice_pub, got, &why) == RP_NOKEY,
+	check(age_rsa_unwrap(&s, &alice_pub, got, &err) == RP_NOKEY,
 	    "public key only: RP_NOKEY");
-	s.body[s.body_len / 2] ^= 1;
-	check(age_rsa_unwrap(&s, &alice, got, &why) == RP_DECRYPT,
+	BODY(s)[s.body_len / 2] ^= 1;
+	check(age_rsa_unwrap(&s, &alice, got, &err) == RP_DECRYPT,
 	    "tampered ssh-rsa body: RP_DECRYPT");
-	s.body[s.body_len / 2] ^= 1;
-	stanza(&t, "ssh-rsa", s.args[0], NULL, s.body, s.body_len - 1);
-	check(age_rsa_unwrap(&t, &alice, got, &why) == RP_DECRYPT,
+	BODY(s)[s.body_len / 2] ^= 1;
+	stanza(&t, "ssh-rsa", ARG(&s, 0), NULL, s.body, s.body_len - 1);
+	check(age_rsa_unwrap(&t, &alice, got, &err) == RP_DECRYPT,
 	    "short ssh-rsa body: RP_DECRYPT");
-	age_stanza_free(&t);
+	stanza_free(&t);
 	stanza(&t, "ssh-rsa", "AAAAAAA", NULL, s.body, s.body_len);
-	check(age_rsa_unwrap(&t, &alice, got, &why) == RP_MALFORMED &&
-	    age_stanzas_check(&t, 1, &why) == RP_MALFORMED, "5-byte tag");
-	age_stanza_free(&t);
-	stanza(&t, "ssh-rsa", s.args[0], "x", s.body, s.body_len);
-	check(age_rsa_unwrap(&t, &alice, got, &why) == RP_MALFORMED &&
-	    age_stanzas_check(&t, 1, &why) == RP_MALFORMED,
+	check(age_rsa_unwrap(&t, &alice, got, &err) == RP_MALFORMED &&
+	    age_stanzas_check(&t, 1, &err) == RP_MALFORMED, "5-byte tag");
+	stanza_free(&t);
+	stanza(&t, "ssh-rsa", ARG(&s, 0), "x", s.body, s.body_len);
+	check(age_rsa_unwrap(&t, &alice, got, &err) == RP_MALFORMED &&
+	    age_stanzas_check(&t, 1, &err) == RP_MALFORMED,
 	    "ssh-rsa stanza with an extra argument");
-	age_stanza_free(&t);
-	stanza(&t, "ssh-ed25519", s.args[0], NULL, s.body, s.body_len);
-	check(age_rsa_unwrap(&t, &alice, got, &why) == RP_NOKEY &&
-	    age_stanzas_check(&t, 1, &why) == 0, "another type: RP_NOKEY");
-	age_stanza_free(&t);
-	age_stanza_free(&s);
+	stanza_free(&t);
+	stanza(&t, "ssh-ed25519", ARG(&s, 0), NULL, s.body, s.body_len);
+	check(age_rsa_unwrap(&t, &alice, got, &err) == RP_NOKEY &&
+	    age_stanzas_check(&t, 1, &err) == 0, "another type: RP_NOKEY");
+	stanza_free(&t);
+	stanza_free(&s);
 	key_free(&alice);
 	key_free(&alice_pub);
 	key_free(&bob);
@@ -492,7 +499,7 @@ test_rsa_stanzas(const char *fixtures)
  * 0, under scrypt(pass, "age-encryption.org/v1/scrypt" || salt, 2^log2n,
  * 8, 1). */
 static void
-scrypt_stanza(struct age_stanza *s, const char *pass, const char *log2n,
+scrypt_stanza(struct stanza *s, const char *pass, const char *log2n,
     const unsigned char fk[AGE_FILE_KEY_LEN])
 {
 	unsigned char salt[28 + 16], key[32], body[32], nonce[12] = { 0 };
@@ -519,21 +526,21 @@ scrypt_stanza(struct age_stanza *s, const char *pass, const char *log2n,
 }
 
 static int
-scrypt_args(const struct age_stanza *good, const char *salt,
+scrypt_args(const struct stanza *good, const char *salt,
     const char *log2n)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN];
-	struct age_stanza s;
-	const char *why;
+	struct stanza s;
+	struct rp_error err = { RP_OK, "" };
 	int rc;
 
 	stanza(&s, "scrypt", salt, log2n, good->body, good->body_len);
-	rc = age_scrypt_unwrap(&s, "pass", 22, fk, &why);
+	rc = age_scrypt_unwrap(&s, "pass", 22, fk, &err);
 	/* The cap is the unwrapper's: the key-free check passes it. */
-	if (age_stanzas_check(&s, 1, &why) != (rc == RP_MALFORMED ?
+	if (age_stanzas_check(&s, 1, &err) != (rc == RP_MALFORMED ?
 	    RP_MALFORMED : 0))
 		rc = 1;
-	age_stanza_free(&s);
+	stanza_free(&s);
 	return rc;
 }
 
@@ -541,24 +548,24 @@ static void
 test_scrypt_stanzas(void)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN], got[AGE_FILE_KEY_LEN];
-	struct age_stanza s[2];
-	const char *why = NULL;
+	struct stanza s[2];
+	struct rp_error err = { RP_OK, "" };
 	char salt[32];
 	unsigned log2n = 0;
 
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
 	scrypt_stanza(&s[0], "correct horse", "10", fk);
-	check(age_stanzas_check(s, 1, &why) == 0, "scrypt stanza checks");
-	check(age_scrypt_unwrap(&s[0], "correct horse", 22, got, &why) == 0 &&
+	check(age_stanzas_check(s, 1, &err) == 0, "scrypt stanza checks");
+	check(age_scrypt_unwrap(&s[0], "correct horse", 22, got, &err) == 0 &&
 	    memcmp(got, fk, sizeof(fk)) == 0, "scrypt round trip");
-	check(age_scrypt_unwrap(&s[0], "wrong horse", 22, got, &why) ==
+	check(age_scrypt_unwrap(&s[0], "wrong horse", 22, got, &err) ==
 	    RP_DECRYPT, "wrong passphrase: RP_DECRYPT");
-	check(age_scrypt_unwrap(&s[0], "correct horse", 9, got, &why) ==
-	    RP_REFUSED && strcmp(why, "scrypt work factor above the cap") ==
+	check(age_scrypt_unwrap(&s[0], "correct horse", 9, got, &err) ==
+	    RP_REFUSED && strcmp(err.reason, "scrypt work factor above the cap") ==
 	    0, "work factor above the cap: RP_REFUSED");
 	check(age_scrypt_work_factor(&s[0], &log2n) == 0 && log2n == 10,
 	    "the work factor, read before any passphrase");
-	strcpy(salt, s[0].args[0]);
+	strcpy(salt, ARG(&s[0], 0));
 	check(scrypt_args(&s[0], salt, "23") == RP_REFUSED,
 	    "work factor 23 above age's 22");
 	check(scrypt_args(&s[0], salt, "99999999999999999999") == RP_REFUSED,
@@ -572,22 +579,20 @@ test_scrypt_stanzas(void)
 	    "work factor with a letter");
 	salt[21] = '\0';
 	check(scrypt_args(&s[0], salt, "10") == RP_MALFORMED, "15-byte salt");
-	strcpy(salt, s[0].args[0]);
+	strcpy(salt, ARG(&s[0], 0));
 	strcat(salt, "AA");
 	check(scrypt_args(&s[0], salt, "10") == RP_MALFORMED, "17-byte salt");
-	check(scrypt_args(&s[0], s[0].args[0], NULL) == RP_MALFORMED,
+	check(scrypt_args(&s[0], ARG(&s[0], 0), NULL) == RP_MALFORMED,
 	    "scrypt stanza without a work factor");
-	stanza(&s[1], "X25519", "x", NULL, fk, 16);
-	free(s[1].type);
-	s[1].type = strdup("other");
-	check(age_stanzas_check(s, 2, &why) == RP_MALFORMED,
+	stanza(&s[1], "other", "x", NULL, fk, 16);
+	check(age_stanzas_check(s, 2, &err) == RP_MALFORMED,
 	    "scrypt stanza not alone");
-	check(age_stanzas_check(&s[1], 1, &why) == 0, "unknown types pass");
-	age_stanza_free(&s[1]);
+	check(age_stanzas_check(&s[1], 1, &err) == 0, "unknown types pass");
+	stanza_free(&s[1]);
 	s[0].body_len = 31;
-	check(age_scrypt_unwrap(&s[0], "correct horse", 22, got, &why) ==
+	check(age_scrypt_unwrap(&s[0], "correct horse", 22, got, &err) ==
 	    RP_MALFORMED, "31-byte scrypt body");
-	age_stanza_free(&s[0]);
+	stanza_free(&s[0]);
 }
 
 /*
@@ -596,7 +601,7 @@ test_scrypt_stanzas(void)
  * MAC; *mac_len is the length the MAC covers.  0 or -1.
  */
 static int
-read_one_stanza(const char *buf, struct age_stanza *s, size_t *mac_len,
+read_one_stanza(const char *buf, struct stanza *s, size_t *mac_len,
     unsigned char mac[32])
 {
 	char type[32], arg[128], body64[4096];
@@ -646,8 +651,8 @@ test_from_age(const char *path, const struct age_x25519_identity *id,
     const struct rsa_key *key)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN], mac[32], *buf;
-	struct age_stanza s;
-	const char *why = NULL;
+	struct stanza s;
+	struct rp_error err = { RP_OK, "" };
 	size_t len, mac_len;
 	int rc;
 
@@ -657,16 +662,16 @@ test_from_age(const char *path, const struct age_x25519_identity *id,
 		free(buf);
 		return;
 	}
-	check(age_stanzas_check(&s, 1, &why) == 0, "age's stanza checks");
+	check(age_stanzas_check(&s, 1, &err) == 0, "age's stanza checks");
 	if (id != NULL)
-		rc = age_x25519_unwrap(&s, id, fk, &why);
+		rc = age_x25519_unwrap(&s, id, fk, &err);
 	else
-		rc = age_rsa_unwrap(&s, key, fk, &why);
+		rc = age_rsa_unwrap(&s, key, fk, &err);
 	check(rc == 0, id ? "age's X25519 stanza unwraps" :
 	    "age's ssh-rsa stanza unwraps");
 	check(rc == 0 && mac_ok((char *)buf, mac_len, mac, fk),
 	    "age's header MAC holds under the unwrapped file key");
-	age_stanza_free(&s);
+	stanza_free(&s);
 	free(buf);
 }
 
@@ -698,7 +703,7 @@ payload(unsigned char *out, const unsigned char fk[AGE_FILE_KEY_LEN])
 
 /* An age file to path with the stanza s, for `age -d` to read. */
 static void
-write_for_age(const char *path, const struct age_stanza *s,
+write_for_age(const char *path, const struct stanza *s,
     const unsigned char fk[AGE_FILE_KEY_LEN])
 {
 	char hdr[4096], body64[2048], mac64[64];
@@ -708,7 +713,7 @@ write_for_age(const char *path, const struct age_stanza *s,
 
 	base64_encode_unpadded(s->body, s->body_len, body64);
 	n = (size_t)snprintf(hdr, sizeof(hdr), "age-encryption.org/v1\n-> %s "
-	    "%s\n", s->type, s->args[0]);
+	    "%s\n", s->type, ARG(s, 0));
 	len = strlen(body64);
 	for (i = 0; i <= len; i += 64)  /* a short line last, maybe empty */
 		n += (size_t)snprintf(hdr + n, sizeof(hdr) - n, "%.64s\n",
@@ -732,16 +737,17 @@ test_for_age(const char *out_x25519, const char *out_ssh,
     const unsigned char recipient[32], const struct rsa_key *key)
 {
 	unsigned char fk[AGE_FILE_KEY_LEN];
-	struct age_stanza s;
+	struct stanza s;
 
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
-	age_x25519_wrap(&s, recipient, fk);
+	if (age_x25519_wrap(&s, recipient, fk, NULL) != 0)
+		die(EXIT_AUTH, "X25519 wrap");
 	write_for_age(out_x25519, &s, fk);
-	age_stanza_free(&s);
+	stanza_free(&s);
 	gcry_randomize(fk, sizeof(fk), GCRY_STRONG_RANDOM);
 	age_rsa_wrap(&s, key, fk);
 	write_for_age(out_ssh, &s, fk);
-	age_stanza_free(&s);
+	stanza_free(&s);
 }
 
 int

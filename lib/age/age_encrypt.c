@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: ISC */
+/* age_encrypt.c: the age filter's encryption (age.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "age/age.h"
+#include "age/age_armor.h"
+#include "age/age_format.h"
+#include "age/age_stream.h"
+#include "codec/armor.h"
+#include "core/common.h"
+#include "core/error.h"
+#include "core/filter.h"
+#include "core/io.h"
+#include "keys/identity.h"
+
+/* Where the file goes: the output descriptor, raw or through armor. */
+struct age_sink {
+	int fd;
+	const char *what;
+	int armored;
+	struct armor_writer armor;
+};
+
+static void
+sink_write(struct age_sink *s, const void *buf, size_t n)
+{
+	if (s->armored)
+		armor_write(&s->armor, buf, n);
+	else
+		io_write_all(s->fd, buf, n, s->what);
+}
+
+/* 1 if s can be written as an age stanza: a type and arguments of
+ * printable ASCII (age-encryption.org/v1, "Header"). */
+static int
+age_text(const struct stanza *s)
+{
+	size_t i, j;
+
+	if (s->type[0] == '\0')
+		return 0;
+	for (j = 0; s->type[j] != '\0'; j++)
+		if (s->type[j] < 0x21 || s->type[j] > 0x7e)
+			return 0;
+	for (i = 0; i < s->nargs; i++) {
+		if (s->arg_len[i] == 0)
+			return 0;
+		for (j = 0; j < s->arg_len[i]; j++)
+			if (s->args[i][j] < 0x21 || s->args[i][j] > 0x7e)
+				return 0;
+	}
+	return 1;
+}
+
+/* The file key wrapped to every recipient, in order, as age_format.h's
+ * stanzas (views of the wrapped ones in wrapped[]). */
+static int
+wrap_all(const struct recipient_set *rcpts, const unsigned char *file_key,
+    struct stanza *wrapped, struct age_stanza *s, struct rp_error *err)
+{
+	const struct recipient *r;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < rcpts->n; i++) {
+		r = rcpts->r[i];
+		if ((rc = r->ops->wrap(r, file_key, AGE_FILE_KEY_LEN,
+		    &wrapped[i], err)) != 0)
+			return rc;
+		if (!age_text(&wrapped[i]))
+			return rp_fail(err, RP_USAGE, "a %s recipient cannot "
+			    "receive an age file", r->ops->kind);
+		/* age_header_build only reads them. */
+		s[i].type = (char *)wrapped[i].type;
+		for (j = 0; j < wrapped[i].nargs; j++)
+			s[i].args[j] = (char *)wrapped[i].args[j];
+		s[i].nargs = wrapped[i].nargs;
+		s[i].body = (unsigned char *)wrapped[i].body;
+		s[i].body_len = wrapped[i].body_len;
+	}
+	return 0;
+}
+
+/* A fresh file key wrapped to every recipient: the header, into *hdr. */
+static int
+build_header(const struct age_encrypt_options *opt,
+    const unsigned char *file_key, char **hdr, size_t *len,
+    struct rp_error *err)
+{
+	struct stanza *wrapped;
+	struct age_stanza *s;
+	size_t i, n = opt->recipients->n;
+	int rc;
+
+	*hdr = NULL;
+	if (n == 0)
+		return rp_fail(err, RP_USAGE, "age: no recipients");
+	wrapped = rp_calloc(n, sizeof(*wrapped));
+	s = rp_calloc(n, sizeof(*s));
+	if ((rc = wrap_all(opt->recipients, file_key, wrapped, s, err)) == 0)
+		*hdr = age_header_build(s, n, file_key, len);
+	for (i = 0; i < n; i++)
+		stanza_free(&wrapped[i]);
+	free(wrapped);
+	free(s);
+	return rc;
+}
+
+/* The header and the nonce written; the payload cipher ready, on two
+ * handles (see encrypt_batch). */
+static int
+encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
+    struct cipher_state st[2], struct rp_error *err)
+{
+	unsigned char *file_key, *key, nonce[AGE_NONCE_LEN];
+	size_t len;
+	char *hdr;
+	int rc;
+
+	file_key = secure_alloc(AGE_FILE_KEY_LEN);
+	gcry_randomize(file_key, AGE_FILE_KEY_LEN, GCRY_STRONG_RANDOM);
+	if ((rc = build_header(opt, file_key, &hdr, &len, err)) != 0) {
+		secure_free(file_key);
+		return rc;
+	}
+	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
+	key = secure_alloc(AGE_PAYLOAD_KEY_LEN);
+	age_payload_key(key, file_key, nonce);
+	secure_free(file_key);
+	age_stream_open(&st[0], key);
+	age_stream_open(&st[1], key);
+	secure_free(key);
+	sink_write(sink, hdr, len);
+	sink_write(sink, nonce, sizeof(nonce));
+	free(hdr);
+	return 0;
+}
+
+/*
+ * Encryption is bounded by ChaCha20-Poly1305, so it runs on two cores:
+ * while a sealing thread seals most of one batch of chunks (on its own
+ * cipher handle: same key, its own chunk numbers), the main thread
+ * reads the next batch into the other buffer, then seals the rest of
+ * this one, among them its last chunk, whose flag the read just
+ * decided (the last chunk is the one no byte follows).  The batches
+ * are written in order, each after both halves are sealed.
+ */
+#define ENC_BATCH 16
+
+struct batch {
+	unsigned char *buf;   /* ENC_BATCH slots of AGE_CHUNK_MAX bytes */
+	int n;                /* chunks in it (the last may be short) */
+	size_t len;           /* the last chunk's length */
+	int eof;              /* the input ended in or right after it */
+};
+
+/* Fill b from the input: whole chunks until the batch or the input
+ * ends.  An input that ends on a chunk boundary is seen by the next
+ * read, which finds nothing. */
+static void
+read_batch(int in, const char *what, struct batch *b)
+{
+	size_t got;
+
+	for (b->n = 0, b->eof = 0; b->n < ENC_BATCH; b->n++) {
+		got = io_read_full(in, b->buf + (size_t)b->n * AGE_CHUNK_MAX,
+		    AGE_CHUNK_SIZE, what);
+		if (got == 0) {
+			b->eof = 1;
+			break;
+		}
+		b->len = got;
+		if (got < AGE_CHUNK_SIZE) {
+			b->eof = 1;
+			b->n++;
+			break;
+		}
+	}
+}
+
+/* Full middle chunks [from, to) of buf, as chunks base + from on. */
+struct seal_job {
+	struct cipher_state *st;
+	unsigned char *buf;
+	uint64_t base;
+	int from, to;
+};
+
+static void
+seal_middle(const struct seal_job *j)
+{
+	int i;
+
+	j->st->counter = j->base + (uint64_t)j->from;
+	for (i = j->from; i < j->to; i++)
+		age_stream_seal(j->st, j->buf + (size_t)i * AGE_CHUNK_MAX,
+		    AGE_CHUNK_SIZE, 0);
+}
+
+/* The sealing thread: a job at a time, until one with no buffer. */
+struct sealer {
+	pthread_t thread;
+	sem_t go, done;
+	struct seal_job job;
+	int running;
+};
+
+static void *
+sealer_run(void *arg)
+{
+	struct sealer *s = arg;
+
+	for (;;) {
+		while (sem_wait(&s->go) != 0)
+			continue;
+		if (s->job.buf == NULL)
+			return NULL;
+		seal_middle(&s->job);
+		sem_post(&s->done);
+	}
+}
+
+static void
+sealer_start(struct sealer *s, struct cipher_state *st)
+{
+	memset(s, 0, sizeof(*s));
+	s->job.st = st;
+	if (sem_init(&s->go, 0, 0) != 0 || sem_init(&s->done, 0, 0) != 0)
+		rp_fatal("semaphore: %s", strerror(errno));
+	/* Without a second thread the main thread does all the work. */
+	s->running = pthread_create(&s->thread, NULL, sealer_run, s) == 0;
+}
+
+static void
+sealer_stop(struct sealer *s)
+{
+	if (s->running) {
+		s->job.buf = NULL;
+		sem_post(&s->go);
+		pthread_join(s->thread, NULL);
+	}
+	sem_destroy(&s->go);
+	sem_destroy(&s->done);
+}
+
+/*
+ * Seal batch b (chunks base on) and write it; next is filled from the
+ * input meanwhile, unless b ended it.  Returns 1 if b held the last
+ * chunk.
+ */
+static int
+encrypt_batch(int in, const char *what, struct age_sink *sink,
+    struct cipher_state *st, struct sealer *s, uint64_t base,
+    struct batch *b, struct batch *next)
+{
+	struct seal_job mine = { st, b->buf, base, 0, 0 };
+	int split, last;
+
+	/* The main thread also reads: it takes about a third. */
+	split = s->running ? (b->n * 3) / 8 : b->n - 1;
+	s->job = (struct seal_job){ s->job.st, b->buf, base, split, b->n - 1 };
+	if (s->running)
+		sem_post(&s->go);
+	next->n = 0;
+	if (!b->eof)
+		read_batch(in, what, next);
+	last = b->eof || next->n == 0;
+	mine.to = split;
+	seal_middle(&mine);
+	if (!s->running)
+		seal_middle(&s->job);
+	st->counter = base + (uint64_t)b->n - 1;
+	age_stream_seal(st, b->buf + (size_t)(b->n - 1) * AGE_CHUNK_MAX,
+	    b->len, last);
+	if (s->running)
+		while (sem_wait(&s->done) != 0)
+			continue;
+	sink_write(sink, b->buf, (size_t)(b->n - 1) * AGE_CHUNK_MAX +
+	    b->len + AGE_TAG_LEN);
+	return last;
+}
+
+/* 64 KiB chunks, sealed in place, two batches in flight; an empty
+ * input is one empty last chunk. */
+static void
+encrypt_payload(int in, const char *what, struct age_sink *sink,
+    struct cipher_state st[2])
+{
+	struct batch b[2];
+	struct sealer s;
+	uint64_t base = 0;
+	int cur = 0;
+
+	b[0].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
+	b[1].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
+	read_batch(in, what, &b[0]);
+	if (b[0].n == 0) {
+		sink_write(sink, b[0].buf, age_stream_seal(&st[0], b[0].buf, 0,
+		    1));
+	} else {
+		sealer_start(&s, &st[1]);
+		while (!encrypt_batch(in, what, sink, &st[0], &s, base, &b[cur],
+		    &b[1 - cur])) {
+			base += (uint64_t)b[cur].n;
+			cur = 1 - cur;
+		}
+		sealer_stop(&s);
+	}
+	plain_free(b[0].buf);
+	plain_free(b[1].buf);
+}
+
+int
+age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err)
+{
+	struct cipher_state st[2];
+	struct io_output out;
+	struct age_sink sink;
+	int in, rc;
+
+	in = io_open_input(opt->input);
+	io_output_open(&out, opt->output, 0600, 0);
+	filter_pipe_widen(in);
+	filter_pipe_widen(out.fd);
+	memset(&sink, 0, sizeof(sink));
+	sink.fd = out.fd;
+	sink.what = filter_name(opt->output, "stdout");
+	sink.armored = opt->armor;
+	if (opt->armor)
+		armor_writer_open_title(&sink.armor, out.fd, sink.what,
+		    AGE_ARMOR_TITLE, 0);
+	if ((rc = encrypt_header(opt, &sink, st, err)) == 0) {
+		encrypt_payload(in, filter_name(opt->input, "stdin"), &sink,
+		    st);
+		age_stream_close(&st[0]);
+		age_stream_close(&st[1]);
+		if (opt->armor)
+			armor_writer_close(&sink.armor);
+	}
+	if (in != STDIN_FILENO)
+		close(in);
+	if (rc != 0) {
+		io_output_abort(&out);
+		return rc;
+	}
+	io_output_commit(&out);
+	return 0;
+}
