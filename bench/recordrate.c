@@ -51,7 +51,7 @@ record_rate(unsigned long n)
 	unsigned char buf[MESSAGE_LEN + STREAM_RECORD_OVERHEAD];
 	unsigned char msg[MESSAGE_LEN];
 	struct stream_keys *keys;
-	struct stream_cipher enc, dec;
+	struct cipher_state enc, dec;
 	const char *why;
 	double t0, t;
 	unsigned long i;

@@ -33,7 +33,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct stream_cipher cipher;
+	struct cipher_state cipher;
 	const char *why = NULL;
 	size_t off = 0, len;
 	int final = 0;

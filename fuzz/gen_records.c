@@ -20,7 +20,7 @@ static unsigned char buf[4 * (STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD)];
 static void
 seed(const char *dir, const char *name, const size_t *sizes, size_t n)
 {
-	struct stream_cipher c;
+	struct cipher_state c;
 	struct io_output out;
 	char path[4096];
 	size_t i, j, off = 0;

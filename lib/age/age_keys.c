@@ -7,6 +7,7 @@
 #include "age/age_keys.h"
 #include "age/age_stanza.h"
 #include "codec/bech32.h"
+#include "codec/lines.h"
 #include "core/common.h"
 #include "core/error.h"
 
@@ -78,33 +79,15 @@ age_x25519_identity_free(struct age_x25519_identity *id)
 
 /* ---- Identity files ---- */
 
-/* The line at *off (without LF or a CR before it) into *line, *n; the
- * offset moves past its LF.  0 at the end of buf. */
-static int
-next_line(const unsigned char *buf, size_t len, size_t *off,
-    const char **line, size_t *n)
-{
-	const unsigned char *p, *lf;
-
-	if (*off >= len)
-		return 0;
-	p = buf + *off;
-	lf = memchr(p, '\n', len - *off);
-	*n = lf != NULL ? (size_t)(lf - p) : len - *off;
-	*off += *n + (lf != NULL);
-	if (*n > 0 && p[*n - 1] == '\r')
-		(*n)--;
-	*line = (const char *)p;
-	return 1;
-}
-
 int
 age_identity_file_detect(const unsigned char *buf, size_t len)
 {
-	const char *line;
-	size_t off = 0, n;
+	struct lines c;
+	const unsigned char *line;
+	size_t n;
 
-	while (next_line(buf, len, &off, &line, &n)) {
+	lines_init(&c, buf, len, LINES_CRLF | LINES_LAST_OPEN, 0);
+	while (lines_next(&c, &line, &n) == 0) {
 		if (n == 0 || line[0] == '#')
 			continue;
 		return n >= strlen(IDENTITY_PREFIX) &&
@@ -118,21 +101,23 @@ age_identity_file_parse(struct age_x25519_identity *ids, size_t max,
     size_t *n, const unsigned char *buf, size_t len, size_t *line,
     struct rp_error *err)
 {
-	const char *text;
-	size_t off = 0, tlen, i;
+	struct lines c;
+	const unsigned char *text;
+	size_t tlen, i;
 	int rc = 0;
 
 	*n = 0;
 	*line = 0;
-	while (rc == 0 && next_line(buf, len, &off, &text, &tlen)) {
-		++*line;
+	lines_init(&c, buf, len, LINES_CRLF | LINES_LAST_OPEN, 0);
+	while (rc == 0 && lines_next(&c, &text, &tlen) == 0) {
+		*line = c.lineno;
 		if (tlen == 0 || text[0] == '#')
 			continue;
 		if (*n == max)
 			rc = rp_fail(err, RP_MALFORMED,
 			    "too many age identities");
-		else if ((rc = age_x25519_identity_parse(&ids[*n], text,
-		    tlen, err)) == 0)
+		else if ((rc = age_x25519_identity_parse(&ids[*n],
+		    (const char *)text, tlen, err)) == 0)
 			++*n;
 	}
 	if (rc == 0 && *n == 0) {

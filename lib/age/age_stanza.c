@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "age/age_stanza.h"
+#include "codec/base64.h"
 #include "codec/pem.h"
 #include "core/common.h"
 #include "core/error.h"
@@ -91,11 +92,10 @@ aead(const unsigned char key[WRAP_KEY_LEN], const unsigned char *in,
 static int
 b64_exact(const struct stanza *s, size_t i, unsigned char *out, size_t n)
 {
-	const char *why;
 	size_t got;
 
-	if (age_b64_decode((const char *)s->args[i], s->arg_len[i], out, n,
-	    &got, &why) != 0 || got != n)
+	if (b64_decode((const char *)s->args[i], s->arg_len[i], B64_UNPADDED,
+	    out, n, &got, NULL) != 0 || got != n)
 		return RP_MALFORMED;
 	return 0;
 }

@@ -223,29 +223,25 @@ recipients_init(struct recipients_reader *r, const unsigned char *buf,
     size_t len)
 {
 	memset(r, 0, sizeof(*r));
-	r->buf = buf;
-	r->len = len;
+	/* A last line without LF is a line; CRLF files are common (a
+	 * GitHub .keys saved on Windows). */
+	lines_init(&r->lines, buf, len, LINES_CRLF | LINES_LAST_OPEN, 0);
 }
 
 int
 recipients_next(struct recipients_reader *r, struct rsa_key *key,
     struct rp_error *err)
 {
-	const unsigned char *line, *nl, *end;
+	const unsigned char *line;
+	size_t n;
 	int rc;
 
 	memset(key, 0, sizeof(*key));
-	while (r->off < r->len) {
-		line = r->buf + r->off;
-		nl = memchr(line, '\n', r->len - r->off);
-		end = nl != NULL ? nl : r->buf + r->len;
-		r->off = (size_t)(end - r->buf) + (nl != NULL);
-		r->lineno++;
-		if (end > line && end[-1] == '\r')
-			end--;
+	while (lines_next(&r->lines, &line, &n) == 0) {
+		r->lineno = r->lines.lineno;
 		r->type[0] = '\0';
 		rp_clear(err);
-		if ((rc = parse_line(r, line, end, key, err)) == 0)
+		if ((rc = parse_line(r, line, line + n, key, err)) == 0)
 			continue;
 		if (rc < 0)
 			key_free(key);

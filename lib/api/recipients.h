@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "age/age_keys.h"
+#include "codec/lines.h"
 #include "core/error.h"
 #include "keys/keys.h"
 
@@ -41,9 +42,7 @@ enum recipient_kind {
 };
 
 struct recipients_reader {
-	const unsigned char *buf;
-	size_t len;
-	size_t off;      /* the start of the next line */
+	struct lines lines;
 	size_t lineno;   /* the line last read, from 1 */
 	enum recipient_kind kind;            /* of the line last read */
 	char type[RECIPIENT_TYPE_MAX + 1];   /* its key type ("ssh-rsa",

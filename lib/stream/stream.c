@@ -68,7 +68,7 @@ sink_close(struct sink *s)
  * first line is typed; the record cipher under its file key. */
 static int
 encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
-    struct stream_cipher *cipher, struct rp_error *err)
+    struct cipher_state *cipher, struct rp_error *err)
 {
 	struct stream_keys *keys;
 	unsigned char *hdr;
@@ -93,7 +93,7 @@ encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
  * in full records). */
 static void
 encrypt_records(int in, const char *what, struct sink *sink,
-    struct stream_cipher *cipher)
+    struct cipher_state *cipher)
 {
 	unsigned char *buf;
 	size_t n;
@@ -112,7 +112,7 @@ int
 stream_encrypt(const struct stream_encrypt_options *opt,
     struct rp_error *err)
 {
-	struct stream_cipher cipher;
+	struct cipher_state cipher;
 	struct io_output out;
 	struct sink sink;
 	int in, rc;
@@ -163,7 +163,7 @@ read_header(struct filter_input *in, struct stream_header *h,
 static int
 open_header(const struct stream_decrypt_options *opt,
     const struct stream_header *h, const unsigned char *buf,
-    struct stream_cipher *cipher, struct rp_error *err)
+    struct cipher_state *cipher, struct rp_error *err)
 {
 	struct stream_keys *keys;
 	int rc;
@@ -198,7 +198,7 @@ next_record(struct filter_input *in, size_t *len, int *final,
 
 /* Records to out: each is written only after its tag verified. */
 static int
-decrypt_records(struct filter_input *in, struct stream_cipher *cipher,
+decrypt_records(struct filter_input *in, struct cipher_state *cipher,
     int out, const char *what, struct rp_error *err)
 {
 	unsigned char *rec;
@@ -226,7 +226,7 @@ decrypt_input(const struct stream_decrypt_options *opt, int out,
 {
 	struct filter_input *in = opt->in;
 	struct stream_header h;
-	struct stream_cipher cipher;
+	struct cipher_state cipher;
 	int rc;
 
 	/* What was read to recognise the input is parsed before anything

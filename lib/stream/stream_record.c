@@ -9,7 +9,7 @@
 #include "stream/stream_record.h"
 
 void
-stream_cipher_open(struct stream_cipher *c, const struct stream_keys *keys)
+stream_cipher_open(struct cipher_state *c, const struct stream_keys *keys)
 {
 	gcry_error_t err;
 
@@ -27,7 +27,7 @@ stream_cipher_open(struct stream_cipher *c, const struct stream_keys *keys)
 }
 
 void
-stream_cipher_close(struct stream_cipher *c)
+stream_cipher_close(struct cipher_state *c)
 {
 	gcry_cipher_close(c->hd);
 	c->hd = NULL;
@@ -35,7 +35,7 @@ stream_cipher_close(struct stream_cipher *c)
 
 /* Counter and final flag into the nonce; header into the AAD. */
 static void
-record_start(struct stream_cipher *c, const unsigned char *hdr, int final)
+record_start(struct cipher_state *c, const unsigned char *hdr, int final)
 {
 	unsigned char nonce[STREAM_NONCE_LEN];
 	struct writer w;
@@ -60,7 +60,7 @@ record_start(struct stream_cipher *c, const unsigned char *hdr, int final)
 }
 
 size_t
-stream_record_seal(struct stream_cipher *c, unsigned char *buf, size_t len,
+stream_record_seal(struct cipher_state *c, unsigned char *buf, size_t len,
     int final)
 {
 	unsigned char *body = buf + STREAM_RECORD_HEADER_LEN;
@@ -114,7 +114,7 @@ stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
 }
 
 int
-stream_record_open(struct stream_cipher *c, unsigned char *rec, size_t len,
+stream_record_open(struct cipher_state *c, unsigned char *rec, size_t len,
     int final, const char **why)
 {
 	unsigned char *body = rec + STREAM_RECORD_HEADER_LEN;

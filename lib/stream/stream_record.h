@@ -20,19 +20,17 @@
 #include "stream/stream_format.h"
 
 /* The record layer: one AES-256-GCM handle for the whole stream, in
- * the state the age payload keeps too (crypto/cipher_state.h).  The
- * old name stays while stream_record.c and its callers move over. */
-#define stream_cipher cipher_state
+ * the state the age payload keeps too (crypto/cipher_state.h). */
 
-void stream_cipher_open(struct stream_cipher *c, const struct stream_keys *keys);
-void stream_cipher_close(struct stream_cipher *c);
+void stream_cipher_open(struct cipher_state *c, const struct stream_keys *keys);
+void stream_cipher_close(struct cipher_state *c);
 
 /*
  * Seal in place the len plaintext bytes at buf + STREAM_RECORD_HEADER_LEN
  * (buf must have room for STREAM_RECORD_OVERHEAD more); returns the
  * record's size.  Dies on failure.
  */
-size_t stream_record_seal(struct stream_cipher *c, unsigned char *buf,
+size_t stream_record_seal(struct cipher_state *c, unsigned char *buf,
     size_t len, int final);
 
 /* Parse a record header: plaintext length and final flag; 0, or
@@ -47,7 +45,7 @@ int stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
  * RP_MALFORMED (a record after the final one) or RP_REFUSED (the counter
  * is exhausted).
  */
-int stream_record_open(struct stream_cipher *c, unsigned char *rec,
+int stream_record_open(struct cipher_state *c, unsigned char *rec,
     size_t len, int final, const char **why);
 
 #endif

@@ -48,7 +48,7 @@ expected(const unsigned char key[32], uint64_t counter, int final,
 
 /* Seal text as the next record of c into rec. */
 static size_t
-seal(struct stream_cipher *c, const char *text, int final,
+seal(struct cipher_state *c, const char *text, int final,
     unsigned char *rec)
 {
 	memcpy(rec + STREAM_RECORD_HEADER_LEN, text, strlen(text));
@@ -57,7 +57,7 @@ seal(struct stream_cipher *c, const char *text, int final,
 
 /* Parse and open the record at rec (a copy: opening is in place). */
 static int
-open_copy(struct stream_cipher *c, const unsigned char *rec, size_t size,
+open_copy(struct cipher_state *c, const unsigned char *rec, size_t size,
     char *plain, const char **why)
 {
 	unsigned char buf[REC_CAP];
@@ -84,7 +84,7 @@ static void
 sealing(void)
 {
 	unsigned char want[REC_CAP], got[REC_CAP];
-	struct stream_cipher c;
+	struct cipher_state c;
 	size_t n;
 
 	stream_cipher_open(&c, &keys);
@@ -115,7 +115,7 @@ sealing(void)
 static void
 opening(void)
 {
-	struct stream_cipher c;
+	struct cipher_state c;
 	const char *why = NULL;
 	char plain[REC_CAP];
 
@@ -155,7 +155,7 @@ static void
 tampering(void)
 {
 	unsigned char bad[REC_CAP];
-	struct stream_cipher c;
+	struct cipher_state c;
 	const char *why = NULL;
 	char plain[REC_CAP];
 	size_t i, caught = 0;
