@@ -37,8 +37,10 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
+	lib/crypto/rsa_pkcs1.h lib/keys/agent.h lib/keys/agent_proto.h \
 	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
-	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
+	lib/keys/pkcs8.h lib/keys/ssh_blob.h lib/keys/sshsig.h \
+	lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
 	lib/stream/stream_format.h lib/stream/stream_record.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
@@ -48,8 +50,10 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
 	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
+	lib/crypto/rsa_pkcs1.o lib/keys/agent.o lib/keys/agent_reply.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
-	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
+	lib/keys/pkcs8.o lib/keys/ssh_blob.o lib/keys/sshsig.o \
+	lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \
 	lib/stream/stream_format.o lib/stream/stream_record.o
 
@@ -161,7 +165,7 @@ clean:
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test
+	tests/unit/age-stanza-test tests/unit/agent-tool
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -175,6 +179,11 @@ tests/unit/bech32-test.o: $(LIB_HDRS)
 tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/age-stanza-test.o: $(LIB_HDRS)
+tests/unit/agent-tool: tests/unit/agent-tool.o tests/unit/agent-checks.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/agent-tool.o \
+	    tests/unit/agent-checks.o $(LIB) $(DEPS_LIBS)
+tests/unit/agent-tool.o tests/unit/agent-checks.o: $(LIB_HDRS) \
+	tests/unit/agent-tool.h
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
