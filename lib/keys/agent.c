@@ -48,8 +48,11 @@ open_socket(struct agent *a, struct rp_error *err)
 	/* Non-blocking: a listener whose backlog is full would otherwise
 	 * block connect() past any timeout. */
 	if (connect(a->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		rc = note(a, errno == EAGAIN ? AGENT_TIMEOUT :
-		    AGENT_UNREACHABLE, rp_fail_errno(err, RP_IO,
+		/* A full listen queue: something is there, not accepting. */
+		rc = errno == EAGAIN ? note(a, AGENT_TIMEOUT, rp_fail(err,
+		    RP_TIMEOUT, "ssh-agent at %s accepts no connections "
+		    "(its queue is full)", a->path)) :
+		    note(a, AGENT_UNREACHABLE, rp_fail_errno(err, RP_IO,
 		    "no ssh-agent at %s", a->path));
 		close(a->fd);
 		a->fd = -1;

@@ -17,7 +17,8 @@
  *	AGENT_NO_SOCKET    RP_USAGE      SSH_AUTH_SOCK unset or empty
  *	AGENT_UNREACHABLE  RP_IO         no agent listens there (dead socket)
  *	AGENT_IO           RP_IO         the connection failed or closed
- *	AGENT_TIMEOUT      RP_TIMEOUT    no answer within the timeout
+ *	AGENT_TIMEOUT      RP_TIMEOUT    no answer within the timeout (or a
+ *	                                 listen queue that is full)
  *	AGENT_BAD_REPLY    RP_MALFORMED  a reply that does not parse
  *	AGENT_EMPTY        RP_NOKEY      the agent lists no key (or is locked)
  *	AGENT_NO_RSA       RP_NOKEY      keys, but no usable RSA key
