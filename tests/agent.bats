@@ -11,7 +11,8 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-TOOL="$RSAPIPE_ROOT/tests/unit/agent-tool"
+# AGENT_TOOL: another build of it (a sanitizer build, say).
+TOOL="${AGENT_TOOL:-$RSAPIPE_ROOT/tests/unit/agent-tool}"
 NS=keyswap-v2@rsapipe
 
 setup_file() {

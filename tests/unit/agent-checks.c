@@ -269,7 +269,22 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum bench_kind { BENCH_AGENT, BENCH_AGENT_FULL, BENCH_PSS, BENCH_PKCS1 };
+enum bench_kind { BENCH_AGENT_RAW, BENCH_AGENT, BENCH_AGENT_FULL, BENCH_PSS,
+	BENCH_PKCS1 };
+
+/* One sign request and its reply on a connection kept open. */
+static void
+bench_raw(const char *sock, const struct rsa_key *key,
+    const unsigned char *msg, size_t len, unsigned char *sig)
+{
+	static struct agent a = { .fd = -1 };
+	struct rp_error err;
+
+	if (a.fd < 0 && agent_connect(&a, sock, 0, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+	if (agent_sign(&a, key, RSA_PKCS1_SHA512, msg, len, sig, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+}
 
 /* One signature of a 32-byte message (keyswap's P) of the kind asked. */
 static void
@@ -285,6 +300,10 @@ bench_one(enum bench_kind kind, const char *sock, const struct rsa_key *key,
 
 	if (kind == BENCH_PSS) {
 		rsa_pss_sign(priv, msg, sig);
+		return;
+	}
+	if (kind == BENCH_AGENT_RAW) {
+		bench_raw(sock, key, msg, sizeof(msg), sig);
 		return;
 	}
 	if (kind == BENCH_PKCS1) {
@@ -313,6 +332,7 @@ int
 cmd_bench(const char *sock, const char *pub, const char *privfile, int runs)
 {
 	static const char *const names[] = {
+	    "agent sign request round trip (open connection)",
 	    "agent SSHSIG sign (connect + sign + verify)",
 	    "agent SSHSIG sign with list and find",
 	    "file key RSA-PSS sign (rsa_pss_sign)",
@@ -326,7 +346,7 @@ cmd_bench(const char *sock, const char *pub, const char *privfile, int runs)
 		die(EXIT_USAGE, "bench -k PUBKEY -p PRIVATE-KEY [-r 1..1000]");
 	key_load_public(&key, pub, NULL);
 	key_load_private(&priv, privfile, NULL);
-	for (k = BENCH_AGENT; k <= BENCH_PKCS1; k++) {
+	for (k = BENCH_AGENT_RAW; k <= BENCH_PKCS1; k++) {
 		bench_one((enum bench_kind)k, sock, &key, &priv);
 		for (i = 0; i < runs; i++) {
 			clock_gettime(CLOCK_MONOTONIC, &t0);
