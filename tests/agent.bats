@@ -27,6 +27,7 @@ setup_file() {
 	ssh-keygen -q -t rsa -b 3072 -N '' -C confirm -f "$d/confirm"
 	ssh-keygen -q -t rsa -b 3072 -N '' -C absent -f "$d/absent"
 	ssh-keygen -q -t ed25519 -N '' -C ed -f "$d/ed"
+	ssh-keygen -q -t rsa -b 1024 -N '' -C small -f "$d/small"
 	# One askpass for everything: the passphrase for ssh-add and
 	# ssh-add -x/-X, and "no" to every confirmation ssh-agent asks.
 	cat >"$d/askpass" <<-'EOS'
@@ -240,7 +241,7 @@ tamper() {
 }
 
 @test "an agent that accepts and never answers times out within the stated time" {
-	socat UNIX-LISTEN:hung.sock,fork EXEC:'sleep 60' &
+	socat UNIX-LISTEN:hung.sock,fork EXEC:'sleep 10' &
 	HUNG_PID=$!
 	while [ ! -S hung.sock ]; do sleep 0.1; done
 	SECONDS=0
@@ -248,4 +249,57 @@ tamper() {
 	[ "$SECONDS" -le 4 ]
 	assert_one_line_error agent-tool \
 		"ssh-agent at hung.sock did not answer within 2 seconds"
+}
+
+@test "an RSA key too small for rsapipe is listed, said why, and not used" {
+	add_key small
+	run -0 "$TOOL" list
+	[[ $output == *"$(fingerprint small) ssh-rsa unusable small"* ]]
+	run -2 --separate-stderr "$TOOL" sign -F "$(fingerprint small)" <msg
+	assert_one_line_error agent-tool \
+		"key $(fp_re small) in the agent is ssh-rsa: modulus is 1024 bits; 2048 to 16384 required"
+}
+
+# fake_agent SOCKET SHELL-COMMAND: a socket whose every connection is
+# answered by the command's output (socat), whatever was asked.
+fake_agent() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$1.sh"
+	chmod 755 "$1.sh"
+	socat UNIX-LISTEN:"$1",fork EXEC:"./$1.sh" &
+	HUNG_PID=$!
+	while [ ! -S "$1" ]; do sleep 0.1; done
+}
+
+@test "a fake agent: refusal, an oversized or a malformed reply, a closed connection" {
+	fake_agent fail.sock 'printf "\000\000\000\001\005"; sleep 5'
+	run -2 --separate-stderr "$TOOL" -a fail.sock list
+	assert_one_line_error agent-tool \
+		"ssh-agent at fail.sock: the agent refused to list its keys"
+	kill "$HUNG_PID"
+	fake_agent big.sock 'printf "\000\004\000\001"; sleep 5'
+	run -2 --separate-stderr "$TOOL" -a big.sock list
+	assert_one_line_error agent-tool \
+		"ssh-agent reply of 262145 bytes; 1 to 262144 expected"
+	kill "$HUNG_PID"
+	fake_agent bad.sock 'printf "\000\000\000\005\014\000\000\000\001"; sleep 5'
+	run -2 --separate-stderr "$TOOL" -a bad.sock list
+	assert_one_line_error agent-tool \
+		"ssh-agent at bad.sock: truncated key list from the agent"
+	kill "$HUNG_PID"
+	fake_agent closed.sock 'true'
+	run -2 --separate-stderr "$TOOL" -a closed.sock list
+	assert_one_line_error agent-tool \
+		"ssh-agent at closed.sock closed the connection"
+}
+
+@test "a reply that trickles in is read whole; one slower than the timeout is cut" {
+	# An empty key list, one byte every 0.2 s: 1.8 s in all.
+	fake_agent slow.sock 'for b in 000 000 000 005 014 000 000 000 000; do
+	sleep 0.2; printf "\\$b"; done; sleep 5'
+	run -0 "$TOOL" -a slow.sock -t 5 list
+	[ "$output" = "0 keys" ]
+	SECONDS=0
+	run -2 --separate-stderr "$TOOL" -a slow.sock -t 1 list
+	[ "$SECONDS" -le 2 ]
+	assert_one_line_error agent-tool "did not answer within 1 seconds"
 }
