@@ -29,8 +29,8 @@
 
 #define SSHSIG_NAMESPACE_KEYSWAP "keyswap-v2@rsapipe"
 #define SSHSIG_NAMESPACE_MAX 256
-#define SSHSIG_BLOB_MAX (64 * 1024)     /* a 16384-bit key needs ~4 KiB */
-#define SSHSIG_ARMOR_MAX (96 * 1024)
+#define SSHSIG_BLOB_MAX (16 * 1024)     /* a 16384-bit key needs ~4.2 KiB */
+#define SSHSIG_ARMOR_MAX (24 * 1024)    /* dearmoring uses secure memory */
 #define SSHSIG_ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----"
 #define SSHSIG_ARMOR_END "-----END SSH SIGNATURE-----"
 
