@@ -39,12 +39,13 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/core/io.h lib/core/textsafe.h lib/core/write_all.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/cipher_state.h lib/crypto/hkdf.h \
-	lib/crypto/rsa.h lib/keys/identity.h lib/keys/keys.h \
+	lib/crypto/rsa.h lib/crypto/rsa_pkcs1.h lib/keys/agent.h \
+	lib/keys/agent_proto.h lib/keys/identity.h lib/keys/keys.h \
 	lib/keys/openssh_key.h lib/keys/passphrase.h lib/keys/pkcs8.h \
-	lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
-	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
-	lib/stream/stream_format.h lib/stream/stream_record.h \
-	lib/stream/stream_rsa.h
+	lib/keys/ssh_blob.h lib/keys/sshsig.h lib/keyswap/keyswap.h \
+	lib/keyswap/keyswap_run.h lib/keyswap/known_peers.h lib/stream/format.h \
+	lib/stream/stream.h lib/stream/stream_format.h \
+	lib/stream/stream_record.h lib/stream/stream_rsa.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
 	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
@@ -54,12 +55,13 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/core/common.o lib/core/error.o lib/core/filter.o lib/core/io.o \
 	lib/core/textsafe.o lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
+	lib/crypto/rsa_pkcs1.o lib/keys/agent.o lib/keys/agent_reply.o \
 	lib/keys/identity.o lib/keys/keys.o lib/keys/openssh_key.o \
-	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keyswap/keyswap.o \
-	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o \
-	lib/keyswap/known_peers_file.o lib/stream/stream.o \
-	lib/stream/stream_format.o lib/stream/stream_record.o \
-	lib/stream/stream_rsa.o
+	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keys/ssh_blob.o \
+	lib/keys/sshsig.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
+	lib/keyswap/known_peers.o lib/keyswap/known_peers_file.o \
+	lib/stream/stream.o lib/stream/stream_format.o \
+	lib/stream/stream_record.o lib/stream/stream_rsa.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
@@ -179,10 +181,10 @@ clean:
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
 # Test-only programs, built by `make check` before the suites run.
-TEST_PROGS = tests/unit/age-stanza-test tests/unit/base64-test \
-	tests/unit/bcrypt-test tests/unit/bech32-test tests/unit/bytes-test \
-	tests/unit/detect-test tests/unit/filter-test tests/unit/hkdf-test \
-	tests/unit/identity-test tests/unit/lines-test \
+TEST_PROGS = tests/unit/age-stanza-test tests/unit/agent-tool \
+	tests/unit/base64-test tests/unit/bcrypt-test tests/unit/bech32-test \
+	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
+	tests/unit/hkdf-test tests/unit/identity-test tests/unit/lines-test \
 	tests/unit/stream-record-test tests/unit/write-all-test
 check: $(TEST_PROGS)
 # Each unit program is one C file linked with the library, by the .c:
@@ -191,6 +193,12 @@ $(TEST_PROGS): $(LIB) $(LIB_HDRS) tests/unit/unit.h
 .c:
 	$(CC) $(ALL_CFLAGS) -c -o $@.o $<
 	$(CC) $(ALL_LDFLAGS) -o $@ $@.o $(LIB) $(DEPS_LIBS)
+# agent-tool is two C files: a rule of its own.
+tests/unit/agent-tool: tests/unit/agent-tool.o tests/unit/agent-checks.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/agent-tool.o \
+	    tests/unit/agent-checks.o $(LIB) $(DEPS_LIBS)
+tests/unit/agent-tool.o tests/unit/agent-checks.o: $(LIB_HDRS) \
+	tests/unit/agent-tool.h
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
