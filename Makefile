@@ -37,7 +37,7 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
-	lib/crypto/spake2.h \
+	lib/crypto/spake2.h lib/keyswap/invite_code.h lib/keyswap/wordlist.h \
 	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
 	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
@@ -49,7 +49,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
 	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/crypto/spake2.o \
+	lib/crypto/spake2.o lib/keyswap/invite_code.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \
@@ -163,7 +163,8 @@ clean:
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test tests/unit/spake2-test
+	tests/unit/age-stanza-test tests/unit/spake2-test \
+	tests/unit/invite-code-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
@@ -180,6 +181,17 @@ tests/unit/age-stanza-test.o: $(LIB_HDRS)
 tests/unit/spake2-test: tests/unit/spake2-test.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/spake2-test.o $(LIB) $(DEPS_LIBS)
 tests/unit/spake2-test.o: $(LIB_HDRS)
+tests/unit/invite-code-test: tests/unit/invite-code-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/invite-code-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/invite-code-test.o: $(LIB_HDRS)
+
+# The invite codes' word table is committed, generated from the shipped
+# list; after changing share/wordlist-eff-short.txt run `make wordlist`
+# and commit both (tests/spake2.bats checks they agree).
+wordlist:
+	sh scripts/gen-wordlist.sh share/wordlist-eff-short.txt >lib/keyswap/wordlist.h.tmp
+	mv lib/keyswap/wordlist.h.tmp lib/keyswap/wordlist.h
+.PHONY: wordlist
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
