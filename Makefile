@@ -49,7 +49,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
 	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/crypto/spake2.o lib/keyswap/invite_code.o \
+	lib/crypto/spake2.o lib/crypto/spake2_w.o lib/keyswap/invite_code.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \

@@ -19,7 +19,6 @@ static const char spake2_n_hex[] =
 
 #define TT_MAX (6 * 8 + 2 * SPAKE2_ID_MAX + 3 * SPAKE2_SHARE_LEN + \
 	SPAKE2_SCALAR_LEN)
-#define INVITE_SALT "rsapipe invite v2"
 
 enum { ST_NONE, ST_STARTED, ST_FINISHED, ST_VERIFIED, ST_SPENT };
 
@@ -77,22 +76,44 @@ mpi_to_fixed(unsigned char *out, size_t len, gcry_mpi_t m)
 		rp_fatal("spake2: gcry_mpi_print: %s", gcry_strerror(e));
 }
 
+/*
+ * in as an MPI; a secure one (marked so, its limbs in secure memory)
+ * when secure is set: libgcrypt multiplies by a scalar in constant time
+ * only when it is marked secure, and gcry_mpi_set() would copy the
+ * scanned number's flags over a gcry_mpi_snew()'s.
+ */
 static gcry_mpi_t
 fixed_to_mpi(const unsigned char *in, size_t len, int secure)
 {
-	gcry_mpi_t m = secure ? gcry_mpi_snew(0) : gcry_mpi_new(0);
-	gcry_mpi_t t = NULL;
+	unsigned char *copy = NULL;
+	gcry_mpi_t m = NULL;
 	gcry_error_t e;
 
-	e = gcry_mpi_scan(&t, GCRYMPI_FMT_USG, in, len, NULL);
+	if (secure) {
+		copy = secure_alloc(len);
+		memcpy(copy, in, len);
+	}
+	e = gcry_mpi_scan(&m, GCRYMPI_FMT_USG, secure ? copy : in, len, NULL);
+	secure_free(copy);
 	if (e)
 		rp_fatal("spake2: gcry_mpi_scan: %s", gcry_strerror(e));
-	gcry_mpi_set(m, t);  /* into m, which keeps its secure flag */
-	gcry_mpi_release(t);
+	if (secure && gcry_mpi_cmp_ui(m, 0) == 0) {
+		/* libgcrypt cannot mark a scanned zero secure (it asserts). */
+		gcry_mpi_release(m);
+		m = gcry_mpi_snew(0);
+	} else if (secure) {
+		gcry_mpi_set_flag(m, GCRYMPI_FLAG_SECURE);
+	}
 	return m;
 }
 
-/* Uncompressed SEC1 of p; -1 when p is the identity (no affine form). */
+/*
+ * Uncompressed SEC1 of p; -1 when p is the identity (no affine form).
+ * libgcrypt's constant-time arithmetic can leave the identity's z = 0
+ * unnormalized, which gcry_mpi_ec_get_affine() then takes for a number
+ * to invert (printing to stderr, returning garbage): get_nbits()
+ * normalizes, so z is tested here first.
+ */
 static int
 encode_point(unsigned char out[SPAKE2_SHARE_LEN], gcry_mpi_point_t p,
     gcry_ctx_t ec)
@@ -100,7 +121,9 @@ encode_point(unsigned char out[SPAKE2_SHARE_LEN], gcry_mpi_point_t p,
 	gcry_mpi_t x = gcry_mpi_snew(0), y = gcry_mpi_snew(0);
 	int r = -1;
 
-	if (gcry_mpi_ec_get_affine(x, y, p, ec) == 0) {
+	gcry_mpi_point_get(NULL, NULL, x, p);
+	if (gcry_mpi_get_nbits(x) != 0 &&
+	    gcry_mpi_ec_get_affine(x, y, p, ec) == 0) {
 		out[0] = 0x04;
 		mpi_to_fixed(out + 1, 32, x);
 		mpi_to_fixed(out + 33, 32, y);
@@ -463,36 +486,4 @@ spake2_free(struct spake2 *s)
 	if (s->ec != NULL)
 		gcry_ctx_release(s->ec);
 	memset(s, 0, sizeof(*s));
-}
-
-int
-spake2_password_to_w(unsigned char w[SPAKE2_SCALAR_LEN], const char *words,
-    size_t words_len, unsigned number, struct rp_error *err)
-{
-	unsigned char salt[sizeof(INVITE_SALT) - 1 + 2];
-	unsigned char *wide;
-	gcry_mpi_t m, n;
-	gcry_ctx_t ec;
-	gcry_error_t e;
-
-	if (words_len == 0 || number > 0xffff)
-		return rp_fail(err, RP_USAGE, "spake2: no words or bad number");
-	memcpy(salt, INVITE_SALT, sizeof(INVITE_SALT) - 1);
-	put_be16(salt + sizeof(INVITE_SALT) - 1, number);
-	wide = secure_alloc(SPAKE2_W_WIDE_LEN);
-	e = gcry_kdf_derive(words, words_len, GCRY_KDF_SCRYPT, SPAKE2_SCRYPT_N,
-	    salt, sizeof(salt), SPAKE2_SCRYPT_P, SPAKE2_W_WIDE_LEN, wide);
-	/* Only memory can fail here (scrypt takes 32 MiB). */
-	if (e)
-		rp_fatal("scrypt of the invite code: %s", gcry_strerror(e));
-	m = fixed_to_mpi(wide, SPAKE2_W_WIDE_LEN, 1);
-	secure_free(wide);
-	ec = p256();
-	n = gcry_mpi_ec_get_mpi("n", ec, 1);
-	gcry_mpi_mod(m, m, n);
-	mpi_to_fixed(w, SPAKE2_SCALAR_LEN, m);
-	gcry_mpi_release(m);
-	gcry_mpi_release(n);
-	gcry_ctx_release(ec);
-	return 0;
 }
