@@ -64,8 +64,9 @@ struct spake2 {
  * "rsapipe invite v2" || be16(number), N=2^15, r=8, p=1, 48 bytes)) mod
  * n, into w as 32 big-endian bytes.  words are the code's two words as
  * the code list spells them, joined by one "-" (invite_code_words()).
- * w should be secure memory; it is wiped on failure.  Costs about
- * 32 MiB and some 100 ms: the point, against a stolen invite file.
+ * w should be secure memory.  Costs 32 MiB and 150-350 ms on a 2-core
+ * machine (nearly all of an exchange's cost): the point, against a
+ * stolen invite file.  RP_USAGE for empty words or a number over 65535.
  */
 int spake2_password_to_w(unsigned char w[SPAKE2_SCALAR_LEN],
     const char *words, size_t words_len, unsigned number,
