@@ -39,13 +39,15 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/core/io.h lib/core/textsafe.h lib/core/write_all.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/cipher_state.h lib/crypto/hkdf.h \
-	lib/crypto/rsa.h lib/crypto/rsa_pkcs1.h lib/keys/agent.h \
-	lib/keys/agent_proto.h lib/keys/identity.h lib/keys/keys.h \
-	lib/keys/openssh_key.h lib/keys/passphrase.h lib/keys/pkcs8.h \
-	lib/keys/ssh_blob.h lib/keys/sshsig.h lib/keyswap/keyswap.h \
-	lib/keyswap/keyswap_run.h lib/keyswap/known_peers.h lib/stream/format.h \
-	lib/stream/stream.h lib/stream/stream_format.h \
-	lib/stream/stream_record.h lib/stream/stream_rsa.h
+	lib/crypto/rsa.h lib/crypto/rsa_pkcs1.h lib/crypto/spake2.h \
+	lib/keys/agent.h lib/keys/agent_proto.h lib/keys/identity.h \
+	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
+	lib/keys/pkcs8.h lib/keys/ssh_blob.h lib/keys/sshsig.h \
+	lib/keyswap/invite_code.h lib/keyswap/keyswap.h \
+	lib/keyswap/keyswap_run.h lib/keyswap/known_peers.h \
+	lib/keyswap/wordlist.h lib/stream/format.h lib/stream/stream.h \
+	lib/stream/stream_format.h lib/stream/stream_record.h \
+	lib/stream/stream_rsa.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
 	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
@@ -55,13 +57,15 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/core/common.o lib/core/error.o lib/core/filter.o lib/core/io.o \
 	lib/core/textsafe.o lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/crypto/rsa_pkcs1.o lib/keys/agent.o lib/keys/agent_reply.o \
-	lib/keys/identity.o lib/keys/keys.o lib/keys/openssh_key.o \
-	lib/keys/passphrase.o lib/keys/pkcs8.o lib/keys/ssh_blob.o \
-	lib/keys/sshsig.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
-	lib/keyswap/known_peers.o lib/keyswap/known_peers_file.o \
-	lib/stream/stream.o lib/stream/stream_format.o \
-	lib/stream/stream_record.o lib/stream/stream_rsa.o
+	lib/crypto/rsa_pkcs1.o lib/crypto/spake2.o lib/crypto/spake2_w.o \
+	lib/keys/agent.o lib/keys/agent_reply.o lib/keys/identity.o \
+	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
+	lib/keys/pkcs8.o lib/keys/ssh_blob.o lib/keys/sshsig.o \
+	lib/keyswap/invite_code.o lib/keyswap/keyswap.o \
+	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o \
+	lib/keyswap/known_peers_file.o lib/stream/stream.o \
+	lib/stream/stream_format.o lib/stream/stream_record.o \
+	lib/stream/stream_rsa.o
 
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
@@ -184,8 +188,10 @@ clean:
 TEST_PROGS = tests/unit/age-stanza-test tests/unit/agent-tool \
 	tests/unit/base64-test tests/unit/bcrypt-test tests/unit/bech32-test \
 	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
-	tests/unit/hkdf-test tests/unit/identity-test tests/unit/lines-test \
-	tests/unit/stream-record-test tests/unit/write-all-test
+	tests/unit/hkdf-test tests/unit/identity-test \
+	tests/unit/invite-code-test tests/unit/lines-test \
+	tests/unit/spake2-test tests/unit/stream-record-test \
+	tests/unit/write-all-test
 check: $(TEST_PROGS)
 # Each unit program is one C file linked with the library, by the .c:
 # suffix rule (the tools have rules of their own).
@@ -199,6 +205,14 @@ tests/unit/agent-tool: tests/unit/agent-tool.o tests/unit/agent-checks.o $(LIB)
 	    tests/unit/agent-checks.o $(LIB) $(DEPS_LIBS)
 tests/unit/agent-tool.o tests/unit/agent-checks.o: $(LIB_HDRS) \
 	tests/unit/agent-tool.h
+
+# The invite codes' word list is compiled in from the shipped
+# list; after changing share/wordlist-eff-short.txt run `make wordlist`
+# and commit both (tests/spake2.bats checks they agree).
+wordlist:
+	sh scripts/gen-wordlist.sh share/wordlist-eff-short.txt >lib/keyswap/wordlist.h.tmp
+	mv lib/keyswap/wordlist.h.tmp lib/keyswap/wordlist.h
+.PHONY: wordlist
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays

@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"key_pem key_der ssh_key stream_header stream_records armor keyswap known_peers recipients openssh_key age_header age_armor agent_reply"}
+targets=${*:-"key_pem key_der ssh_key stream_header stream_records armor keyswap known_peers recipients openssh_key age_header age_armor agent_reply spake2"}
 b=fuzz/build
 findings=$b/findings
 mkdir -p "$findings"
