@@ -53,6 +53,10 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \
 	lib/stream/stream_format.o lib/stream/stream_record.o
 
+# Printing, exiting and the shared options (tools/cli.h): linked into
+# every program, the test programs and the bench included; the library
+# itself only returns codes with reasons (lib/core/error.h).
+CLI = tools/cli.o
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
 	tools/keyswap.1 tools/rsa-chat.1
@@ -87,21 +91,22 @@ $(LIB_OBJS): $(LIB_HDRS)
 asn1-tables:
 	asn1Parser -o lib/codec/keys_asn1_tab.c -n keys_asn1_tab lib/codec/keys_asn1.asn
 
-tools/rsa-keygen: tools/rsa-keygen.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(LIB) $(DEPS_LIBS)
-tools/rsa-encrypt: tools/rsa-encrypt.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(LIB) $(DEPS_LIBS)
-tools/rsa-decrypt: tools/rsa-decrypt.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(LIB) $(DEPS_LIBS)
-tools/keyswap: tools/keyswap.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(LIB) $(DEPS_LIBS)
+tools/rsa-keygen: tools/rsa-keygen.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(CLI) $(LIB) $(DEPS_LIBS)
+tools/rsa-encrypt: tools/rsa-encrypt.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
+tools/rsa-decrypt: tools/rsa-decrypt.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
+tools/keyswap: tools/keyswap.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(CLI) $(LIB) $(DEPS_LIBS)
 
-tools/chat-term: tools/chat-term.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
-tools/chat-term.o: tools/chat-term.c $(LIB_HDRS)
+tools/chat-term: tools/chat-term.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(CLI) $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
+tools/chat-term.o: tools/chat-term.c $(LIB_HDRS) tools/cli.h
 	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat-term.c
 
-tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o: $(LIB_HDRS)
+tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o \
+	$(CLI): $(LIB_HDRS) tools/cli.h
 
 # Installs what is missing (as root) or prints the command to run.
 deps:
@@ -155,7 +160,7 @@ SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \
 	-e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
 clean:
-	rm -f $(LIB) lib/*/*.o tools/*.o $(TOOLS) $(CHAT_TERM)
+	rm -f $(LIB) lib/*/*.o tools/*.o $(TOOLS) $(CHAT_TERM) $(CLI)
 
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
@@ -163,17 +168,17 @@ clean:
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
 	tests/unit/age-stanza-test
 check: $(TEST_PROGS)
-tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/bcrypt-test.o: $(LIB_HDRS)
-tests/unit/hkdf-test: tests/unit/hkdf-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/hkdf-test: tests/unit/hkdf-test.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/hkdf-test.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/hkdf-test.o: $(LIB_HDRS)
-tests/unit/bech32-test: tests/unit/bech32-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bech32-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/bech32-test: tests/unit/bech32-test.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bech32-test.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/bech32-test.o: $(LIB_HDRS)
-tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(LIB) $(DEPS_LIBS)
+tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/age-stanza-test.o: $(LIB_HDRS)
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
@@ -187,8 +192,8 @@ fuzz:
 
 # Benchmarks against cat, age and openssl (not part of check): see
 # doc/PERFORMANCE.md.  BENCH_QUICK=1 for a fast smoke run.
-bench/recordrate: bench/recordrate.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ bench/recordrate.o $(LIB) $(DEPS_LIBS)
+bench/recordrate: bench/recordrate.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ bench/recordrate.o $(CLI) $(LIB) $(DEPS_LIBS)
 bench/recordrate.o: $(LIB_HDRS)
 bench: all bench/recordrate
 	bash bench/run.sh

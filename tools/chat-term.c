@@ -28,6 +28,7 @@
 
 #include <histedit.h>
 
+#include "cli.h"
 #include "core/common.h"
 #include "core/io.h"
 #include "core/textsafe.h"

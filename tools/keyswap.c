@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/common.h"
 #include "core/io.h"
 #include "keys/keys.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/common.h"
 #include "core/io.h"
 #include "keys/keys.h"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "core/io.h"
 #include "keys/passphrase.h"
 
@@ -141,7 +142,7 @@ passphrase_free(char *pass)
 }
 
 int
-passphrase_parse_fd(const char *arg)
+passphrase_parse_fd(const char *arg, struct rp_error *err)
 {
 	char *end;
 	long v;
@@ -149,39 +150,32 @@ passphrase_parse_fd(const char *arg)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > INT_MAX)
-		die(EXIT_USAGE, "bad --passphrase-fd: %s", arg);
+		return rp_fail(err, RP_USAGE, "bad --passphrase-fd: %s", arg);
 	if (fcntl((int)v, F_GETFD) < 0)
-		die(EXIT_USAGE, "--passphrase-fd %ld:", v);
+		return rp_fail_errno(err, RP_USAGE, "--passphrase-fd %ld", v);
 	return (int)v;
 }
 
 int
-passphrase_option(struct passphrase_source *src, int opt, const char *arg)
+passphrase_option(struct passphrase_source *src, int opt, const char *arg,
+    struct rp_error *err)
 {
+	int fd;
+
 	switch (opt) {
 	case PASSPHRASE_OPT_FILE:
 		src->file = arg;
 		break;
 	case PASSPHRASE_OPT_FD:
-		src->fd = passphrase_parse_fd(arg);
+		if ((fd = passphrase_parse_fd(arg, err)) < 0)
+			return fd;
+		src->fd = fd;
 		break;
 	default:
 		return 0;
 	}
 	if (src->file != NULL && src->fd >= 0)
-		die(EXIT_USAGE, "--passphrase-file and --passphrase-fd "
-		    "exclude each other");
+		return rp_fail(err, RP_USAGE, "--passphrase-file and "
+		    "--passphrase-fd exclude each other");
 	return 1;
-}
-
-void
-option_default(int opt, const char *arg, struct passphrase_source *src,
-    void (*help)(void), void (*usage)(void))
-{
-	if (opt == 'h' || opt == COMMON_OPT_HELP)
-		help();
-	else if (opt == COMMON_OPT_VERSION)
-		print_version();
-	else if (src == NULL || !passphrase_option(src, opt, arg))
-		usage();
 }

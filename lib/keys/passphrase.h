@@ -3,13 +3,15 @@
  * passphrase.h: where a passphrase comes from.  Every program that loads
  * or writes a private key accepts --passphrase-file F and --passphrase-fd N
  * and otherwise prompts on /dev/tty without echo.  The programs' option
- * switches end in option_default(), which takes these two options with
- * --help and --version.
+ * switches end in option_default() (tools/cli.h), which takes these two
+ * options with --help and --version.
  */
 #ifndef RSAPIPE_PASSPHRASE_H
 #define RSAPIPE_PASSPHRASE_H
 
 #include <stddef.h>
+
+struct rp_error;
 
 #define PASSPHRASE_MAX 1024
 
@@ -32,14 +34,16 @@ char *passphrase_get(const struct passphrase_source *src, const char *prompt,
     int confirm);
 void passphrase_free(char *pass);
 
-/* Parse the argument of --passphrase-fd; dies (EXIT_USAGE) if invalid. */
-int passphrase_parse_fd(const char *arg);
+/* The argument of --passphrase-fd: a descriptor that is open, or
+ * RP_USAGE with the reason in err. */
+int passphrase_parse_fd(const char *arg, struct rp_error *err);
 
 /*
  * The two long options, for any getopt_long table, and their handler, so
  * every program spells and checks them the same way.
- * passphrase_option() returns 1 if ch was one of them (recorded in src;
- * dies on a bad fd or when both are given), else 0.
+ * passphrase_option() returns 1 if opt was one of them (recorded in
+ * src), 0 if not, or RP_USAGE (a bad fd, or both given).  The programs
+ * call it through option_default() (tools/cli.h).
  */
 #define PASSPHRASE_OPT_FILE 0x5001
 #define PASSPHRASE_OPT_FD 0x5002
@@ -47,28 +51,10 @@ int passphrase_parse_fd(const char *arg);
 	{ "passphrase-file", required_argument, NULL, PASSPHRASE_OPT_FILE }, \
 	{ "passphrase-fd", required_argument, NULL, PASSPHRASE_OPT_FD }
 int passphrase_option(struct passphrase_source *src, int opt,
-    const char *arg);
+    const char *arg, struct rp_error *err);
 
-/*
- * The default arm of a program's option switch, so that every program
- * ends it the same way:
- *
- *	static const struct option longopts[] = {
- *		...
- *		PASSPHRASE_LONG_OPTIONS,
- *		COMMON_LONG_OPTIONS,
- *		...
- *	};
- *	...
- *	default:
- *		option_default(ch, optarg, &pass, help, usage);
- *
- * -h and --help call help(), --version print_version(); a passphrase
- * option is recorded in src, as by passphrase_option() (src NULL: the
- * program has none); anything else calls usage().  help and usage print
- * and exit, never return: option_default() returns only after a
- * passphrase option.
- */
+/* Transitional, as the block in core/common.h: defined and documented
+ * in tools/cli.h, declared here for tools that do not include it yet. */
 void option_default(int opt, const char *arg, struct passphrase_source *src,
     void (*help)(void), void (*usage)(void));
 
