@@ -3,7 +3,11 @@
 # check-layers.sh: the library's shape, checked (make check runs it).
 #  - every library file lives in a folder named in lib/LAYERS;
 #  - a file includes only headers of its own folder or of a lower layer;
-#  - no C file in lib/ over 500 lines, no tool over 300.
+#  - no C file in lib/ over 500 lines, no tool over 300;
+#  - no library file prints or exits (die, die_gcry, die_error, notice,
+#    exit, printf, fprintf, vfprintf, perror): it returns a code with a
+#    reason (lib/core/error.h) and only tools/ print.  rp_fatal() in
+#    lib/core/error.c, the one fatal end, is the exception.
 # Prints one line per violation and exits 1 if there is any.
 # (The generated libtasn1 table is exempt from the size rule.)
 cd "$(dirname "$0")/.." || exit 2
@@ -45,6 +49,20 @@ for f in lib/*/*.c lib/*/*.h; do
 	if grep -q '^#include "[^/"]*"' "$f"; then
 		complain "$f: an include without its folder"
 	fi
+done
+# Comment lines are skipped: a header may say what a caller does.
+for f in lib/*/*.c lib/*/*.h; do
+	[ -e "$f" ] || continue
+	calls=$(grep -v '^[[:space:]]*\(/\*\|\*\)' "$f" |
+	    grep -o '\(^\|[^A-Za-z0-9_]\)\(die\|die_gcry\|die_error\|notice\|exit\|printf\|fprintf\|vfprintf\|perror\)(' |
+	    sed 's/^[^A-Za-z_]*//' | sort -u | tr '\n' ' ')
+	[ -n "$calls" ] || continue
+	case $f in
+	lib/core/error.c)
+		[ "$calls" = "exit( fprintf( vfprintf( " ] && continue ;;
+	lib/core/common.h) continue ;; # the transitional declarations
+	esac
+	complain "$f prints or exits: ${calls% }"
 done
 for f in lib/*/*.c; do
 	case $f in lib/codec/keys_asn1_tab.c) continue ;; esac
