@@ -34,11 +34,12 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/age/age_stanza.h lib/age/age_stream.h lib/api/detect.h \
 	lib/api/recipients.h lib/codec/armor.h lib/codec/bech32.h \
 	lib/codec/bytes.h lib/codec/der.h lib/codec/pem.h lib/core/common.h \
-	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h \
+	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h lib/core/tty.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
 	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
 	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
+	lib/keyswap/keyswap_trust.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
 	lib/stream/stream_format.h lib/stream/stream_record.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
@@ -46,10 +47,12 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/api/recipients.o lib/codec/armor.o lib/codec/bech32.o \
 	lib/codec/bytes.o lib/codec/der.o lib/codec/keys_asn1_tab.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
-	lib/core/io.o lib/core/textsafe.o lib/crypto/bcrypt_pbkdf.o \
+	lib/core/io.o lib/core/textsafe.o lib/core/tty.o \
+	lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
-	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_run.o \
+	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_conn.o \
+	lib/keyswap/keyswap_run.o lib/keyswap/keyswap_trust.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \
 	lib/stream/stream_format.o lib/stream/stream_record.o
 
@@ -97,15 +100,17 @@ tools/rsa-encrypt: tools/rsa-encrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
 tools/rsa-decrypt: tools/rsa-decrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
-tools/keyswap: tools/keyswap.o $(CLI) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(CLI) $(LIB) $(DEPS_LIBS)
+KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_options.o
+tools/keyswap: $(KEYSWAP_OBJS) $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(KEYSWAP_OBJS) $(CLI) $(LIB) $(DEPS_LIBS)
+$(KEYSWAP_OBJS): tools/keyswap_options.h
 
 tools/chat-term: tools/chat-term.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(CLI) $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
 tools/chat-term.o: tools/chat-term.c $(LIB_HDRS) tools/cli.h
 	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat-term.c
 
-tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o \
+tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o $(KEYSWAP_OBJS) \
 	$(CLI): $(LIB_HDRS) tools/cli.h
 
 # Installs what is missing (as root) or prints the command to run.
