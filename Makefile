@@ -171,7 +171,7 @@ clean:
 
 # Test-only programs, built by `make check` before the suites run.
 TEST_PROGS = tests/unit/hkdf-test tests/unit/bcrypt-test tests/unit/bech32-test \
-	tests/unit/age-stanza-test
+	tests/unit/age-stanza-test tests/unit/keyswap-test
 check: $(TEST_PROGS)
 tests/unit/bcrypt-test: tests/unit/bcrypt-test.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/bcrypt-test.o $(CLI) $(LIB) $(DEPS_LIBS)
@@ -185,6 +185,9 @@ tests/unit/bech32-test.o: $(LIB_HDRS)
 tests/unit/age-stanza-test: tests/unit/age-stanza-test.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/age-stanza-test.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/age-stanza-test.o: $(LIB_HDRS)
+tests/unit/keyswap-test: tests/unit/keyswap-test.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/keyswap-test.o $(CLI) $(LIB) $(DEPS_LIBS)
+tests/unit/keyswap-test.o: $(LIB_HDRS) tools/cli.h
 
 # Fuzzing with clang's libFuzzer: the library is rebuilt with ASan and
 # UBSan into fuzz/build/ (never over lib/*.o), then every target replays
