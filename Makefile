@@ -47,7 +47,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/api/recipients.o lib/codec/armor.o lib/codec/bech32.o \
 	lib/codec/bytes.o lib/codec/der.o lib/codec/keys_asn1_tab.o \
 	lib/codec/pem.o lib/core/common.o lib/core/error.o lib/core/filter.o \
-	lib/core/io.o lib/core/textsafe.o lib/core/tty.o \
+	lib/core/io.o lib/core/io_output.o lib/core/textsafe.o lib/core/tty.o \
 	lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
@@ -59,7 +59,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 # Printing, exiting and the shared options (tools/cli.h): linked into
 # every program, the test programs and the bench included; the library
 # itself only returns codes with reasons (lib/core/error.h).
-CLI = tools/cli.o
+CLI = tools/cli.o tools/cli_compat.o
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
 	tools/keyswap.1 tools/rsa-chat.1
