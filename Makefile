@@ -37,7 +37,7 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/core/error.h lib/core/filter.h lib/core/io.h lib/core/textsafe.h lib/core/tty.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/hkdf.h lib/crypto/rsa.h \
-	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
+	lib/keys/keys.h lib/keys/keys_der.h lib/keys/openssh_key.h lib/keys/passphrase.h \
 	lib/keys/pkcs8.h lib/keyswap/keyswap.h lib/keyswap/keyswap_run.h \
 	lib/keyswap/keyswap_trust.h \
 	lib/keyswap/known_peers.h lib/stream/format.h lib/stream/stream.h \
@@ -50,7 +50,9 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_format.o \
 	lib/core/io.o lib/core/io_output.o lib/core/textsafe.o lib/core/tty.o \
 	lib/crypto/bcrypt_pbkdf.o \
 	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
+	lib/keys/keys.o lib/keys/key_file.o lib/keys/key_pem.o \
+	lib/keys/key_ssh.o lib/keys/key_write.o lib/keys/openssh_key.o \
+	lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keyswap/keyswap.o lib/keyswap/keyswap_conn.o \
 	lib/keyswap/keyswap_run.o lib/keyswap/keyswap_trust.o \
 	lib/keyswap/known_peers.o lib/stream/stream.o \

@@ -4,13 +4,14 @@
  * the reason (status 2, as they did) instead of returning it.
  *
  * The library's own versions return a code with a reason (core/io.h,
- * keys/passphrase.h).  These keep the files not converted yet building
+ * keys/keys.h, keys/passphrase.h).  These keep the files not converted yet building
  * and behaving as before: library files that still call them are named
  * by scripts/check-layers.sh, and each goes from here once none is
  * left.  A program may use them: "do it or die" is how a tool ends.
  */
 #include "cli.h"
 #include "core/io.h"
+#include "keys/keys.h"
 
 void
 io_check_std(int fd)
@@ -118,4 +119,62 @@ io_close_stdout(void)
 
 	if (io_stdout_flush(&err) != 0)
 		die_error(&err, EXIT_USAGE);
+}
+
+char *
+passphrase_get(const struct passphrase_source *src, const char *prompt,
+    int confirm)
+{
+	struct rp_error err;
+	char *pass;
+
+	if (passphrase_read(src, prompt, confirm, &pass, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+	return pass;
+}
+
+void
+key_load_public(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass)
+{
+	struct rp_error err;
+
+	if (key_read_public(key, path, pass, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+}
+
+void
+key_load_private(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass)
+{
+	struct rp_error err;
+
+	if (key_read_private(key, path, pass, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+}
+
+size_t
+key_load_private_all(struct rsa_key *keys, size_t max, const char *path,
+    const struct passphrase_source *pass)
+{
+	struct rp_error err;
+	size_t n;
+
+	if (key_read_private_all(keys, max, path, pass, &n, &err) != 0)
+		die_error(&err, EXIT_USAGE);
+	return n;
+}
+
+size_t
+key_parse_private_all(struct rsa_key *keys, size_t max,
+    const unsigned char *buf, size_t len, const char *path,
+    const struct passphrase_source *pass)
+{
+	struct rp_error err;
+	size_t n;
+
+	if (key_parse_private_each(keys, max, buf, len, path, pass, &n,
+	    &err) != 0)
+		die_error(&err, EXIT_USAGE);
+	return n;
 }

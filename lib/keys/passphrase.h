@@ -19,19 +19,25 @@ struct passphrase_source {
 	const char *file; /* --passphrase-file, or NULL */
 	int fd;           /* --passphrase-fd, or -1 */
 	const char *key_name; /* the key file, for the prompt; or NULL */
+	/* Where a key parser tells why no passphrase could be had (its
+	 * own return is then that failure's code), or NULL. */
+	struct rp_error *failure;
 };
 
-#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL }
+#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL, NULL }
 
 /*
  * Obtain a passphrase: the first line of the file or fd (without its
- * newline), or a no-echo prompt on /dev/tty (asked twice when confirm is
- * set).  Returns a NUL-terminated string in secure memory; free with
- * passphrase_free().  Dies (EXIT_USAGE) when no source is usable (no
- * terminal), the input is empty, or the two entries differ.
+ * newline), or a no-echo prompt on /dev/tty (core/tty.h; asked twice
+ * when confirm is set).  Returns 0 with *pass a NUL-terminated string
+ * in secure memory (free with passphrase_free()), or RP_USAGE when no
+ * source is usable (no terminal), the input is empty or too long, or
+ * the two entries differ, RP_IO when the source cannot be read.  A
+ * signal at the prompt ends the process as it would have, the terminal
+ * put back first.
  */
-char *passphrase_get(const struct passphrase_source *src, const char *prompt,
-    int confirm);
+int passphrase_read(const struct passphrase_source *src, const char *prompt,
+    int confirm, char **pass, struct rp_error *err);
 void passphrase_free(char *pass);
 
 /* The argument of --passphrase-fd: a descriptor that is open, or
@@ -53,8 +59,12 @@ int passphrase_parse_fd(const char *arg, struct rp_error *err);
 int passphrase_option(struct passphrase_source *src, int opt,
     const char *arg, struct rp_error *err);
 
-/* Transitional, as the block in core/common.h: defined and documented
- * in tools/cli.h, declared here for tools that do not include it yet. */
+/* Transitional, as the block in core/common.h: option_default() is
+ * defined and documented in tools/cli.h, declared here for tools that do
+ * not include it yet; passphrase_get() is passphrase_read() or die
+ * (status 2), in tools/cli_compat.c. */
+char *passphrase_get(const struct passphrase_source *src, const char *prompt,
+    int confirm);
 void option_default(int opt, const char *arg, struct passphrase_source *src,
     void (*help)(void), void (*usage)(void));
 

@@ -44,11 +44,12 @@ keyswap_trust_open(const struct keyswap_trust *t, struct rsa_key *pinned,
 {
 	struct known_peer_entry entry;
 	char name[KNOWN_PEERS_NAME_MAX + 1];
+	int rc;
 
-	(void)err;
 	memset(pinned, 0, sizeof(*pinned));
-	if (t->peer != NULL)
-		key_load_public(pinned, t->peer, NULL);
+	if (t->peer != NULL &&
+	    (rc = key_read_public(pinned, t->peer, NULL, err)) != 0)
+		return rc;
 	/* An empty fingerprint matches nothing: every line is checked. */
 	if (t->known_peers != NULL)
 		(void)known_peers_check(t->known_peers, t->name, "", &entry);
