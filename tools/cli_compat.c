@@ -10,6 +10,7 @@
  * left.  A program may use them: "do it or die" is how a tool ends.
  */
 #include "cli.h"
+#include "core/filter.h"
 #include "core/io.h"
 #include "keys/keys.h"
 
@@ -177,4 +178,12 @@ key_parse_private_all(struct rsa_key *keys, size_t max,
 	    &err) != 0)
 		die_error(&err, EXIT_USAGE);
 	return n;
+}
+
+void
+filter_input_open(struct filter_input *in, int fd, const char *what,
+    size_t cap, const unsigned char *prefix, size_t prefix_len)
+{
+	filter_input_start(in, fd, what, cap, prefix, prefix_len);
+	in->on_error = die_error;
 }
