@@ -107,10 +107,19 @@ tools/keyswap: $(KEYSWAP_OBJS) $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(KEYSWAP_OBJS) $(CLI) $(LIB) $(DEPS_LIBS)
 $(KEYSWAP_OBJS): tools/keyswap_options.h
 
-tools/chat-term: tools/chat-term.o $(CLI) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(CLI) $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
-tools/chat-term.o: tools/chat-term.c $(LIB_HDRS) tools/cli.h
+# chat-term and its modules (tools/chat_term.h), which see libedit.
+CHAT_TERM_OBJS = tools/chat-term.o tools/chat_screen.o tools/chat_lines.o \
+	tools/chat_edit.o
+tools/chat-term: $(CHAT_TERM_OBJS) $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CHAT_TERM_OBJS) $(CLI) $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
+tools/chat-term.o: tools/chat-term.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
 	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat-term.c
+tools/chat_screen.o: tools/chat_screen.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_screen.c
+tools/chat_lines.o: tools/chat_lines.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_lines.c
+tools/chat_edit.o: tools/chat_edit.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_edit.c
 
 tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o $(KEYSWAP_OBJS) \
 	$(CLI): $(LIB_HDRS) tools/cli.h
