@@ -81,11 +81,11 @@ open_local(struct run *r)
 	const struct options *o = r->o;
 	struct rp_error err;
 
-	key_load_private(&r->identity, o->identity, &o->pass);
-	key_fingerprint(&r->identity, r->own_fingerprint);
-	key_load_private(&r->session, o->session_key, NULL);
-	if (keyswap_trust_open(&o->trust, &r->pinned, &err) != 0)
+	if (key_read_private(&r->identity, o->identity, &o->pass, &err) != 0 ||
+	    key_read_private(&r->session, o->session_key, NULL, &err) != 0 ||
+	    keyswap_trust_open(&o->trust, &r->pinned, &err) != 0)
 		die_error(&err, EXIT_USAGE);
+	key_fingerprint(&r->identity, r->own_fingerprint);
 	io_output_open(&r->peer_out, o->peer_out, 0644, 0);
 	io_output_open(&r->session_out, o->session_out, 0600, 0);
 	if (o->peer_identity_out != NULL)
