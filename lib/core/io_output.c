@@ -171,10 +171,17 @@ open_named(struct io_output *out, const char *path, mode_t mode,
     struct rp_error *err)
 {
 	/* mkostemp creates 0600 with O_EXCL; widen only if asked. */
+	int rc;
+
 	out->tmp = temp_name(path);
-	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0)
-		return rp_fail_errno(err, RP_IO, "cannot create a temporary "
+	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0) {
+		rc = rp_fail_errno(err, RP_IO, "cannot create a temporary "
 		    "file beside %s", path);
+		/* No file of ours: io_output_abort() must unlink nothing. */
+		free(out->tmp);
+		out->tmp = NULL;
+		return rc;
+	}
 	track(out->tmp, 1);
 	if (fchmod(out->fd, mode) != 0)
 		return rp_fail_errno(err, RP_IO, "chmod %s", out->tmp);
@@ -229,7 +236,7 @@ static int
 link_unnamed(struct io_output *out, struct rp_error *err)
 {
 	char proc[64];
-	int tries;
+	int tries, rc;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", out->fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, out->path, AT_SYMLINK_FOLLOW) == 0)
@@ -252,8 +259,12 @@ link_unnamed(struct io_output *out, struct rp_error *err)
 		if (errno != EEXIST)
 			break;
 	}
-	return rp_fail_errno(err, RP_IO, "cannot create a temporary file "
+	rc = rp_fail_errno(err, RP_IO, "cannot create a temporary file "
 	    "beside %s", out->path);
+	/* The last name tried is someone else's: never to be unlinked. */
+	free(out->tmp);
+	out->tmp = NULL;
+	return rc;
 }
 
 static void
