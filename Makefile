@@ -36,18 +36,18 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/api/recipients.h lib/codec/armor.h lib/codec/base64.h \
 	lib/codec/bech32.h lib/codec/bytes.h lib/codec/der.h lib/codec/lines.h \
 	lib/codec/pem.h lib/core/common.h lib/core/error.h lib/core/filter.h \
-	lib/core/io.h lib/core/textsafe.h lib/core/write_all.h \
+	lib/core/io.h lib/core/textsafe.h lib/core/tty.h lib/core/write_all.h \
 	lib/crypto/bcrypt_pbkdf.h lib/crypto/blowfish.h \
 	lib/crypto/blowfish_pi.h lib/crypto/cipher_state.h lib/crypto/hkdf.h \
 	lib/crypto/rsa.h lib/crypto/rsa_pkcs1.h lib/crypto/spake2.h \
 	lib/keys/agent.h lib/keys/agent_proto.h lib/keys/identity.h \
-	lib/keys/keys.h lib/keys/openssh_key.h lib/keys/passphrase.h \
-	lib/keys/pkcs8.h lib/keys/ssh_blob.h lib/keys/sshsig.h \
-	lib/keyswap/invite_code.h lib/keyswap/keyswap.h \
-	lib/keyswap/keyswap_run.h lib/keyswap/known_peers.h \
-	lib/keyswap/wordlist.h lib/stream/format.h lib/stream/stream.h \
-	lib/stream/stream_format.h lib/stream/stream_record.h \
-	lib/stream/stream_rsa.h
+	lib/keys/keys.h lib/keys/keys_der.h lib/keys/openssh_key.h \
+	lib/keys/passphrase.h lib/keys/pkcs8.h lib/keys/ssh_blob.h \
+	lib/keys/sshsig.h lib/keyswap/invite_code.h lib/keyswap/keyswap.h \
+	lib/keyswap/keyswap_run.h lib/keyswap/keyswap_trust.h \
+	lib/keyswap/known_peers.h lib/keyswap/wordlist.h lib/stream/format.h \
+	lib/stream/stream.h lib/stream/stream_format.h \
+	lib/stream/stream_record.h lib/stream/stream_rsa.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
 	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
@@ -55,18 +55,25 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/codec/base64.o lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
 	lib/codec/keys_asn1_tab.o lib/codec/lines.o lib/codec/pem.o \
 	lib/core/common.o lib/core/error.o lib/core/filter.o lib/core/io.o \
-	lib/core/textsafe.o lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o \
-	lib/crypto/blowfish.o lib/crypto/hkdf.o lib/crypto/rsa.o \
-	lib/crypto/rsa_pkcs1.o lib/crypto/spake2.o lib/crypto/spake2_w.o \
-	lib/keys/agent.o lib/keys/agent_reply.o lib/keys/identity.o \
+	lib/core/io_output.o lib/core/textsafe.o lib/core/tty.o \
+	lib/core/write_all.o lib/crypto/bcrypt_pbkdf.o lib/crypto/blowfish.o \
+	lib/crypto/hkdf.o lib/crypto/rsa.o lib/crypto/rsa_pkcs1.o \
+	lib/crypto/spake2.o lib/crypto/spake2_w.o lib/keys/agent.o \
+	lib/keys/agent_reply.o lib/keys/identity.o lib/keys/key_file.o \
+	lib/keys/key_pem.o lib/keys/key_ssh.o lib/keys/key_write.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keys/ssh_blob.o lib/keys/sshsig.o \
 	lib/keyswap/invite_code.o lib/keyswap/keyswap.o \
-	lib/keyswap/keyswap_run.o lib/keyswap/known_peers.o \
+	lib/keyswap/keyswap_conn.o lib/keyswap/keyswap_run.o \
+	lib/keyswap/keyswap_trust.o lib/keyswap/known_peers.o \
 	lib/keyswap/known_peers_file.o lib/stream/stream.o \
 	lib/stream/stream_format.o lib/stream/stream_record.o \
 	lib/stream/stream_rsa.o
 
+# Printing, exiting and the shared options (tools/cli.h): linked into
+# every program, the test programs and the bench included; the library
+# itself only returns codes with reasons (lib/core/error.h).
+CLI = tools/cli.o tools/cli_compat.o
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
 	tools/keyswap.1 tools/rsa-chat.1
@@ -101,21 +108,33 @@ $(LIB_OBJS): $(LIB_HDRS)
 asn1-tables:
 	asn1Parser -o lib/codec/keys_asn1_tab.c -n keys_asn1_tab lib/codec/keys_asn1.asn
 
-tools/rsa-keygen: tools/rsa-keygen.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(LIB) $(DEPS_LIBS)
-tools/rsa-encrypt: tools/rsa-encrypt.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(LIB) $(DEPS_LIBS)
-tools/rsa-decrypt: tools/rsa-decrypt.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(LIB) $(DEPS_LIBS)
-tools/keyswap: tools/keyswap.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/keyswap.o $(LIB) $(DEPS_LIBS)
+tools/rsa-keygen: tools/rsa-keygen.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-keygen.o $(CLI) $(LIB) $(DEPS_LIBS)
+tools/rsa-encrypt: tools/rsa-encrypt.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
+tools/rsa-decrypt: tools/rsa-decrypt.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
+KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_options.o
+tools/keyswap: $(KEYSWAP_OBJS) $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(KEYSWAP_OBJS) $(CLI) $(LIB) $(DEPS_LIBS)
+$(KEYSWAP_OBJS): tools/keyswap_options.h
 
-tools/chat-term: tools/chat-term.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ tools/chat-term.o $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
-tools/chat-term.o: tools/chat-term.c $(LIB_HDRS)
+# chat-term and its modules (tools/chat_term.h), which see libedit.
+CHAT_TERM_OBJS = tools/chat-term.o tools/chat_screen.o tools/chat_lines.o \
+	tools/chat_edit.o
+tools/chat-term: $(CHAT_TERM_OBJS) $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CHAT_TERM_OBJS) $(CLI) $(LIB) $(EDIT_LIBS) $(DEPS_LIBS)
+tools/chat-term.o: tools/chat-term.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
 	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat-term.c
+tools/chat_screen.o: tools/chat_screen.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_screen.c
+tools/chat_lines.o: tools/chat_lines.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_lines.c
+tools/chat_edit.o: tools/chat_edit.c $(LIB_HDRS) tools/cli.h tools/chat_term.h
+	$(CC) $(ALL_CFLAGS) $(EDIT_CFLAGS) -c -o $@ tools/chat_edit.c
 
-tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o tools/keyswap.o: $(LIB_HDRS)
+tools/rsa-keygen.o tools/rsa-encrypt.o tools/rsa-decrypt.o $(KEYSWAP_OBJS) \
+	$(CLI): $(LIB_HDRS) tools/cli.h
 
 # Installs what is missing (as root) or prints the command to run.
 deps:
@@ -180,7 +199,7 @@ SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \
 	-e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
 
 clean:
-	rm -f $(LIB) lib/*/*.o tools/*.o $(TOOLS) $(CHAT_TERM)
+	rm -f $(LIB) lib/*/*.o tools/*.o $(TOOLS) $(CHAT_TERM) $(CLI)
 
 .PHONY: asn1-tables all deps check demo install uninstall clean
 
@@ -189,20 +208,20 @@ TEST_PROGS = tests/unit/age-stanza-test tests/unit/agent-tool \
 	tests/unit/base64-test tests/unit/bcrypt-test tests/unit/bech32-test \
 	tests/unit/bytes-test tests/unit/detect-test tests/unit/filter-test \
 	tests/unit/hkdf-test tests/unit/identity-test \
-	tests/unit/invite-code-test tests/unit/lines-test \
-	tests/unit/spake2-test tests/unit/stream-record-test \
-	tests/unit/write-all-test
+	tests/unit/invite-code-test tests/unit/keyswap-test \
+	tests/unit/lines-test tests/unit/spake2-test \
+	tests/unit/stream-record-test tests/unit/write-all-test
 check: $(TEST_PROGS)
 # Each unit program is one C file linked with the library, by the .c:
 # suffix rule (the tools have rules of their own).
-$(TEST_PROGS): $(LIB) $(LIB_HDRS) tests/unit/unit.h
+$(TEST_PROGS): $(CLI) $(LIB) $(LIB_HDRS) tests/unit/unit.h tools/cli.h
 .c:
 	$(CC) $(ALL_CFLAGS) -c -o $@.o $<
-	$(CC) $(ALL_LDFLAGS) -o $@ $@.o $(LIB) $(DEPS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $@.o $(CLI) $(LIB) $(DEPS_LIBS)
 # agent-tool is two C files: a rule of its own.
-tests/unit/agent-tool: tests/unit/agent-tool.o tests/unit/agent-checks.o $(LIB)
+tests/unit/agent-tool: tests/unit/agent-tool.o tests/unit/agent-checks.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tests/unit/agent-tool.o \
-	    tests/unit/agent-checks.o $(LIB) $(DEPS_LIBS)
+	    tests/unit/agent-checks.o $(CLI) $(LIB) $(DEPS_LIBS)
 tests/unit/agent-tool.o tests/unit/agent-checks.o: $(LIB_HDRS) \
 	tests/unit/agent-tool.h
 
@@ -225,8 +244,8 @@ fuzz:
 
 # Benchmarks against cat, age and openssl (not part of check): see
 # doc/PERFORMANCE.md.  BENCH_QUICK=1 for a fast smoke run.
-bench/recordrate: bench/recordrate.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ bench/recordrate.o $(LIB) $(DEPS_LIBS)
+bench/recordrate: bench/recordrate.o $(CLI) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ bench/recordrate.o $(CLI) $(LIB) $(DEPS_LIBS)
 bench/recordrate.o: $(LIB_HDRS)
 bench: all bench/recordrate
 	bash bench/run.sh

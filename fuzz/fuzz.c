@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../tools/cli.h"
 #include "core/common.h"
 #include "fuzz.h"
 #include "stream/stream.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 #include "keys/keys.h"
 #include "keyswap/keyswap.h"
@@ -36,14 +37,14 @@ static int
 next_frame(const uint8_t **p, size_t *left, const unsigned char **frame,
     size_t *frame_len)
 {
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	size_t body_len;
 	int type, version;
 
 	if (*left < KEYSWAP_HEADER_LEN)
 		return -1;
-	if (keyswap_parse_header(*p, &type, &body_len, &version, &why) != 0) {
-		if (why == NULL)
+	if (keyswap_parse_header(*p, &type, &body_len, &version, &err) != 0) {
+		if (err.code == RP_OK || err.reason[0] == '\0')
 			abort();
 		return -1;
 	}
@@ -64,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct keyswap_state s;
 	const unsigned char *frame;
 	unsigned char *copy;
-	const char *why;
+	struct rp_error err;
 	size_t left = size, frame_len;
 	int rc;
 
@@ -76,12 +77,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((copy = malloc(frame_len)) == NULL)
 			abort();
 		memcpy(copy, frame, frame_len);
-		why = NULL;
-		rc = keyswap_take(&s, copy, frame_len, &why);
+		rp_clear(&err);
+		rc = keyswap_take(&s, copy, frame_len, &err);
 		free(copy);
 		if (rc != 0) {
-			if (why == NULL || (rc == RP_REFUSED &&
-			    s.bad_key == NULL))
+			/* A failure always says why, under its own code. */
+			if (err.code != rc || err.reason[0] == '\0' ||
+			    (rc == RP_REFUSED && s.bad_key == NULL))
 				abort();
 			break;
 		}

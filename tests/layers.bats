@@ -34,3 +34,30 @@ load test_helper
 	[ "${lines[0]}" = "check-layers: lib/core/big.c: 501 lines (500 at most)" ]
 	[ "${lines[1]}" = "check-layers: tools/big.c: 301 lines (300 at most)" ]
 }
+
+@test "the layer check names a library file that prints or exits" {
+	root=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$root/scripts" "$root/lib/core" "$root/lib/codec" "$root/tools"
+	cp "$RSAPIPE_ROOT/scripts/check-layers.sh" "$root/scripts/"
+	printf '0 core\n1 codec\n' >"$root/lib/LAYERS"
+	printf 'int f(void) {\n\tdie(EXIT_USAGE, "no");\n}\n' >"$root/lib/codec/pem.c"
+	printf 'void g(void) {\n\tfprintf(stderr, "x");\n\texit(1);\n}\n' \
+	    >"$root/lib/codec/der.c"
+	# Returning a code, formatting a reason and a comment are no offence.
+	printf '/*\n * die() is for tools\n */\nint h(char *b) {\n\tsnprintf(b, 4, "x");\n\treturn rp_fail(0, -2, "x");\n}\n' \
+	    >"$root/lib/codec/bytes.c"
+	# rp_fatal, the one fatal end, prints and exits in lib/core/error.c.
+	printf 'void rp_fatal(void) {\n\tfprintf(stderr, "x");\n\tvfprintf(stderr, "x", 0);\n\texit(2);\n}\n' \
+	    >"$root/lib/core/error.c"
+	# Tools print and exit; a dying form they keep counts as dying in lib/.
+	printf 'int main(void) {\n\tdie(2, "x");\n}\n' >"$root/tools/t.c"
+	printf 'void\nio_write_all(int fd)\n{\n\tdie(2, "x");\n}\n' \
+	    >"$root/tools/cli_compat.c"
+	printf 'void k(void) {\n\tio_write_all(1);\n\tio_write(1);\n}\n' \
+	    >"$root/lib/core/io.c"
+	run -1 --separate-stderr sh "$root/scripts/check-layers.sh"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = "check-layers: lib/codec/der.c prints or exits: exit( fprintf(" ]
+	[ "${lines[1]}" = "check-layers: lib/codec/pem.c prints or exits: die(" ]
+	[ "${lines[2]}" = "check-layers: lib/core/io.c prints or exits: io_write_all(" ]
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "core/common.h"
 #include "core/io.h"
 #include "keys/keys.h"
@@ -69,6 +70,7 @@ generate(unsigned int bits, const char *privpath, const char *pubpath,
 {
 	struct io_output privout, pubout;
 	struct rsa_key key;
+	struct rp_error err;
 	char *pem, *passphrase = NULL, fp[KEY_FINGERPRINT_LEN];
 	size_t len;
 
@@ -79,9 +81,9 @@ generate(unsigned int bits, const char *privpath, const char *pubpath,
 	io_output_open(&privout, privpath, 0600, 1);
 	if (pubpath != NULL)
 		io_output_open(&pubout, pubpath, 0644, 1);
-	if (encrypt)
-		passphrase = passphrase_get(pass,
-		    "Passphrase for the new private key: ", 1);
+	if (encrypt && passphrase_read(pass, "Passphrase for the new private "
+	    "key: ", 1, &passphrase, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 
 	key_generate(&key, bits);
 	pem = key_private_pem(&key, passphrase, &len);
@@ -112,10 +114,12 @@ static void
 print_public(const char *path, const struct passphrase_source *pass)
 {
 	struct rsa_key key;
+	struct rp_error err;
 	char *pem;
 	size_t len;
 
-	key_load_private(&key, path, pass);
+	if (key_read_private(&key, path, pass, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	pem = key_public_pem(&key, &len);
 	io_write_all(STDOUT_FILENO, pem, len, "stdout");
 	free(pem);
@@ -126,9 +130,11 @@ static void
 print_fingerprint(const char *path, const struct passphrase_source *pass)
 {
 	struct rsa_key key;
+	struct rp_error err;
 	char fp[KEY_FINGERPRINT_LEN];
 
-	key_load_public(&key, path, pass);
+	if (key_read_public(&key, path, pass, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	key_fingerprint(&key, fp);
 	printf("%u %s (RSA)\n", key.nbits, fp);
 	key_free(&key);

@@ -9,6 +9,8 @@
 #include "core/common.h"
 #include "core/error.h"
 
+/* The attribute lets clang's -Wformat=2 check callers instead of
+ * warning about the non-literal format here. */
 static int record(struct rp_error *, int, const char *, const char *,
     va_list) __attribute__((format(printf, 4, 0)));
 

@@ -39,7 +39,8 @@ enum rp_err {
 	RP_TIMEOUT = -10     /* a peer or an agent did not answer in time */
 };
 
-#define RP_REASON_MAX 256
+/* As long as a message line (tools/cli.c): a reason may name a long path. */
+#define RP_REASON_MAX 1024
 
 struct rp_error {
 	int code;                     /* enum rp_err; RP_OK when clear */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "core/filter.h"
 #include "core/io.h"
 
@@ -36,18 +37,17 @@ filter_pipe_widen(int fd)
 }
 
 void
-filter_input_open(struct filter_input *in, int fd, const char *what,
+filter_input_start(struct filter_input *in, int fd, const char *what,
     size_t cap, const unsigned char *prefix, size_t prefix_len)
 {
 	memset(in, 0, sizeof(*in));
 	if (prefix_len > FILTER_RAW_SIZE || cap <= FILTER_DECODE_SLACK)
-		die(EXIT_USAGE, "internal error: filter input sizes");
+		rp_fatal("filter input sizes");
 	in->fd = fd;
 	in->what = what;
 	in->cap = cap;
 	in->buf = plain_alloc(cap);
-	if ((in->raw = malloc(FILTER_RAW_SIZE)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	in->raw = rp_alloc(FILTER_RAW_SIZE);
 	if (prefix_len > 0)
 		memcpy(in->raw, prefix, prefix_len);
 	in->rend = prefix_len;
@@ -60,6 +60,34 @@ filter_input_close(struct filter_input *in)
 	plain_free(in->buf);
 	free(in->raw);
 	in->buf = in->raw = NULL;
+}
+
+int
+filter_input_error(const struct filter_input *in)
+{
+	return in->err.code;
+}
+
+/* The input ends at its first failure, which is kept in in->err (and
+ * handed to in->on_error, when set).  Returns 0, as at the end. */
+static size_t
+input_failed(struct filter_input *in)
+{
+	in->eof = in->raw_eof = 1;
+	if (in->on_error != NULL)
+		in->on_error(&in->err, -1);
+	return 0;
+}
+
+/* One read from the descriptor into p; 0 at its end or on a failure. */
+static size_t
+read_fd(struct filter_input *in, unsigned char *p, size_t n)
+{
+	size_t r;
+
+	if (io_read(in->fd, p, n, &r, in->what, &in->err) != 0)
+		return input_failed(in);
+	return r;
 }
 
 /* Read once into the raw area (after what is there); 0 at its end. */
@@ -79,8 +107,7 @@ raw_read(struct filter_input *in)
 	}
 	if (in->rend == FILTER_RAW_SIZE)
 		return 0;
-	r = io_read_some(in->fd, in->raw + in->rend,
-	    FILTER_RAW_SIZE - in->rend, in->what);
+	r = read_fd(in, in->raw + in->rend, FILTER_RAW_SIZE - in->rend);
 	if (r == 0)
 		in->raw_eof = 1;
 	in->rend += r;
@@ -116,10 +143,14 @@ static size_t
 input_eof(struct filter_input *in)
 {
 	const char *why = "truncated input";
+	int rc;
 
 	in->eof = 1;
-	if (in->decoding && in->dec.finish(in->dec.ctx, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
+	if (in->err.code == RP_OK && in->decoding &&
+	    (rc = in->dec.finish(in->dec.ctx, &why)) != 0) {
+		rp_fail(&in->err, rc, "%s", why);
+		return input_failed(in);
+	}
 	return 0;
 }
 
@@ -129,15 +160,18 @@ decode_some(struct filter_input *in)
 {
 	const char *why = "bad input encoding";
 	size_t n, out;
+	int rc;
 
 	if (in->rstart == in->rend && raw_read(in) == 0)
 		return input_eof(in);
 	n = in->rend - in->rstart;
 	if (n > in->cap - in->end - FILTER_DECODE_SLACK)
 		n = in->cap - in->end - FILTER_DECODE_SLACK;
-	if (in->dec.decode(in->dec.ctx, in->raw + in->rstart, n,
-	    in->buf + in->end, &out, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
+	if ((rc = in->dec.decode(in->dec.ctx, in->raw + in->rstart, n,
+	    in->buf + in->end, &out, &why)) != 0) {
+		rp_fail(&in->err, rc, "%s", why);
+		return input_failed(in);
+	}
 	in->rstart += n;
 	in->end += out;
 	return out;
@@ -157,8 +191,8 @@ copy_some(struct filter_input *in)
 		in->rstart += n;
 	} else if (in->raw_eof)
 		return input_eof(in);
-	else if ((n = io_read_some(in->fd, in->buf + in->end,
-	    in->cap - in->end, in->what)) == 0) {
+	else if ((n = read_fd(in, in->buf + in->end,
+	    in->cap - in->end)) == 0) {
 		in->raw_eof = 1;
 		return input_eof(in);
 	}
@@ -176,7 +210,7 @@ filter_input_fill(struct filter_input *in)
 	if (in->start > 0 && in->cap - in->end <= FILTER_DECODE_SLACK)
 		filter_input_compact(in);
 	if (in->cap - in->end <= FILTER_DECODE_SLACK)
-		die(EXIT_USAGE, "internal error: input buffer full");
+		rp_fatal("input buffer full");
 	if (!in->decoding)
 		return copy_some(in);
 	/* A decoder can turn a read into nothing yet: read on. */

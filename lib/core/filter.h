@@ -8,14 +8,19 @@
  * buffer of cap bytes (plain_alloc(): the drivers open records in place,
  * so it holds plaintext).  Bytes read from the descriptor first land
  * (when they must be looked at before a decoder is chosen, or when a
- * decoder runs) in a raw staging area of FILTER_RAW_SIZE bytes.  A
- * decoder's failure, and its failure at the end of the input, die
- * (EXIT_AUTH) with its *why.
+ * decoder runs) in a raw staging area of FILTER_RAW_SIZE bytes.
+ *
+ * The input ends at its first failure (a read: RP_IO; the decoder's, or
+ * its refusal of the end: the decoder's code and *why): the reading
+ * functions then return as at the end of the input, and
+ * filter_input_error() says it was not the end.
  */
 #ifndef RSAPIPE_FILTER_H
 #define RSAPIPE_FILTER_H
 
 #include <stddef.h>
+
+#include "core/error.h"
 
 #define FILTER_RAW_SIZE (256 * 1024)
 #define FILTER_DECODE_SLACK 64
@@ -50,6 +55,10 @@ struct filter_input {
 	int raw_eof;           /* the descriptor has ended */
 	int decoding;
 	struct filter_decoder dec;
+	struct rp_error err;   /* the failure that ended the input */
+	/* Called with err on that failure, when set (transitional: see
+	 * filter_input_open()). */
+	void (*on_error)(const struct rp_error *err, int status);
 };
 
 /*
@@ -58,9 +67,20 @@ struct filter_input {
  * prefix (at most FILTER_RAW_SIZE) were read from fd already and come
  * first.
  */
-void filter_input_open(struct filter_input *in, int fd, const char *what,
+void filter_input_start(struct filter_input *in, int fd, const char *what,
     size_t cap, const unsigned char *prefix, size_t prefix_len);
 void filter_input_close(struct filter_input *in);
+/* RP_OK, or the code of the failure that ended the input (in->err). */
+int filter_input_error(const struct filter_input *in);
+
+/*
+ * Transitional, as the block in core/common.h: filter_input_start() with
+ * a failure ending the process (die_error(), the code's status: 2 for a
+ * read, 1 for the decoder), as it did before the library returned codes;
+ * in tools/cli_compat.c, for the drivers not converted yet.
+ */
+void filter_input_open(struct filter_input *in, int fd, const char *what,
+    size_t cap, const unsigned char *prefix, size_t prefix_len);
 
 /* The raw bytes not yet taken, reading once more first when more is
  * set (and the descriptor has not ended): for choosing a decoder. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "crypto/bcrypt_pbkdf.h"
 #include "crypto/blowfish.h"
 
@@ -61,7 +62,7 @@ block(const uint8_t *sha2pass, const uint8_t *salt, size_t saltlen,
 
 	put_be32(be, count);
 	if (gcry_md_open(&md, GCRY_MD_SHA512, GCRY_MD_FLAG_SECURE) != 0)
-		die(EXIT_USAGE, "cannot start SHA-512");
+		rp_fatal("cannot start SHA-512");
 	gcry_md_write(md, salt, saltlen);
 	gcry_md_write(md, be, sizeof(be));
 	memcpy(sha2salt, gcry_md_read(md, GCRY_MD_SHA512), SHA512_LEN);

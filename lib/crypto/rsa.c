@@ -27,15 +27,15 @@ sexp_octets(unsigned char *out, size_t len, gcry_sexp_t sexp,
 	mpi = tok != NULL ? gcry_sexp_nth_mpi(tok, 1, GCRYMPI_FMT_USG) : NULL;
 	gcry_sexp_release(tok);
 	if (mpi == NULL)
-		die(EXIT_USAGE, "RSA result has no number '%s'", name);
+		rp_fatal("RSA result has no number '%s'", name);
 	n = (gcry_mpi_get_nbits(mpi) + 7) / 8;
 	if (n > len)
-		die(EXIT_USAGE, "RSA result '%s' too long", name);
+		rp_fatal("RSA result '%s' too long", name);
 	memset(out, 0, len - n);
 	err = gcry_mpi_print(GCRYMPI_FMT_USG, out + (len - n), n, NULL, mpi);
 	gcry_mpi_release(mpi);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA result");
+		rp_fatal("RSA result: %s", gcry_strerror(err));
 }
 
 void
@@ -49,11 +49,11 @@ rsa_oaep_wrap(const struct rsa_key *key, const char *label,
 	    "(data (flags oaep) (hash-algo sha256) (label %b) (value %b))",
 	    (int)strlen(label), label, (int)len, msg);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-OAEP");
+		rp_fatal("RSA-OAEP: %s", gcry_strerror(err));
 	err = gcry_pk_encrypt(&ciph, data, key->pub);
 	gcry_sexp_release(data);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-OAEP encrypt");
+		rp_fatal("RSA-OAEP encrypt: %s", gcry_strerror(err));
 	sexp_octets(out, rsa_modulus_bytes(key), ciph, "a");
 	gcry_sexp_release(ciph);
 }
@@ -97,7 +97,7 @@ rsa_oaep_unwrap(const struct rsa_key *key, const char *label,
 	    "(enc-val (flags oaep) (hash-algo sha256) (label %b)"
 	    " (rsa (a %b)))", (int)strlen(label), label, (int)ct_len, ct);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-OAEP");
+		rp_fatal("RSA-OAEP: %s", gcry_strerror(err));
 	err = gcry_pk_decrypt(&plain, enc, key->priv);
 	gcry_sexp_release(enc);
 	if (err)
@@ -117,7 +117,7 @@ pss_data(const unsigned char digest[RSA_DIGEST_LEN])
 	    "(data (flags pss) (hash sha256 %b) (salt-length %u))",
 	    RSA_DIGEST_LEN, digest, (unsigned)RSA_PSS_SALT_LEN);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-PSS");
+		rp_fatal("RSA-PSS: %s", gcry_strerror(err));
 	return data;
 }
 
@@ -129,12 +129,12 @@ rsa_pss_sign(const struct rsa_key *key,
 	gcry_error_t err;
 
 	if (key->priv == NULL)
-		die(EXIT_USAGE, "RSA-PSS sign: no private key");
+		rp_fatal("RSA-PSS sign: no private key");
 	data = pss_data(digest);
 	err = gcry_pk_sign(&result, data, key->priv);
 	gcry_sexp_release(data);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-PSS sign");
+		rp_fatal("RSA-PSS sign: %s", gcry_strerror(err));
 	sexp_octets(sig, rsa_modulus_bytes(key), result, "s");
 	gcry_sexp_release(result);
 }
@@ -153,7 +153,7 @@ rsa_pss_verify(const struct rsa_key *key,
 	err = gcry_sexp_build(&sigval, NULL, "(sig-val (rsa (s %b)))",
 	    (int)sig_len, sig);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "RSA-PSS");
+		rp_fatal("RSA-PSS: %s", gcry_strerror(err));
 	data = pss_data(digest);
 	err = gcry_pk_verify(sigval, data, key->pub);
 	gcry_sexp_release(sigval);

@@ -7,7 +7,7 @@
  * exactly the modulus length (RFC 8017 I2OSP: left-padded with zeros).
  *
  * Failures of the input return an rp_err code (error.h); libgcrypt
- * failing on values we built dies (EXIT_USAGE).
+ * failing on values we built is rp_fatal() (core/error.h).
  */
 #ifndef RSAPIPE_RSA_H
 #define RSAPIPE_RSA_H
@@ -59,7 +59,8 @@ int rsa_oaep_unwrap(const struct rsa_key *key, const char *label,
     size_t out_len);
 
 /* Sign digest with key's private half; sig gets exactly
- * rsa_modulus_bytes(key) bytes.  Dies if key has no private half. */
+ * rsa_modulus_bytes(key) bytes.  A key without a private half is a
+ * caller's error: rp_fatal(). */
 void rsa_pss_sign(const struct rsa_key *key,
     const unsigned char digest[RSA_DIGEST_LEN], unsigned char *sig);
 

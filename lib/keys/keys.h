@@ -9,10 +9,16 @@
  * encrypted key without a passphrase source), RP_PASSPHRASE (wrong
  * passphrase or corrupt encrypted key).  A reason is a static sentence,
  * or, when it names a number, key->reason of the key being parsed: it
- * lasts as long as that struct, key_free() included.  Parsers never
- * exit, so fuzz targets can drive them.
- * Loaders (key_load_*) read a file and die (EXIT_USAGE) with the file
- * name and the reason.
+ * lasts as long as that struct, key_free() included.  An encrypted key
+ * whose passphrase source fails (no terminal, an empty file) returns that
+ * failure's code, RP_USAGE or RP_IO, its reason in pass->failure when
+ * the caller gave one.  Parsers never exit, so fuzz targets can drive
+ * them.
+ * Loaders (key_read_*) read a file and return the parse's code with the
+ * file name and the reason in a struct rp_error ("alice.pem: modulus is
+ * 1024 bits; 2048 to 16384 required"); a failure of the passphrase's
+ * source is told as it is, without the name.  A program dies with it,
+ * status 2: a bad key file is the environment, not the data.
  *
  * Private key material lives only in libgcrypt secure memory.
  */
@@ -22,6 +28,7 @@
 #include <stddef.h>
 #include <gcrypt.h>
 
+#include "core/error.h"
 #include "crypto/rsa.h"
 
 #include "keys/passphrase.h"
@@ -62,23 +69,38 @@ int key_from_ssh_base64(struct rsa_key *key, const unsigned char *b64,
  * "ssh-", "ecdsa-sha2-" or "sk-". */
 int key_looks_like_ssh(const unsigned char *buf, size_t len);
 
-/* Read and parse a key file ("-" is stdin); die naming path on failure. */
-void key_load_public(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
-void key_load_private(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
+/* Read and parse a key file ("-" is stdin), as above. */
+int key_read_public(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, struct rp_error *err);
+int key_read_private(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, struct rp_error *err);
 
 /*
  * Every private key of a file that may hold several (PEM or OpenSSH
  * blocks one after the other, any text around them), into keys[0 ..
- * return value), as if each had its own file; at most max.  A prompt or
- * a message names "FILE (key N)" when there are several.  Dies naming
- * the key on any failure.
+ * *n), as if each had its own file; at most max (RP_USAGE "FILE: too
+ * many keys").  A prompt or a reason names "FILE (key N)" when there are
+ * several.  On a failure no key is left: those made are freed.
  */
+int key_read_private_all(struct rsa_key *keys, size_t max, const char *path,
+    const struct passphrase_source *pass, size_t *n, struct rp_error *err);
+/* The same for a file already read into buf (len bytes), named by path
+ * in reasons ("-" or NULL: stdin). */
+int key_parse_private_each(struct rsa_key *keys, size_t max,
+    const unsigned char *buf, size_t len, const char *path,
+    const struct passphrase_source *pass, size_t *n, struct rp_error *err);
+
+/*
+ * Transitional, as the block in core/common.h: the loaders under their
+ * old names, dying (status 2) with the reason, in tools/cli_compat.c.
+ * key_load_private_all() and key_parse_private_all() return the count.
+ */
+void key_load_public(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass);
+void key_load_private(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass);
 size_t key_load_private_all(struct rsa_key *keys, size_t max,
     const char *path, const struct passphrase_source *pass);
-/* The same for a file already read into buf (len bytes), named by path
- * in messages ("-" or NULL: stdin). */
 size_t key_parse_private_all(struct rsa_key *keys, size_t max,
     const unsigned char *buf, size_t len, const char *path,
     const struct passphrase_source *pass);
@@ -87,7 +109,8 @@ size_t key_parse_private_all(struct rsa_key *keys, size_t max,
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
     const char **why);
 
-/* Generate a new key pair, e = 65537.  Dies on failure. */
+/* Generate a new key pair, e = 65537; nbits in KEY_MIN_BITS ..
+ * KEY_MAX_BITS (the caller checks).  libgcrypt failing is rp_fatal(). */
 void key_generate(struct rsa_key *key, unsigned int nbits);
 
 /*

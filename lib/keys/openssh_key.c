@@ -231,7 +231,7 @@ chacha_poly_open(gcry_cipher_hd_t hd, const struct outer *o,
 	    gcry_cipher_encrypt(hd, block0, 64, NULL, 0) != 0 ||
 	    gcry_mac_open(&mac, GCRY_MAC_POLY1305, GCRY_MAC_FLAG_SECURE,
 	    NULL) != 0)
-		die(EXIT_USAGE, "libgcrypt: ChaCha20-Poly1305 unavailable");
+		rp_fatal("libgcrypt: ChaCha20-Poly1305 unavailable");
 	if (gcry_mac_setkey(mac, block0, 32) == 0 &&
 	    gcry_mac_write(mac, o->enc, o->enc_len) == 0 &&
 	    gcry_mac_verify(mac, o->tag, o->cipher->tag_len) == 0 &&
@@ -260,14 +260,14 @@ decrypt_section(const struct outer *o, const char *pass, size_t pass_len,
 	    gcry_cipher_open(&hd, c->algo, c->mode, GCRY_CIPHER_SECURE) != 0 ||
 	    gcry_cipher_setkey(hd, key, c->mode == GCRY_CIPHER_MODE_STREAM ?
 	    32 : c->key_len) != 0)
-		die(EXIT_USAGE, "cannot set up %s", c->name);
+		rp_fatal("cannot set up %s", c->name);
 	if (c->mode == GCRY_CIPHER_MODE_STREAM)
 		rc = chacha_poly_open(hd, o, out);
 	else if ((c->mode == GCRY_CIPHER_MODE_CTR ?
 	    gcry_cipher_setctr(hd, key + c->key_len, c->iv_len) :
 	    gcry_cipher_setiv(hd, key + c->key_len, c->iv_len)) != 0 ||
 	    gcry_cipher_decrypt(hd, out, o->enc_len, o->enc, o->enc_len) != 0)
-		die(EXIT_USAGE, "cannot decrypt with %s", c->name);
+		rp_fatal("cannot decrypt with %s", c->name);
 	else if (c->mode == GCRY_CIPHER_MODE_GCM &&
 	    gcry_cipher_checktag(hd, o->tag, c->tag_len) != 0)
 		rc = RP_PASSPHRASE;

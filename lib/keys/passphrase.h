@@ -3,13 +3,15 @@
  * passphrase.h: where a passphrase comes from.  Every program that loads
  * or writes a private key accepts --passphrase-file F and --passphrase-fd N
  * and otherwise prompts on /dev/tty without echo.  The programs' option
- * switches end in option_default(), which takes these two options with
- * --help and --version.
+ * switches end in option_default() (tools/cli.h), which takes these two
+ * options with --help and --version.
  */
 #ifndef RSAPIPE_PASSPHRASE_H
 #define RSAPIPE_PASSPHRASE_H
 
 #include <stddef.h>
+
+struct rp_error;
 
 #define PASSPHRASE_MAX 1024
 
@@ -17,29 +19,37 @@ struct passphrase_source {
 	const char *file; /* --passphrase-file, or NULL */
 	int fd;           /* --passphrase-fd, or -1 */
 	const char *key_name; /* the key file, for the prompt; or NULL */
+	/* Where a key parser tells why no passphrase could be had (its
+	 * own return is then that failure's code), or NULL. */
+	struct rp_error *failure;
 };
 
-#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL }
+#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL, NULL }
 
 /*
  * Obtain a passphrase: the first line of the file or fd (without its
- * newline), or a no-echo prompt on /dev/tty (asked twice when confirm is
- * set).  Returns a NUL-terminated string in secure memory; free with
- * passphrase_free().  Dies (EXIT_USAGE) when no source is usable (no
- * terminal), the input is empty, or the two entries differ.
+ * newline), or a no-echo prompt on /dev/tty (core/tty.h; asked twice
+ * when confirm is set).  Returns 0 with *pass a NUL-terminated string
+ * in secure memory (free with passphrase_free()), or RP_USAGE when no
+ * source is usable (no terminal), the input is empty or too long, or
+ * the two entries differ, RP_IO when the source cannot be read.  A
+ * signal at the prompt ends the process as it would have, the terminal
+ * put back first.
  */
-char *passphrase_get(const struct passphrase_source *src, const char *prompt,
-    int confirm);
+int passphrase_read(const struct passphrase_source *src, const char *prompt,
+    int confirm, char **pass, struct rp_error *err);
 void passphrase_free(char *pass);
 
-/* Parse the argument of --passphrase-fd; dies (EXIT_USAGE) if invalid. */
-int passphrase_parse_fd(const char *arg);
+/* The argument of --passphrase-fd: a descriptor that is open, or
+ * RP_USAGE with the reason in err. */
+int passphrase_parse_fd(const char *arg, struct rp_error *err);
 
 /*
  * The two long options, for any getopt_long table, and their handler, so
  * every program spells and checks them the same way.
- * passphrase_option() returns 1 if ch was one of them (recorded in src;
- * dies on a bad fd or when both are given), else 0.
+ * passphrase_option() returns 1 if opt was one of them (recorded in
+ * src), 0 if not, or RP_USAGE (a bad fd, or both given).  The programs
+ * call it through option_default() (tools/cli.h).
  */
 #define PASSPHRASE_OPT_FILE 0x5001
 #define PASSPHRASE_OPT_FD 0x5002
@@ -47,28 +57,14 @@ int passphrase_parse_fd(const char *arg);
 	{ "passphrase-file", required_argument, NULL, PASSPHRASE_OPT_FILE }, \
 	{ "passphrase-fd", required_argument, NULL, PASSPHRASE_OPT_FD }
 int passphrase_option(struct passphrase_source *src, int opt,
-    const char *arg);
+    const char *arg, struct rp_error *err);
 
-/*
- * The default arm of a program's option switch, so that every program
- * ends it the same way:
- *
- *	static const struct option longopts[] = {
- *		...
- *		PASSPHRASE_LONG_OPTIONS,
- *		COMMON_LONG_OPTIONS,
- *		...
- *	};
- *	...
- *	default:
- *		option_default(ch, optarg, &pass, help, usage);
- *
- * -h and --help call help(), --version print_version(); a passphrase
- * option is recorded in src, as by passphrase_option() (src NULL: the
- * program has none); anything else calls usage().  help and usage print
- * and exit, never return: option_default() returns only after a
- * passphrase option.
- */
+/* Transitional, as the block in core/common.h: option_default() is
+ * defined and documented in tools/cli.h, declared here for tools that do
+ * not include it yet; passphrase_get() is passphrase_read() or die
+ * (status 2), in tools/cli_compat.c. */
+char *passphrase_get(const struct passphrase_source *src, const char *prompt,
+    int confirm);
 void option_default(int opt, const char *arg, struct passphrase_source *src,
     void (*help)(void), void (*usage)(void));
 

@@ -296,7 +296,7 @@ derive(const char *pass, const struct kdf *kdf, unsigned char *key)
 		    kdf->md, kdf->salt, kdf->saltlen, kdf->iter,
 		    kdf->key_len, key);
 	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "key derivation");
+		rp_fatal("key derivation: %s", gcry_strerror(err));
 }
 
 static void
@@ -317,7 +317,7 @@ aes_cbc(int encrypt, const struct kdf *kdf, const unsigned char *key,
 		    gcry_cipher_decrypt(hd, buf, len, NULL, 0);
 	gcry_cipher_close(hd);
 	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "AES-CBC");
+		rp_fatal("AES-CBC: %s", gcry_strerror(err));
 }
 
 /* Derive the key, decrypt buf in place and check the PKCS#7 padding:

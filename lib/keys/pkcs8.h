@@ -41,7 +41,8 @@ int pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
     const char **why);
 
 /* Encrypt a PrivateKeyInfo DER (PBES2, scrypt, AES-256-CBC).  Returns
- * DER in ordinary memory (it is ciphertext; free()).  Dies on failure. */
+ * DER in ordinary memory (it is ciphertext; free()).  libgcrypt failing
+ * on it is rp_fatal(). */
 unsigned char *pkcs8_encrypt(const unsigned char *der, size_t len,
     const char *pass, size_t *outlen);
 

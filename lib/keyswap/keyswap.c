@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* keyswap.c: the keyswap protocol: frames, transcript, proofs, connection. */
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
+/* keyswap.c: the keyswap protocol: frames, transcript, proofs (the
+ * connection is keyswap_conn.c). */
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "codec/bytes.h"
 #include "core/common.h"
@@ -20,7 +17,7 @@ static const char proof_label[] = "rsapipe keyswap v1 proof";
 
 int
 keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN], int *type,
-    size_t *body_len, int *version, const char **why)
+    size_t *body_len, int *version, struct rp_error *err)
 {
 	const unsigned char *magic;
 	struct reader r;
@@ -32,26 +29,22 @@ keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN], int *type,
 	(void)rd_uint(&r, 1, &v);
 	(void)rd_uint(&r, 1, &t);
 	(void)rd_uint(&r, 2, body_len);
-	if (memcmp(magic, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN) != 0) {
-		*why = "peer is not speaking keyswap (bad magic)";
-		return RP_MALFORMED;
-	}
+	if (memcmp(magic, KEYSWAP_MAGIC, KEYSWAP_MAGIC_LEN) != 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "peer is not speaking keyswap (bad magic)");
 	/* Checked before anything else in the header: another version may
 	 * lay the rest out differently, and must be refused, never
 	 * negotiated down. */
 	if (v != KEYSWAP_VERSION) {
+		/* Version 0 is another version too, and said as such. */
 		*version = (int)v;
-		*why = "peer speaks another keyswap version";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "peer speaks keyswap version "
+		    "%d; this is version %d", *version, KEYSWAP_VERSION);
 	}
-	if (t < KEYSWAP_HELLO || t > KEYSWAP_VERDICT) {
-		*why = "unknown message type";
-		return RP_MALFORMED;
-	}
-	if (*body_len > KEYSWAP_BODY_MAX) {
-		*why = "oversized message";
-		return RP_MALFORMED;
-	}
+	if (t < KEYSWAP_HELLO || t > KEYSWAP_VERDICT)
+		return rp_fail(err, RP_MALFORMED, "unknown message type");
+	if (*body_len > KEYSWAP_BODY_MAX)
+		return rp_fail(err, RP_MALFORMED, "oversized message");
 	*type = (int)t;
 	return 0;
 }
@@ -126,63 +119,56 @@ keyswap_encode_verdict(unsigned char *out, int verdict)
 
 int
 keyswap_parse_hello(struct keyswap_hello *hello, const unsigned char *body,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
 	struct reader r;
 
 	rd_init(&r, body, len);
 	if (rd_vec(&r, 2, 1, KEYSWAP_SPKI_MAX, &hello->identity,
-	    &hello->identity_len) != 0) {
-		*why = "malformed hello (identity key length)";
-		return RP_MALFORMED;
-	}
+	    &hello->identity_len) != 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed hello (identity key length)");
 	if (rd_vec(&r, 2, 1, KEYSWAP_SPKI_MAX, &hello->session,
-	    &hello->session_len) != 0) {
-		*why = "malformed hello (session key length)";
-		return RP_MALFORMED;
-	}
+	    &hello->session_len) != 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed hello (session key length)");
 	if (rd_bytes(&r, KEYSWAP_NONCE_LEN, &hello->nonce) != 0 ||
-	    rd_end(&r) != 0) {
-		*why = "malformed hello (nonce length)";
-		return RP_MALFORMED;
-	}
+	    rd_end(&r) != 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed hello (nonce length)");
 	return 0;
 }
 
 int
 keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
-    const unsigned char *body, size_t len, const char **why)
+    const unsigned char *body, size_t len, struct rp_error *err)
 {
 	struct reader r;
 
 	rd_init(&r, body, len);
 	if (rd_vec(&r, 2, 1, KEYSWAP_SIG_MAX, sig, sig_len) != 0 ||
-	    rd_end(&r) != 0) {
-		*why = "malformed proof";
-		return RP_MALFORMED;
-	}
+	    rd_end(&r) != 0)
+		return rp_fail(err, RP_MALFORMED, "malformed proof");
 	return 0;
 }
 
 int
 keyswap_parse_verdict_value(int *value, const unsigned char *body,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
-	if (len != 1) {
-		*why = "malformed verdict";
-		return RP_MALFORMED;
-	}
+	if (len != 1)
+		return rp_fail(err, RP_MALFORMED, "malformed verdict");
 	*value = body[0];
 	return 0;
 }
 
 int
 keyswap_parse_verdict(int *verdict, const unsigned char *body, size_t len,
-    const char **why)
+    struct rp_error *err)
 {
-	int value;
+	int value = 0;
 
-	if (keyswap_parse_verdict_value(&value, body, len, why) != 0)
+	if (keyswap_parse_verdict_value(&value, body, len, err) != 0)
 		return RP_MALFORMED;
 	/* A value we do not know is still no: only 00 accepts. */
 	*verdict = value == KEYSWAP_ACCEPT ? KEYSWAP_ACCEPT : KEYSWAP_REFUSE;
@@ -191,39 +177,39 @@ keyswap_parse_verdict(int *verdict, const unsigned char *body, size_t len,
 
 int
 keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
-    const unsigned char *peer, size_t peer_len, const char **why)
+    const unsigned char *peer, size_t peer_len, struct rp_error *err)
 {
 	struct keyswap_hello a, b;
 
 	/* Our own hello sent back would make both proofs the same
 	 * statement, so a reflected proof would verify: refuse it. */
-	if (own_len == peer_len && memcmp(own, peer, own_len) == 0) {
-		*why = "peer sent our own hello back (reflection)";
-		return RP_AUTH;
-	}
-	if (own_len < KEYSWAP_HEADER_LEN || peer_len < KEYSWAP_HEADER_LEN ||
-	    keyswap_parse_hello(&a, own + KEYSWAP_HEADER_LEN,
-	    own_len - KEYSWAP_HEADER_LEN, why) != 0 ||
+	if (own_len == peer_len && memcmp(own, peer, own_len) == 0)
+		return rp_fail(err, RP_AUTH,
+		    "peer sent our own hello back (reflection)");
+	if (own_len < KEYSWAP_HEADER_LEN || peer_len < KEYSWAP_HEADER_LEN)
+		return rp_fail(err, RP_MALFORMED, "malformed hello");
+	if (keyswap_parse_hello(&a, own + KEYSWAP_HEADER_LEN,
+	    own_len - KEYSWAP_HEADER_LEN, err) != 0 ||
 	    keyswap_parse_hello(&b, peer + KEYSWAP_HEADER_LEN,
-	    peer_len - KEYSWAP_HEADER_LEN, why) != 0)
+	    peer_len - KEYSWAP_HEADER_LEN, err) != 0)
 		return RP_MALFORMED;
 	/* Our fresh nonce coming back means our hello was copied. */
-	if (memcmp(a.nonce, b.nonce, KEYSWAP_NONCE_LEN) == 0) {
-		*why = "peer echoed our nonce (reflection)";
-		return RP_AUTH;
-	}
+	if (memcmp(a.nonce, b.nonce, KEYSWAP_NONCE_LEN) == 0)
+		return rp_fail(err, RP_AUTH,
+		    "peer echoed our nonce (reflection)");
 	return 0;
 }
 
-/* One-shot SHA-256 over n buffers; dies only on an internal error. */
+/* One-shot SHA-256 over n buffers of ours: libgcrypt failing on them
+ * is nobody's input. */
 static void
 sha256_buffers(unsigned char out[RSA_DIGEST_LEN], gcry_buffer_t *iov, int n)
 {
-	gcry_error_t err;
+	gcry_error_t e;
 
-	err = gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, n);
-	if (err)
-		die_gcry(EXIT_USAGE, err, "SHA-256");
+	e = gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, n);
+	if (e)
+		rp_fatal("SHA-256: %s", gcry_strerror(e));
 }
 
 static void
@@ -288,8 +274,9 @@ keyswap_sign_proof(const struct rsa_key *identity,
 {
 	unsigned char digest[RSA_DIGEST_LEN];
 
+	/* keyswap_begin() refused a key too large for a hello already. */
 	if (rsa_modulus_bytes(identity) > KEYSWAP_SIG_MAX)
-		die(EXIT_USAGE, "identity key too large for keyswap");
+		rp_fatal("identity key too large for keyswap");
 	proof_digest(digest, t, own_hello, own_len);
 	rsa_pss_sign(identity, digest, sig);
 	return rsa_modulus_bytes(identity);
@@ -305,215 +292,4 @@ keyswap_verify_proof(const struct rsa_key *peer_identity,
 
 	proof_digest(digest, t, peer_hello, peer_len);
 	return rsa_pss_verify(peer_identity, digest, sig, sig_len);
-}
-
-static void
-now_monotonic(struct timespec *now)
-{
-	if (clock_gettime(CLOCK_MONOTONIC, now) != 0)
-		die(EXIT_USAGE, "clock_gettime:");
-}
-
-void
-keyswap_conn_init(struct keyswap_conn *conn, int in, int out,
-    unsigned int timeout_seconds)
-{
-	conn->in = in;
-	conn->out = out;
-	now_monotonic(&conn->paused);
-	conn->deadline = conn->paused;
-	conn->deadline.tv_sec += timeout_seconds;
-}
-
-void
-keyswap_conn_pause(struct keyswap_conn *conn)
-{
-	now_monotonic(&conn->paused);
-}
-
-void
-keyswap_conn_resume(struct keyswap_conn *conn)
-{
-	struct timespec now;
-
-	now_monotonic(&now);
-	conn->deadline.tv_sec += now.tv_sec - conn->paused.tv_sec;
-	conn->deadline.tv_nsec += now.tv_nsec - conn->paused.tv_nsec;
-	if (conn->deadline.tv_nsec < 0) {
-		conn->deadline.tv_sec--;
-		conn->deadline.tv_nsec += 1000000000L;
-	} else if (conn->deadline.tv_nsec >= 1000000000L) {
-		conn->deadline.tv_sec++;
-		conn->deadline.tv_nsec -= 1000000000L;
-	}
-}
-
-/* Milliseconds left before the deadline, 0 when it has passed. */
-static int
-remaining_ms(const struct keyswap_conn *conn)
-{
-	struct timespec now;
-	long long ms;
-
-	now_monotonic(&now);
-	ms = (long long)(conn->deadline.tv_sec - now.tv_sec) * 1000 +
-	    (conn->deadline.tv_nsec - now.tv_nsec) / 1000000;
-	if (ms <= 0)
-		return 0;
-	return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-/*
- * Wait until fd is ready for events or the deadline passes.  Returns 0
- * when ready, -1 on timeout or a poll error (errno set, ETIMEDOUT for
- * the deadline).
- */
-static int
-wait_ready(const struct keyswap_conn *conn, int fd, short events)
-{
-	struct pollfd pfd;
-	int ms, r;
-
-	for (;;) {
-		if ((ms = remaining_ms(conn)) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, ms);
-		if (r > 0)
-			return 0; /* ready, or HUP/ERR: read/write will tell */
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-int
-keyswap_conn_ready(const struct keyswap_conn *conn, int ms)
-{
-	struct pollfd pfd;
-	int left, r;
-
-	left = remaining_ms(conn);
-	pfd.fd = conn->in;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	do
-		r = poll(&pfd, 1, ms < left ? ms : left);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		die(EXIT_USAGE, "poll:");
-	return r > 0;
-}
-
-/* Write everything or return -1 with errno (ETIMEDOUT, EPIPE, ...). */
-static int
-send_bytes(struct keyswap_conn *conn, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-	size_t chunk;
-
-	while (n > 0) {
-		if (wait_ready(conn, conn->out, POLLOUT) != 0)
-			return -1;
-		/* POLLOUT promises room for PIPE_BUF bytes on a pipe; a
-		 * bigger write could block past the deadline. */
-		chunk = n < PIPE_BUF ? n : PIPE_BUF;
-		w = write(conn->out, p, chunk);
-		if (w < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (w == 0)
-			errno = EPIPE;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-void
-keyswap_send(struct keyswap_conn *conn, const unsigned char *frame,
-    size_t len)
-{
-	if (send_bytes(conn, frame, len) == 0)
-		return;
-	if (errno == ETIMEDOUT)
-		die(EXIT_AUTH, "timed out waiting for peer");
-	if (errno == EPIPE || errno == ECONNRESET)
-		die(EXIT_AUTH, "peer closed the connection");
-	die(EXIT_USAGE, "write to peer:");
-}
-
-void
-keyswap_send_quietly(struct keyswap_conn *conn, const unsigned char *frame,
-    size_t len)
-{
-	int saved = errno;
-
-	(void)send_bytes(conn, frame, len);
-	errno = saved;
-}
-
-/* Read exactly n bytes: read(2) asks for no more than what is missing. */
-static void
-receive_bytes(struct keyswap_conn *conn, unsigned char *p, size_t n)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		if (wait_ready(conn, conn->in, POLLIN) != 0) {
-			if (errno == ETIMEDOUT)
-				die(EXIT_AUTH, "timed out waiting for peer");
-			die(EXIT_USAGE, "poll:");
-		}
-		r = read(conn->in, p, n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r == 0 || (r < 0 && errno == ECONNRESET))
-			die(EXIT_AUTH, "peer closed the connection");
-		if (r < 0)
-			die(EXIT_USAGE, "read from peer:");
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
-static const char *
-type_name(int type)
-{
-	switch (type) {
-	case KEYSWAP_HELLO:
-		return "hello";
-	case KEYSWAP_PROOF:
-		return "proof";
-	default:
-		return "verdict";
-	}
-}
-
-const unsigned char *
-keyswap_receive(struct keyswap_conn *conn, int expected_type,
-    unsigned char *frame, size_t *frame_len, size_t *body_len)
-{
-	const char *why;
-	int type, version, rc;
-
-	receive_bytes(conn, frame, KEYSWAP_HEADER_LEN);
-	if ((rc = keyswap_parse_header(frame, &type, body_len, &version,
-	    &why)) != 0) {
-		/* Version 0 is another version too, and said as such. */
-		if (rc == RP_REFUSED)
-			die(EXIT_AUTH, "peer speaks keyswap version %d; this is "
-			    "version %d", version, KEYSWAP_VERSION);
-		die(EXIT_AUTH, "%s", why);
-	}
-	if (type != expected_type)
-		die(EXIT_AUTH, "expected a %s from the peer, got a %s",
-		    type_name(expected_type), type_name(type));
-	receive_bytes(conn, frame + KEYSWAP_HEADER_LEN, *body_len);
-	*frame_len = KEYSWAP_HEADER_LEN + *body_len;
-	return frame + KEYSWAP_HEADER_LEN;
 }

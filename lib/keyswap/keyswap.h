@@ -15,9 +15,14 @@
  * type, big-endian 16-bit body length.  The magic and version come first
  * in every version, so a peer of another version is refused by name.
  *
- * Parsers and checks return 0 or an rp_err code (error.h) with *why and
- * never exit, so fuzz targets can drive them; the connection helpers die (status 1 for what
- * the peer did, 2 for local trouble), as the tool could only die anyway.
+ * Everything here returns 0 or an rp_err code (core/error.h) with the
+ * reason in the caller's struct rp_error, and never exits, so the fuzz
+ * target and the unit test drive the same code as keyswap(1).  The
+ * codes say whose doing a failure is: RP_IO and RP_USAGE are local
+ * trouble; RP_MALFORMED, RP_REFUSED, RP_AUTH, RP_MORE (the peer closed
+ * the connection) and RP_TIMEOUT (the peer did not answer) are the
+ * peer's.  The frames, transcript and proofs are keyswap.c; the
+ * connection is keyswap_conn.c.
  */
 #ifndef RSAPIPE_KEYSWAP_H
 #define RSAPIPE_KEYSWAP_H
@@ -71,10 +76,10 @@ struct keyswap_hello {
  * Check a frame header.  On success sets *type and *body_len (at most
  * KEYSWAP_BODY_MAX) and returns 0.  Otherwise returns RP_MALFORMED, or
  * RP_REFUSED for another version with *version the peer's version (else
- * 0), and *why.
+ * 0), with the reason in err.
  */
 int keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN],
-    int *type, size_t *body_len, int *version, const char **why);
+    int *type, size_t *body_len, int *version, struct rp_error *err);
 
 /*
  * Encoders write a whole frame (header and body) into out, which must
@@ -91,11 +96,11 @@ size_t keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
 size_t keyswap_encode_verdict(unsigned char *out, int verdict);
 
 /* Body parsers: strict, every length checked, no trailing bytes;
- * 0 or RP_MALFORMED with *why. */
+ * 0 or RP_MALFORMED with the reason in err. */
 int keyswap_parse_hello(struct keyswap_hello *hello,
-    const unsigned char *body, size_t len, const char **why);
+    const unsigned char *body, size_t len, struct rp_error *err);
 int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
-    const unsigned char *body, size_t len, const char **why);
+    const unsigned char *body, size_t len, struct rp_error *err);
 /*
  * A verdict body is one byte.  keyswap_parse_verdict sets *verdict to
  * KEYSWAP_ACCEPT for 00 and to KEYSWAP_REFUSE for every other value;
@@ -103,17 +108,18 @@ int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
  * for the reason of a refusal.  Only a length other than 1 is malformed.
  */
 int keyswap_parse_verdict(int *verdict, const unsigned char *body,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 int keyswap_parse_verdict_value(int *value, const unsigned char *body,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 /*
  * Refuse a peer hello that is our own sent back (identical frame or our
  * nonce echoed).  Returns 0 if the two differ properly, else RP_AUTH (a
- * reflection) or RP_MALFORMED (a hello that does not parse) with *why.
+ * reflection) or RP_MALFORMED (a hello that does not parse), with the
+ * reason in err.
  */
 int keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
-    const unsigned char *peer, size_t peer_len, const char **why);
+    const unsigned char *peer, size_t peer_len, struct rp_error *err);
 
 /*
  * The transcript hash T over both whole hello frames in canonical
@@ -163,24 +169,25 @@ void keyswap_conn_resume(struct keyswap_conn *conn);
 /*
  * 1 if a read from the peer would not block (bytes or end of stream are
  * there) within ms milliseconds and before the deadline, else 0.  Reads
- * nothing.  Dies (status 2) on a poll error.
+ * nothing.  RP_IO on a poll error.
  */
-int keyswap_conn_ready(const struct keyswap_conn *conn, int ms);
-/* Write a whole frame.  Dies: 1 if the peer is gone or the deadline
- * passes, 2 on a local error. */
-void keyswap_send(struct keyswap_conn *conn, const unsigned char *frame,
-    size_t len);
-/* As keyswap_send, but never dies: for a last word before giving up. */
+int keyswap_conn_ready(const struct keyswap_conn *conn, int ms,
+    struct rp_error *err);
+/* Write a whole frame: 0, RP_MORE ("peer closed the connection"),
+ * RP_TIMEOUT or RP_IO (a local error). */
+int keyswap_send(struct keyswap_conn *conn, const unsigned char *frame,
+    size_t len, struct rp_error *err);
+/* As keyswap_send, errors ignored: a last word before giving up. */
 void keyswap_send_quietly(struct keyswap_conn *conn,
     const unsigned char *frame, size_t len);
 /*
  * Read one frame of the expected type into frame (KEYSWAP_FRAME_MAX
- * bytes); sets *frame_len and returns a pointer to the body, *body_len.
- * Dies with status 1 on EOF ("peer closed the connection"), timeout,
- * bad magic, another version, an unexpected type or an oversized length.
+ * bytes) and set *frame_len; the body follows the KEYSWAP_HEADER_LEN
+ * header bytes.  Returns 0, RP_MORE (EOF: "peer closed the
+ * connection"), RP_TIMEOUT, RP_IO, RP_REFUSED (another version) or
+ * RP_MALFORMED (bad magic, an unexpected type, an oversized length).
  */
-const unsigned char *keyswap_receive(struct keyswap_conn *conn,
-    int expected_type, unsigned char *frame, size_t *frame_len,
-    size_t *body_len);
+int keyswap_receive(struct keyswap_conn *conn, int expected_type,
+    unsigned char *frame, size_t *frame_len, struct rp_error *err);
 
 #endif

@@ -38,29 +38,33 @@ keyswap_expected(const struct keyswap_state *s)
 /* A key the peer sent; a bad one is named in s->bad_key. */
 static int
 peer_key(struct keyswap_state *s, struct rsa_key *key,
-    const unsigned char *der, size_t len, const char *what, const char **why)
+    const unsigned char *der, size_t len, const char *what,
+    struct rp_error *err)
 {
-	if (key_from_spki(key, der, len, why) == 0)
+	const char *why;
+
+	if (key_from_spki(key, der, len, &why) == 0)
 		return 0;
 	s->bad_key = what;
-	return RP_REFUSED;
+	return rp_fail(err, RP_REFUSED, "peer sent a bad %s key: %s", what,
+	    why);
 }
 
 static int
 take_hello(struct keyswap_state *s, const unsigned char *body, size_t len,
-    const char **why)
+    struct rp_error *err)
 {
 	struct keyswap_hello hello;
 	int rc;
 
-	if ((rc = keyswap_parse_hello(&hello, body, len, why)) != 0 ||
+	if ((rc = keyswap_parse_hello(&hello, body, len, err)) != 0 ||
 	    (rc = keyswap_check_not_reflected(s->own_hello, s->own_len,
-	    s->peer_hello, s->peer_len, why)) != 0)
+	    s->peer_hello, s->peer_len, err)) != 0)
 		return rc;
 	if ((rc = peer_key(s, &s->peer_identity, hello.identity,
-	    hello.identity_len, "identity", why)) != 0 ||
+	    hello.identity_len, "identity", err)) != 0 ||
 	    (rc = peer_key(s, &s->peer_session, hello.session,
-	    hello.session_len, "session", why)) != 0)
+	    hello.session_len, "session", err)) != 0)
 		return rc;
 	keyswap_transcript(s->t, s->own_hello, s->own_len, s->peer_hello,
 	    s->peer_len);
@@ -69,49 +73,45 @@ take_hello(struct keyswap_state *s, const unsigned char *body, size_t len,
 
 static int
 take_proof(struct keyswap_state *s, const unsigned char *body, size_t len,
-    const char **why)
+    struct rp_error *err)
 {
 	const unsigned char *sig;
 	size_t sig_len;
 	int rc;
 
-	if ((rc = keyswap_parse_proof(&sig, &sig_len, body, len, why)) != 0)
+	if ((rc = keyswap_parse_proof(&sig, &sig_len, body, len, err)) != 0)
 		return rc;
 	if (keyswap_verify_proof(&s->peer_identity, s->t, s->peer_hello,
-	    s->peer_len, sig, sig_len) != 0) {
-		*why = "peer's proof does not verify: the exchange was "
-		    "tampered with, replayed or reflected";
-		return RP_AUTH;
-	}
+	    s->peer_len, sig, sig_len) != 0)
+		return rp_fail(err, RP_AUTH, "peer's proof does not verify: "
+		    "the exchange was tampered with, replayed or reflected");
 	return 0;
 }
 
 int
 keyswap_take(struct keyswap_state *s, const unsigned char *frame,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
 	const unsigned char *body = frame + KEYSWAP_HEADER_LEN;
 	size_t body_len = len - KEYSWAP_HEADER_LEN;
 	int rc;
 
 	if (len < KEYSWAP_HEADER_LEN || keyswap_expected(s) == 0 ||
-	    frame[5] != keyswap_expected(s)) {
-		*why = "unexpected message";
-		return RP_MALFORMED;
-	}
+	    frame[5] != keyswap_expected(s))
+		return rp_fail(err, RP_MALFORMED, "unexpected message");
 	switch (s->stage) {
 	case KEYSWAP_WANT_HELLO:
 		/* Kept whole: the transcript and the proof cover it. */
 		memcpy(s->peer_hello, frame, len);
 		s->peer_len = len;
-		rc = take_hello(s, body, body_len, why);
+		rc = take_hello(s, body, body_len, err);
 		break;
 	case KEYSWAP_WANT_PROOF:
-		rc = take_proof(s, body, body_len, why);
+		rc = take_proof(s, body, body_len, err);
 		break;
 	default:
 		rc = keyswap_parse_verdict_value(&s->verdict, body, body_len,
-		    why);
+		    err);
 		break;
 	}
 	if (rc == 0)
@@ -127,7 +127,7 @@ keyswap_make_proof(const struct keyswap_state *s,
 	size_t len;
 
 	if (s->stage < KEYSWAP_WANT_PROOF)
-		die(EXIT_USAGE, "internal error: proof before the hello");
+		rp_fatal("proof before the hello");
 	len = keyswap_sign_proof(identity, s->t, s->own_hello, s->own_len,
 	    sig);
 	return keyswap_encode_proof(out, sig, len);
@@ -148,59 +148,58 @@ keyswap_send_verdict(struct keyswap_conn *conn, int verdict)
 	size_t n;
 
 	if ((n = keyswap_encode_verdict(frame, verdict)) == 0)
-		die(EXIT_USAGE, "internal error: verdict %d", verdict);
+		rp_fatal("verdict %d", verdict);
 	keyswap_send_quietly(conn, frame, n);
 }
 
-/* Receive the frame the sequence expects and take it; returns the code
- * of keyswap_take.  The frame's header is checked by keyswap_receive,
- * which dies on a wrong one. */
+/* Receive the frame the sequence expects and take it. */
 static int
 receive_take(struct keyswap_state *s, struct keyswap_conn *conn,
-    const char **why)
+    struct rp_error *err)
 {
 	unsigned char frame[KEYSWAP_FRAME_MAX];
-	size_t frame_len, body_len;
+	size_t frame_len;
+	int rc;
 
-	(void)keyswap_receive(conn, keyswap_expected(s), frame, &frame_len,
-	    &body_len);
-	return keyswap_take(s, frame, frame_len, why);
+	if ((rc = keyswap_receive(conn, keyswap_expected(s), frame,
+	    &frame_len, err)) != 0)
+		return rc;
+	return keyswap_take(s, frame, frame_len, err);
 }
 
-void
+int
 keyswap_run_hello_proof(struct keyswap_state *s, struct keyswap_conn *conn,
-    struct rsa_key *identity, const struct rsa_key *session)
+    struct rsa_key *identity, const struct rsa_key *session,
+    struct rp_error *err)
 {
 	unsigned char nonce[KEYSWAP_NONCE_LEN], frame[KEYSWAP_FRAME_MAX];
-	const char *why;
 	int rc;
 
 	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
 	if (keyswap_begin(s, identity, session, nonce) != 0)
-		die(EXIT_USAGE, "key too large for keyswap");
+		return rp_fail(err, RP_USAGE, "key too large for keyswap");
 	/* Both sides write first, then read: no roles, no deadlock (a
 	 * hello fits in any pipe or socket buffer). */
-	keyswap_send(conn, s->own_hello, s->own_len);
-	if ((rc = receive_take(s, conn, &why)) == RP_REFUSED)
-		die(EXIT_AUTH, "peer sent a bad %s key: %s", s->bad_key, why);
-	if (rc != 0)
-		die(EXIT_AUTH, "%s", why);
-	keyswap_send(conn, frame, keyswap_make_proof(s, identity, frame));
+	if ((rc = keyswap_send(conn, s->own_hello, s->own_len, err)) != 0 ||
+	    (rc = receive_take(s, conn, err)) != 0)
+		return rc;
+	rc = keyswap_send(conn, frame, keyswap_make_proof(s, identity, frame),
+	    err);
 	key_free(identity); /* the private identity is not needed again */
-	if ((rc = receive_take(s, conn, &why)) == RP_AUTH) {
-		keyswap_send_verdict(conn, KEYSWAP_REFUSE);
-		die(EXIT_AUTH, "%s", why);
-	}
 	if (rc != 0)
-		die(EXIT_AUTH, "%s", why);
+		return rc;
+	if ((rc = receive_take(s, conn, err)) == RP_AUTH)
+		keyswap_send_verdict(conn, KEYSWAP_REFUSE);
+	return rc;
 }
 
 int
-keyswap_run_verdict(struct keyswap_state *s, struct keyswap_conn *conn)
+keyswap_run_verdict(struct keyswap_state *s, struct keyswap_conn *conn,
+    struct rp_error *err)
 {
-	const char *why;
+	int rc;
 
-	if (receive_take(s, conn, &why) != 0)
-		die(EXIT_AUTH, "%s", why);
+	if ((rc = receive_take(s, conn, err)) != 0)
+		return rc;
 	return s->verdict;
 }

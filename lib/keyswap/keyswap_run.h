@@ -10,9 +10,9 @@
  * never exits, so the fuzz target drives exactly this sequence.
  *
  * keyswap_run_hello_proof() and keyswap_run_verdict() run it over a
- * keyswap_conn and die as the tool would: status 1 for what the peer
- * did, 2 for local trouble.  The trust decision between them is the
- * caller's.
+ * keyswap_conn and return the first failure's code and reason (whose
+ * doing each code is: keyswap.h).  The trust decision between them is
+ * keyswap_trust.h's.
  */
 #ifndef RSAPIPE_KEYSWAP_RUN_H
 #define RSAPIPE_KEYSWAP_RUN_H
@@ -58,16 +58,17 @@ int keyswap_expected(const struct keyswap_state *s);
 
 /*
  * Take the peer's next frame (header and body, len bytes; the header
- * already checked by keyswap_parse_header).  Returns 0, or with *why:
- * RP_MALFORMED (a frame of the wrong type or that does not parse),
- * RP_AUTH (a reflected hello, a proof that does not verify), RP_REFUSED
- * (a key in the hello that is refused; s->bad_key says which).
+ * already checked by keyswap_parse_header).  Returns 0, or with the
+ * reason in err: RP_MALFORMED (a frame of the wrong type or that does
+ * not parse), RP_AUTH (a reflected hello, a proof that does not verify),
+ * RP_REFUSED (a key in the hello that is refused; s->bad_key says
+ * which).
  */
 int keyswap_take(struct keyswap_state *s, const unsigned char *frame,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 /* Our proof frame into out (KEYSWAP_FRAME_MAX bytes), once the peer's
- * hello is in; returns its length.  Dies on internal failure. */
+ * hello is in; returns its length.  Called before that, rp_fatal(). */
 size_t keyswap_make_proof(const struct keyswap_state *s,
     const struct rsa_key *identity, unsigned char *out);
 
@@ -77,17 +78,19 @@ void keyswap_state_free(struct keyswap_state *s);
 /*
  * Hellos, then proofs, over conn: both sides write first, then read.
  * identity's private half signs our proof and is released (key_free)
- * as soon as the proof is sent.  Returns with s->peer_identity,
- * s->peer_session and s->t verified.  A proof that does not verify is
- * answered with a refusing verdict before dying.
+ * as soon as the proof is sent.  Returns 0 with s->peer_identity,
+ * s->peer_session and s->t verified, or the first failure's code
+ * (RP_USAGE: our key is too large for a hello).  A proof that does not
+ * verify is answered with a refusing verdict before RP_AUTH returns.
  */
-void keyswap_run_hello_proof(struct keyswap_state *s,
+int keyswap_run_hello_proof(struct keyswap_state *s,
     struct keyswap_conn *conn, struct rsa_key *identity,
-    const struct rsa_key *session);
+    const struct rsa_key *session, struct rp_error *err);
 
 /* Read the peer's verdict; returns the byte as sent (KEYSWAP_ACCEPT or a
- * refusal).  Dies on a malformed or missing verdict. */
-int keyswap_run_verdict(struct keyswap_state *s, struct keyswap_conn *conn);
+ * refusal, >= 0), or the code of a malformed or missing verdict. */
+int keyswap_run_verdict(struct keyswap_state *s, struct keyswap_conn *conn,
+    struct rp_error *err);
 
 /* Send our verdict, best effort (the peer may be gone already). */
 void keyswap_send_verdict(struct keyswap_conn *conn, int verdict);

@@ -19,11 +19,11 @@ stream_cipher_open(struct cipher_state *c, const struct stream_keys *keys)
 	err = gcry_cipher_open(&c->hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
 	    GCRY_CIPHER_SECURE);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
 	err = gcry_cipher_setkey(c->hd, keys->payload_key,
 	    sizeof(keys->payload_key));
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM key");
+		rp_fatal("AES-256-GCM key: %s", gcry_strerror(err));
 }
 
 void
@@ -56,7 +56,7 @@ record_start(struct cipher_state *c, const unsigned char *hdr, int final)
 	if (!err)
 		err = gcry_cipher_final(c->hd);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
 }
 
 size_t
@@ -68,9 +68,9 @@ stream_record_seal(struct cipher_state *c, unsigned char *buf, size_t len,
 	gcry_error_t err;
 
 	if (c->finished || len > STREAM_RECORD_MAX)
-		die(EXIT_USAGE, "internal error: bad record");
+		rp_fatal("bad record");
 	if (c->counter == UINT64_MAX)
-		die(EXIT_USAGE, "record counter overflow");
+		rp_fatal("record counter overflow");
 	wr_init(&w, buf, STREAM_RECORD_HEADER_LEN);
 	wr_uint(&w, 1, final ? STREAM_RECORD_FINAL : STREAM_RECORD_MORE);
 	wr_uint(&w, 3, len);
@@ -79,7 +79,7 @@ stream_record_seal(struct cipher_state *c, unsigned char *buf, size_t len,
 	if (!err)
 		err = gcry_cipher_gettag(c->hd, body + len, STREAM_TAG_LEN);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
 	c->counter++;
 	c->finished = final;
 	return len + STREAM_RECORD_OVERHEAD;
@@ -131,7 +131,7 @@ stream_record_open(struct cipher_state *c, unsigned char *rec, size_t len,
 	record_start(c, rec, final);
 	err = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
 	err = gcry_cipher_checktag(c->hd, body + len, STREAM_TAG_LEN);
 	if (gpg_err_code(err) == GPG_ERR_CHECKSUM) {
 		*why = "record authentication failed (tampered, reordered or"
@@ -139,7 +139,7 @@ stream_record_open(struct cipher_state *c, unsigned char *rec, size_t len,
 		return RP_AUTH;
 	}
 	if (err)
-		die_gcry(EXIT_USAGE, err, "AES-256-GCM");
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
 	c->counter++;
 	c->finished = final;
 	return 0;

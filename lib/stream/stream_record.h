@@ -5,7 +5,7 @@
  * record number and final flag in the nonce, the record header as AAD.
  *
  * stream_record_parse() and stream_record_open() return 0 or an rp_err
- * code (error.h) with *why and never exit; sealing dies on failure.
+ * code (error.h) with *why and never exit; sealing fails only by rp_fatal().
  */
 #ifndef RSAPIPE_STREAM_RECORD_H
 #define RSAPIPE_STREAM_RECORD_H
@@ -28,7 +28,8 @@ void stream_cipher_close(struct cipher_state *c);
 /*
  * Seal in place the len plaintext bytes at buf + STREAM_RECORD_HEADER_LEN
  * (buf must have room for STREAM_RECORD_OVERHEAD more); returns the
- * record's size.  Dies on failure.
+ * record's size.  libgcrypt failing, or a record too large, is
+ * rp_fatal().
  */
 size_t stream_record_seal(struct cipher_state *c, unsigned char *buf,
     size_t len, int final);

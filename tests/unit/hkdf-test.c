@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "crypto/hkdf.h"
 

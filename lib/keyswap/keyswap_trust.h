@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * keyswap_trust.h: whether the identity a peer proved is the peer we
+ * want (doc/KEYSWAP.md, "Trust"): pinned with --peer, looked up by name
+ * in a known-peers file (trust on first use, ssh's known_hosts), looked
+ * up in an allow list (sshd's authorized_keys), or taken unverified.
+ *
+ * keyswap_judge() decides between the proofs and the verdicts; a first
+ * contact under --ask is put to the person at the terminal by
+ * keyswap_ask(), and recorded after both verdicts by keyswap_record().
+ * A refusal is RP_AUTH with the reason to print and the verdict to send
+ * in the judgement; nothing here prints or exits.
+ */
+#ifndef RSAPIPE_KEYSWAP_TRUST_H
+#define RSAPIPE_KEYSWAP_TRUST_H
+
+#include "core/error.h"
+#include "keys/keys.h"
+#include "keyswap/keyswap.h"
+#include "keyswap/known_peers.h"
+
+/* What a known-peers file does with a name it has no entry for. */
+enum keyswap_new_peer {
+	KEYSWAP_NEW_RECORD,  /* --accept-new (the default) */
+	KEYSWAP_NEW_ASK,     /* --ask: a person decides */
+	KEYSWAP_NEW_REFUSE   /* --refuse-new */
+};
+
+/* The trust options; at most one of peer, known_peers, allowed and
+ * accept_any. */
+struct keyswap_trust {
+	const char *peer;         /* --peer PUB: the pinned identity's file */
+	const char *known_peers;  /* --known-peers F, with name */
+	const char *name;
+	int new_peer;             /* enum keyswap_new_peer */
+	int new_peer_set;         /* --ask, --accept-new or --refuse-new given */
+	const char *allowed;      /* --allowed F */
+	int accept_any;           /* --accept-any */
+};
+
+/* What keyswap_judge() found, for the caller to act on and report. */
+struct keyswap_judgement {
+	int verdict;      /* to send when refusing (enum keyswap_verdict) */
+	int ask;          /* first contact under --ask: call keyswap_ask() */
+	int record;       /* first contact: keyswap_record() after verdicts */
+	int unverified;   /* --accept-any: the fingerprint was not checked */
+	int changed;      /* a known name with another identity: entry has
+	                     the line that records the old one */
+	struct known_peer_entry entry; /* the line that matched or changed */
+	unsigned long allowed_line;    /* the allow list's line that names
+	                                  the peer, or 0 */
+	char peer_name[KNOWN_PEERS_NAME_MAX + 1]; /* for --peer-name-out */
+};
+
+/*
+ * The options' combination: exactly one way to trust, --known-peers with
+ * --name (a valid one), a new-peer policy only with --known-peers.
+ * RP_USAGE with the reason when not.
+ */
+int keyswap_trust_check(const struct keyswap_trust *t, struct rp_error *err);
+
+/*
+ * Before any byte goes to the peer: load the pinned key into pinned
+ * (zeroed when there is none) and read the trust files once, so a bad
+ * one is a local failure (status 2), not a refused peer.
+ */
+int keyswap_trust_open(const struct keyswap_trust *t, struct rsa_key *pinned,
+    struct rp_error *err);
+
+/*
+ * Judge the peer's verified identity (fingerprint, key_fingerprint()).
+ * Returns 0 to go on (j->ask: a person must confirm first; j->record:
+ * record it after the verdicts), or RP_AUTH with the reason and
+ * j->verdict to send.
+ */
+int keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
+    const struct rsa_key *peer_identity, const char *fingerprint,
+    struct keyswap_judgement *j, struct rp_error *err);
+
+/*
+ * The first-contact question on /dev/tty, as ssh asks it, until it is
+ * answered; the time it takes is not counted against conn's deadline.
+ * Returns 0 for yes (or the right fingerprint pasted), else RP_AUTH with
+ * the reason (no, a wrong fingerprint, no terminal, end of input,
+ * interrupted).
+ */
+int keyswap_ask(struct keyswap_conn *conn, const char *name,
+    const char *fingerprint, struct rp_error *err);
+
+/*
+ * Record a first contact in the known-peers file.  Returns KNOWN_PEER_NEW
+ * (recorded) or KNOWN_PEER_MATCH (another keyswap recorded it
+ * meanwhile), or RP_AUTH with j->changed when it recorded another
+ * identity meanwhile.
+ */
+int keyswap_record(const struct keyswap_trust *t, const char *fingerprint,
+    struct keyswap_judgement *j, struct rp_error *err);
+
+#endif
