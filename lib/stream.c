@@ -14,6 +14,33 @@
 #include "io.h"
 #include "stream.h"
 
+/* --status-fd: the descriptor for the one word that says how the stream
+ * ended, or -1; said once, "FAILED" at exit if nothing else was. */
+static int status_fd = -1;
+
+static void
+status_word(const char *word)
+{
+	if (status_fd < 0)
+		return;
+	(void)!write(status_fd, word, strlen(word));
+	status_fd = -1;
+}
+
+static void
+status_failed(void)
+{
+	status_word("FAILED\n");
+}
+
+/* The input ended before the final record. */
+static _Noreturn void
+truncated(const char *why)
+{
+	status_word("TRUNCATED\n");
+	die(EXIT_AUTH, "%s", why);
+}
+
 unsigned char *
 stream_session_load(const char *path)
 {
@@ -179,9 +206,9 @@ read_header(struct filter_input *in, struct stream_header *h)
 			die(EXIT_AUTH, "%s", why);
 		if (!filter_input_need(in, need)) {
 			if (in->end == in->start)
-				die(EXIT_AUTH, "empty input: truncated or not"
+				truncated("empty input: truncated or not"
 				    " an rsapipe stream");
-			die(EXIT_AUTH, "truncated stream (incomplete header)");
+			truncated("truncated stream (incomplete header)");
 		}
 	}
 }
@@ -250,13 +277,13 @@ next_record(struct filter_input *in, int *final)
 
 	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN)) {
 		if (in->end == in->start)
-			die(EXIT_AUTH, "truncated stream (no final record)");
-		die(EXIT_AUTH, "truncated stream (partial record)");
+			truncated("truncated stream (no final record)");
+		truncated("truncated stream (partial record)");
 	}
 	if (stream_record_parse(in->buf + in->start, &len, final, &why) != 0)
 		die(EXIT_AUTH, "%s", why);
 	if (!filter_input_need(in, len + STREAM_RECORD_OVERHEAD))
-		die(EXIT_AUTH, "truncated stream (partial record)");
+		truncated("truncated stream (partial record)");
 	return len;
 }
 
@@ -289,6 +316,10 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	struct io_output out;
 	struct filter_input in;
 
+	if (opt->status_fd >= 0) {
+		status_fd = opt->status_fd;
+		atexit(status_failed);
+	}
 	filter_input_open(&in, opt->fd, filter_name(opt->input, "stdin"),
 	    INPUT_SIZE, opt->prefix, opt->prefix_len);
 	io_output_open(&out, opt->output, 0600, 0);
@@ -305,4 +336,5 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 		die(EXIT_AUTH, "trailing data after the final record");
 	filter_input_close(&in);
 	io_output_commit(&out);
+	status_word("FINAL\n");
 }

@@ -4,6 +4,7 @@
  * of the given private keys, releasing each record (chunk) only after
  * it authenticated.  See rsa-decrypt(1).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,14 @@
  * before an armored one included. */
 #define PREFIX_MAX 4096
 
-enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL };
+enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL, OPT_STATUS_FD };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, 'i' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "stop-at-final", no_argument, NULL, OPT_STOP_AT_FINAL },
+	{ "status-fd", required_argument, NULL, OPT_STATUS_FD },
 	{ "output", required_argument, NULL, 'o' },
 	PASSPHRASE_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
@@ -42,7 +44,8 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-i PRIVATE ...] [--from PUB]"
-	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n", progname);
+	    " [--session FILE] [--stop-at-final] [--status-fd N] [-o OUT]"
+	    " [IN]\n", progname);
 	exit(EXIT_USAGE);
 }
 
@@ -60,6 +63,8 @@ help(void)
 	    "      --from PUB           require a signature by this key\n"
 	    "      --session FILE       the keyswap session the stream is bound to\n"
 	    "      --stop-at-final      end at the final record, not at end of input\n"
+	    "      --status-fd N        how the stream ended, one word to"
+	    " descriptor N\n"
 	    "  -o, --output OUT         write OUT all-or-nothing\n"
 	    "      --passphrase-file F  passphrase for encrypted keys (and"
 	    " age's scrypt)\n"
@@ -79,6 +84,7 @@ struct args {
 	struct passphrase_source pass;
 	const char *from_path, *session_path, *input, *output;
 	int stop_at_final;
+	int status_fd;
 };
 
 /* The keys to try: RSA private keys, and age's X25519 identities. */
@@ -88,6 +94,21 @@ struct identities {
 	struct age_x25519_identity x25519[MAX_IDENTITIES];
 	size_t nx25519;
 };
+
+/* --status-fd N: an open descriptor other than 0-2. */
+static int
+status_fd_arg(const char *arg)
+{
+	char *end;
+	long fd;
+
+	fd = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || fd < 3 || fd > 65535 ||
+	    fcntl((int)fd, F_GETFD) == -1)
+		die(EXIT_USAGE, "--status-fd %s: not an open descriptor above 2",
+		    arg);
+	return (int)fd;
+}
 
 /* Options into a; returns the index of the first operand. */
 static int
@@ -111,6 +132,9 @@ parse_options(int argc, char **argv, struct args *a)
 			break;
 		case OPT_STOP_AT_FINAL:
 			a->stop_at_final = 1;
+			break;
+		case OPT_STATUS_FD:
+			a->status_fd = status_fd_arg(optarg);
 			break;
 		case 'o':
 			option_once(&a->output, optarg, "-o");
@@ -209,6 +233,7 @@ decrypt_stream(const struct args *a, const struct identities *ids, int fd,
 	opt.identities = ids->rsa;
 	opt.nidentities = ids->nrsa;
 	opt.stop_at_final = a->stop_at_final;
+	opt.status_fd = a->status_fd;
 	opt.input = a->input;
 	opt.fd = fd;
 	opt.prefix = prefix;
@@ -243,6 +268,8 @@ decrypt_age(const struct args *a, const struct identities *ids, int fd,
 	if (a->stop_at_final)
 		die(EXIT_USAGE, "--stop-at-final cannot be used with an age "
 		    "file: it is read to its end");
+	if (a->status_fd >= 0)
+		die(EXIT_USAGE, "--status-fd cannot be used with an age file");
 	memset(&opt, 0, sizeof(opt));
 	opt.rsa = ids->rsa;
 	opt.nrsa = ids->nrsa;
@@ -260,7 +287,8 @@ decrypt_age(const struct args *a, const struct identities *ids, int fd,
 int
 main(int argc, char **argv)
 {
-	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
+	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT,
+	    .status_fd = -1 };
 	static struct identities ids;
 	static unsigned char prefix[PREFIX_MAX];
 	size_t i, prefix_len;
