@@ -232,8 +232,10 @@ rsapipe_keyswap() {
 }
 
 # rsapipe_read_context FD: the 32 bytes keyswap wrote to the pipe FD, as
-# 64 hex digits on stdout (a shell variable cannot hold a zero byte).
+# 64 hex digits on stdout (a shell variable cannot hold a zero byte);
+# fails at once when nothing was written.
 rsapipe_read_context() {
+	read -r -t 0 <&"$1" || return 1
 	od -A n -v -t x1 -N 32 <&"$1" | tr -d ' \n'
 }
 
