@@ -130,18 +130,27 @@ refused() {
 	refused --nc
 }
 
-@test "a server whose port is taken says so, status 2" {
+port_taken() {
 	port=$(free_port)
 	person alice
 	socat TCP-LISTEN:"$port",reuseaddr EXEC:cat 3>&- &
 	squatter=$!
 	wait_listen "$port"
-	at_terminal alice "$CHAT_SERVER" "$port"
+	at_terminal alice "$CHAT_SERVER" "$@" "$port"
 	ended_within alice 5 st
 	kill "$squatter"
 	[ "$st" -eq 2 ]
 	screen alice | grep -q "rsa-chat-server: cannot listen on port $port: address already in use"
 	assert_no_noise "$(screen alice)"
+	[ -z "$(leftovers alice)" ]
+}
+
+@test "socat: a server whose port is taken says so, status 2" {
+	port_taken
+}
+
+@test "netcat: a server whose port is taken says so, status 2" {
+	port_taken --nc
 }
 
 link_down() {

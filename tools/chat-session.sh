@@ -126,7 +126,10 @@ if [ -n "${RSAPIPE_NC_PID:-}" ]; then
 	done
 fi
 if ! wait "$keyswap_pid"; then
+	# A listening nc that could not listen ends before any caller.
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
+		[ "$role" = server ] &&
+			finish 2 "cannot listen on port ${RSAPIPE_ADDRESS##*:}: $cause"
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi
 	cat "$dir/keyswap.log" >&5
@@ -137,6 +140,7 @@ grep -v '^keyswap: peer identity ' "$dir/keyswap.log" >&5
 context=$(rsapipe_read_context "$context_fd")
 name=$(rsapipe_read_line "$name_fd")
 exec {context_fd}<&- {name_fd}<&-
+[ ${#context} -eq 64 ] || finish 2 "no session context"
 
 peer_fp=$(rsapipe_fingerprint "$dir/peer-identity.pub") ||
 	finish 1 "cannot read the peer identity"
