@@ -316,7 +316,7 @@ stream_decrypt(const struct stream_decrypt_options *opt)
 	struct io_output out;
 	struct filter_input in;
 
-	if (opt->status_fd >= 0) {
+	if (opt->status_fd > 2) {
 		status_fd = opt->status_fd;
 		atexit(status_failed);
 	}

@@ -44,9 +44,9 @@ struct stream_decrypt_options {
 	 * refuse trailing data: for a connection that stays open after the
 	 * stream, whose end would otherwise wait for the peer to close. */
 	int stop_at_final;
-	/* A descriptor, or -1: one word when the stream ends, "FINAL",
-	 * "TRUNCATED" (input ended before the final record) or "FAILED"
-	 * (doc/FORMAT.md section 5). */
+	/* A descriptor above 2 (else none: zeroed options write nothing):
+	 * one word when the stream ends, "FINAL", "TRUNCATED" (input ended
+	 * before the final record) or "FAILED" (doc/FORMAT.md section 5). */
 	int status_fd;
 };
 
