@@ -26,8 +26,8 @@
 # (doc/CHAT.md); the only words read are socat's and nc's, by
 # rsapipe_connect_error.  The outcome goes to the front end as one line
 # on the descriptor RSAPIPE_STATUS_FD: "running PID" first (where the
-# front end sends a signal it gets), then the status once the keys are
-# erased.
+# front end sends a signal it gets: SIGUSR1 stands for SIGINT, which a
+# background job cannot trap), then the status once the keys are erased.
 set -u
 [ -n "${RSAPIPE_DEBUG:-}" ] && set -x
 rsapipe_libexec=$(dirname "$0")
@@ -50,7 +50,7 @@ keyswap_pid='' enc_pid='' dec_pid='' spare_pid=''
 # the chat ended and report the status to the front end.
 finish() {
 	local status=$1 message=$2
-	trap '' INT TERM HUP
+	trap '' INT TERM HUP USR1
 	exec 6>&- 7<&- 8>&- 9<&- 2>/dev/null
 	rsapipe_stop $keyswap_pid $enc_pid $dec_pid
 	rsapipe_erase_keys
@@ -75,7 +75,7 @@ rsapipe_erase_keys() {
 	done
 	context=
 }
-trap 'finish 130 interrupted' INT
+trap 'finish 130 interrupted' INT USR1
 trap 'finish 143 terminated' TERM
 trap 'finish 129 "hung up"' HUP
 
@@ -179,14 +179,14 @@ term_pid=$!
 # A signal to this script while chat-term runs (the front end passes its
 # own on) goes to chat-term, so the chat ends in order (our final record
 # still reaches the peer).
-trap 'kill -TERM $term_pid 2>/dev/null' INT TERM HUP
+trap 'kill -TERM $term_pid 2>/dev/null' INT TERM HUP USR1
 term=0
 wait "$term_pid" || term=$?
 while kill -0 "$term_pid" 2>/dev/null; do
 	wait "$term_pid"
 	term=$?
 done
-trap 'finish 130 interrupted' INT
+trap 'finish 130 interrupted' INT USR1
 trap 'finish 143 terminated' TERM
 trap 'finish 129 "hung up"' HUP
 exec 3<&- 4>&-

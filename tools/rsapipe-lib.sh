@@ -332,7 +332,9 @@ rsapipe_chat() {
 	rsapipe_chat_dir=$dir
 	rsapipe_chat_pids=()
 	rsapipe_chat_state=''
-	trap 'rsapipe_chat_signal 130 interrupted INT' INT
+	# SIGINT reaches the session as SIGUSR1: a job started in the
+	# background (the session, through nc) cannot trap SIGINT.
+	trap 'rsapipe_chat_signal 130 interrupted USR1' INT
 	trap 'rsapipe_chat_signal 143 terminated TERM' TERM
 	trap 'rsapipe_chat_signal 129 "hung up" HUP' HUP
 	trap 'rsapipe_chat_cleanup' EXIT
