@@ -93,14 +93,14 @@ socat -lf "$session/socat.log" -t "$timeout" \
 socat_pid=$!
 exec 7<"$session/net-in" 6>"$session/net-out"
 
+# The session context comes back on a pipe, never in a file.
+exec {context_fd}<> <(:)
 if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$session" "$timeout" \
-    "${trust[@]}" <&7 >&6 2>"$session/keyswap.log"; then
+    "$context_fd" "${trust[@]}" <&7 >&6 2>"$session/keyswap.log"; then
 	# socat logs a failed connect(2) or name lookup, then exits, and
 	# only then does keyswap see the end of net-in: the log is complete.
-	cause=$(sed -n -E 's/.* E (connect|getaddrinfo)\(.*\): (.*)$/\2/p' \
-		"$session/socat.log" 2>/dev/null | head -n 1)
-	if [ -n "$cause" ]; then
-		say "cannot connect to $host:$port: ${cause,}"
+	if cause=$(rsapipe_connect_error "$session/socat.log"); then
+		say "cannot connect to $host:$port: $cause"
 		exit 3
 	fi
 	cat "$session/keyswap.log" >&2
@@ -108,12 +108,14 @@ if ! rsapipe_keyswap "$rsapipe_conf/identity.pem" "$session" "$timeout" \
 	exit 1
 fi
 cat "$session/keyswap.log" >&2
+context=$(rsapipe_read_context "$context_fd")
+exec {context_fd}<&-
 
 # <&0: a background job of a script would otherwise read /dev/null.
-rsapipe_send "$session" <&0 >&6 7<&- &
+rsapipe_send "$session" "$context" <&0 >&6 7<&- &
 enc_pid=$!
 exec 6>&-
-rsapipe_receive "$session" <&7
+rsapipe_receive "$session" "$context" <&7
 dec_status=$?
 exec 7<&-
 if [ "$dec_status" -ne 0 ]; then

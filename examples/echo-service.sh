@@ -55,9 +55,13 @@ trap 'rsapipe_erase_session "$session"' EXIT
 trap 'exit 130' INT TERM HUP
 
 rsapipe_session_key "$session"
+# The session context comes back on a pipe, never in a file.
+exec {context_fd}<> <(:)
 rsapipe_keyswap "$identity" "$session" "${RSAPIPE_TIMEOUT:-30}" \
-	--accept-any || fail "key exchange failed"
-rsapipe_receive "$session" | rsapipe_send "$session"
+	"$context_fd" --accept-any || fail "key exchange failed"
+context=$(rsapipe_read_context "$context_fd")
+exec {context_fd}<&-
+rsapipe_receive "$session" "$context" | rsapipe_send "$session" "$context"
 statuses=("${PIPESTATUS[@]}")
 [ "${statuses[0]}" -eq 0 ] || exit "${statuses[0]}"
 exit "${statuses[1]}"

@@ -130,18 +130,27 @@ refused() {
 	refused --nc
 }
 
-@test "a server whose port is taken says so, status 2" {
+port_taken() {
 	port=$(free_port)
 	person alice
 	socat TCP-LISTEN:"$port",reuseaddr EXEC:cat 3>&- &
 	squatter=$!
 	wait_listen "$port"
-	at_terminal alice "$CHAT_SERVER" "$port"
+	at_terminal alice "$CHAT_SERVER" "$@" "$port"
 	ended_within alice 5 st
 	kill "$squatter"
 	[ "$st" -eq 2 ]
 	screen alice | grep -q "rsa-chat-server: cannot listen on port $port: address already in use"
 	assert_no_noise "$(screen alice)"
+	[ -z "$(leftovers alice)" ]
+}
+
+@test "socat: a server whose port is taken says so, status 2" {
+	port_taken
+}
+
+@test "netcat: a server whose port is taken says so, status 2" {
+	port_taken --nc
 }
 
 link_down() {
@@ -210,6 +219,41 @@ hangs_up() {
 
 @test "netcat: a server that hangs up at once is reported within 2 s, status 1" {
 	hangs_up --nc
+}
+
+interrupted_in_exchange() {
+	port=$(free_port)
+	person bob
+	has_identity bob
+	# A server that accepts and never answers: the exchange waits.
+	mkfifo "$BATS_TEST_TMPDIR/silence"
+	nc -l "$port" <"$BATS_TEST_TMPDIR/silence" >/dev/null 3>&- &
+	server=$!
+	exec 7>"$BATS_TEST_TMPDIR/silence"
+	wait_listen "$port"
+	at_terminal bob "$CHAT_CLIENT" "$@" --accept-new 127.0.0.1 "$port"
+	# The session runs once its report pipe is open: wait for keyswap.
+	for _ in $(seq $((100 * RSAPIPE_TEST_TIME_SCALE))); do
+		pgrep -f -- "--name 127.0.0.1:$port" >/dev/null && break
+		sleep 0.1
+	done
+	kill -INT "$(pgrep -P "$(terminal_pid bob)" -f rsa-chat-client)"
+	ended_within bob 2 bob_status
+	exec 7>&-
+	kill "$server" 2>/dev/null || true
+	[ "$bob_status" -eq 130 ]
+	screen bob | grep -q 'rsa-chat-client: interrupted; session keys erased'
+	[ -z "$(leftovers bob)" ]
+	assert_no_noise "$(screen bob)"
+	assert_no_processes "$port"
+}
+
+@test "socat: SIGINT to the front end during the exchange ends it at once with 130, keys erased" {
+	interrupted_in_exchange
+}
+
+@test "netcat: SIGINT to the front end during the exchange ends it at once with 130, keys erased" {
+	interrupted_in_exchange --nc
 }
 
 @test "closing the terminal window ends the chat: nothing keeps running on a dead terminal" {

@@ -322,6 +322,54 @@ fingerprint_of() {
 	[ -z "$(leftovers alice)" ]
 }
 
+@test "a netcat server starts the exchange, and its timeout, when a caller speaks, not when it starts listening" {
+	port=$(free_port)
+	person alice
+	person bob
+	has_identity alice
+	has_identity bob
+	RSAPIPE_TIMEOUT=3 start alice 8 "$CHAT_SERVER" --nc "$port"
+	wait_listen "$port"
+	# Longer than the exchange timeout, before anyone calls.
+	sleep 4
+	start bob 9 "$CHAT_CLIENT" --nc --accept-new 127.0.0.1 "$port"
+	wait_screen alice 'secure session'
+	wait_screen bob 'secure session'
+	echo exit >&9
+	wait_exit "$bob_pid" bob_status
+	wait_exit "$alice_pid" alice_status
+	[ "$bob_status" -eq 0 ]
+	[ "$alice_status" -eq 0 ]
+}
+
+# session_files NAME: the files of NAME's running session directory.
+session_files() {
+	find "$BATS_TEST_TMPDIR/$1/run" -path '*/rsapipe-session.*/*' -printf '%f\n' | sort
+}
+
+session_dir_holds() {
+	open_chat "$@"
+	local expected=(keyswap.log peer-identity.pub peer.pub session.pem
+	    session.pub shown streams.log transport.log typed)
+	[ "$1" != --nc ] || expected+=(net-in net-out)
+	for who in alice bob; do
+		diff <(printf '%s\n' "${expected[@]}" | sort) <(session_files "$who")
+	done
+	echo exit >&9
+	wait_exit "$bob_pid" bob_status
+	wait_exit "$alice_pid" alice_status
+	[ "$bob_status" -eq 0 ]
+	[ "$alice_status" -eq 0 ]
+}
+
+@test "during a chat through socat the session directory holds the session keys, the FIFOs and the logs: no context, no state files" {
+	session_dir_holds
+}
+
+@test "during a chat through netcat the session directory holds the same, and nc's two FIFOs" {
+	session_dir_holds --nc
+}
+
 @test "the chat commands refuse bad usage with exit 2 and say how to call them" {
 	run -2 --separate-stderr "$CHAT_SERVER" 1 2
 	[[ $stderr == "usage: rsa-chat-server "* ]]

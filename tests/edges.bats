@@ -16,26 +16,52 @@ only_files() {
 	diff <(printf '%s\n' "$@" | sort) <(ls -A | sort)
 }
 
+# writing_in PID: PID holds a file in the current directory open (the
+# output it writes, not yet in place); says what it holds otherwise.
+writing_in() {
+	local held
+	held=$(ls -l "/proc/$1/fd" 2>/dev/null)
+	grep -qF -- "$PWD/" <<<"$held" && return 0
+	echo "process $1 holds no file in $PWD: $held" >&2
+	return 1
+}
+
 @test "an rsa-encrypt -o killed by SIGTERM mid-stream leaves no file, not even a temporary one" {
 	cp "$FIXTURES/bob.pub" k.pub
-	{ head -c 100000 /dev/urandom; sleep 5; } | rsa-encrypt -r k.pub -o x 3>&- &
+	# The input is a FIFO this shell holds open on fd 4: writing 1 MB
+	# returns only once the program has taken all but a pipe's worth of
+	# it, the event "it is mid-stream", with no sleep.
+	mkfifo in
+	rsa-encrypt -r k.pub -o x <in 3>&- &
 	pid=$!
-	sleep 1
+	exec 4>in
+	head -c 1000000 /dev/urandom >&4
+	# It has read most of it and written records to its unnamed output.
+	writing_in "$pid"
 	kill -TERM "$pid"
-	wait "$pid" || true
-	only_files k.pub
+	st=0
+	wait "$pid" || st=$?
+	exec 4>&-
+	[ "$st" -eq 143 ]
+	only_files in k.pub
 }
 
 @test "an rsa-decrypt -o killed by SIGKILL halfway through a stream leaves no plaintext" {
 	cp "$FIXTURES/bob.pem" k.pem
 	head -c 2000000 /dev/urandom | rsa-encrypt -r "$FIXTURES/bob.pub" >msg
-	head -c 1000000 msg >half
-	{ cat half; sleep 5; } | rsa-decrypt -i k.pem -o y 3>&- &
+	mkfifo in # as above
+	rsa-decrypt -i k.pem -o y <in 3>&- &
 	pid=$!
-	sleep 1
+	exec 4>in
+	head -c 1000000 msg >&4
+	# It has verified records and written their plaintext, unnamed.
+	writing_in "$pid"
 	kill -KILL "$pid"
-	wait "$pid" || true
-	only_files half k.pem msg
+	st=0
+	wait "$pid" || st=$?
+	exec 4>&-
+	[ "$st" -eq 137 ]
+	only_files in k.pem msg
 }
 
 @test "rsa-keygen -o NAME whose public file name is too long makes no key at all, and a rerun works" {

@@ -340,3 +340,18 @@ bats_require_minimum_version 1.5.0
 	assert_one_line_error keyswap 'timed out waiting for peer'
 	assert_nothing_written alice-got.pem alice.ctx
 }
+
+@test "the session context and the peer's name can go to a pipe (/dev/fd/N), so no file holds them" {
+	# As the chat takes them: a pipe each, read once keyswap is done.
+	exec {ctx}<> <(:) {who}<> <(:)
+	ALICE[7]=/dev/fd/$ctx
+	pair --accept-any --peer-name-out "/dev/fd/$who" -- --accept-any
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	[ ! -e alice.ctx ]
+	head -c 32 <&"$ctx" >from-pipe.ctx
+	assert_same_file from-pipe.ctx bob.ctx
+	read -r name <&"$who"
+	[ "$name" = "$(fingerprint "$FIXTURES/bob.pub" | cut -c8-23)" ]
+	exec {ctx}<&- {who}<&-
+}

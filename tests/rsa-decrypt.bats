@@ -318,3 +318,53 @@ make_stream() {
 	# The data record verified and was released; only the end is missing.
 	[ "$output" = "meet at noon" ]
 }
+
+# --status-fd: one word says how the stream ended, so a caller (the
+# chat) tells a stream cut short from a forged one by its status, never
+# by the message.
+
+@test "--status-fd says FINAL when the whole stream authenticated" {
+	make_stream
+	run -0 --separate-stderr rsa-decrypt --status-fd 3 -i "$FIXTURES/bob.pem" \
+	    stream.rsp 3>status
+	[ "$output" = "meet at noon" ]
+	[ "$(cat status)" = FINAL ]
+}
+
+@test "--status-fd says TRUNCATED for a stream cut anywhere before its final record, empty included" {
+	make_stream
+	for cut in 0 100 $(( $(wc -c <stream.rsp) - 1 )); do
+		head -c "$cut" stream.rsp >cut.rsp
+		run -1 --separate-stderr rsa-decrypt --stop-at-final --status-fd 3 \
+		    -i "$FIXTURES/bob.pem" cut.rsp 3>status
+		[ "$(cat status)" = TRUNCATED ]
+	done
+}
+
+@test "--status-fd says FAILED for a tampered record, a wrong key or trailing data" {
+	make_stream
+	# The last byte is the final record's tag.
+	{ head -c -1 stream.rsp; printf '\001'; } >bad.rsp
+	cmp -s bad.rsp stream.rsp && { head -c -1 stream.rsp; printf '\002'; } >bad.rsp
+	run -1 --separate-stderr rsa-decrypt --status-fd 3 -i "$FIXTURES/bob.pem" \
+	    bad.rsp 3>status
+	[ "$(cat status)" = FAILED ]
+	run -1 --separate-stderr rsa-decrypt --status-fd 3 -i "$FIXTURES/alice.pem" \
+	    stream.rsp 3>status
+	[ "$(cat status)" = FAILED ]
+	{ cat stream.rsp; printf x; } >long.rsp
+	run -1 --separate-stderr rsa-decrypt --status-fd 3 -i "$FIXTURES/bob.pem" \
+	    long.rsp 3>status
+	[ "$(cat status)" = FAILED ]
+}
+
+@test "--status-fd takes an open descriptor above 2, and no age file" {
+	make_stream
+	run -2 --separate-stderr rsa-decrypt --status-fd 9 -i "$FIXTURES/bob.pem" stream.rsp
+	assert_one_line_error rsa-decrypt 'not an open descriptor'
+	run -2 --separate-stderr rsa-decrypt --status-fd 1 -i "$FIXTURES/bob.pem" stream.rsp
+	run -2 --separate-stderr rsa-decrypt --status-fd x3 -i "$FIXTURES/bob.pem" stream.rsp
+	rsa-encrypt --age -r "$FIXTURES/bob.pub" plain.txt >f.age
+	run -2 --separate-stderr rsa-decrypt --status-fd 3 -i "$FIXTURES/bob.pem" f.age 3>status
+	assert_one_line_error rsa-decrypt 'age file'
+}

@@ -21,8 +21,13 @@
 # Steps: keyswap (both identities proven, session keys and context
 # exchanged); then chat-term sends each line typed as one encrypted,
 # signed record and shows each record from the peer once it verified.
-# Every ending erases the session keys.  The outcome is written to
-# $RSAPIPE_SESSION_DIR/status as "STATUS" once the keys are erased.
+# Every ending erases the session keys.  Each decision rests on an exit
+# status, a word on a status descriptor or the end of a descriptor
+# (doc/CHAT.md); the only words read are socat's and nc's, by
+# rsapipe_connect_error.  The outcome goes to the front end as one line
+# on the descriptor RSAPIPE_STATUS_FD: "running PID" first (where the
+# front end sends a signal it gets: SIGUSR1 stands for SIGINT, which a
+# background job cannot trap), then the status once the keys are erased.
 set -u
 [ -n "${RSAPIPE_DEBUG:-}" ] && set -x
 rsapipe_libexec=$(dirname "$0")
@@ -36,27 +41,24 @@ role=$RSAPIPE_ROLE
 exec 7<&0 6>&1 0</dev/null 1>&2
 
 report() {
-	echo "$1" >"$dir/status.tmp" && mv -f "$dir/status.tmp" "$dir/status"
+	echo "$1" >&"$RSAPIPE_STATUS_FD"
 }
-report running
+report "running $$"
 
-enc_pid='' dec_pid='' spare_pid=''
+keyswap_pid='' enc_pid='' dec_pid='' spare_pid=''
 # finish STATUS MESSAGE: stop everything, erase the keys, then say why
 # the chat ended and report the status to the front end.
 finish() {
 	local status=$1 message=$2
-	trap '' INT TERM HUP
+	trap '' INT TERM HUP USR1
 	exec 6>&- 7<&- 8>&- 9<&- 2>/dev/null
-	rsapipe_stop $enc_pid $dec_pid
+	rsapipe_stop $keyswap_pid $enc_pid $dec_pid
 	rsapipe_erase_keys
 	[ -z "$message" ] || say "$message; session keys erased"
 	# The next session's key, if still in the making, may finish (a
 	# second or so) unless the person asked us to stop now.
 	if [ -n "$spare_pid" ] && [ "$status" -lt 128 ]; then
-		for _ in $(seq 30); do
-			kill -0 "$spare_pid" 2>/dev/null || break
-			sleep 0.05
-		done
+		rsapipe_wait_within 1.5 "$spare_pid"
 	fi
 	rsapipe_stop_spare "$spare_pid"
 	wait 2>/dev/null
@@ -66,30 +68,25 @@ finish() {
 rsapipe_erase_keys() {
 	local f
 	for f in "$dir"/session.pem "$dir"/session.pub "$dir"/peer.pub \
-	    "$dir"/peer-identity.pub "$dir"/context; do
+	    "$dir"/peer-identity.pub; do
 		[ -f "$f" ] && dd if=/dev/zero of="$f" bs=4096 conv=notrunc \
 			count=$(( ($(wc -c <"$f") + 4095) / 4096 )) 2>/dev/null
 		rm -f "$f"
 	done
+	context=
 }
-trap 'finish 130 interrupted' INT
+trap 'finish 130 interrupted' INT USR1
 trap 'finish 143 terminated' TERM
 trap 'finish 129 "hung up"' HUP
 
 # The server's key may still be in the making (it started while the
-# server waited for a caller).
-for _ in $(seq 200); do
-	[ -e "$dir/key.ready" ] && break
-	sleep 0.05
-done
-[ -e "$dir/key.ready" ] || finish 2 "no session key"
-
-# Through nc the server's connection exists before any caller: start the
-# exchange (and its timeout) when the first byte arrives.
-if [ -n "${RSAPIPE_WAIT_FOR_CALLER:-}" ]; then
-	until read -r -t 0 <&7; do
-		sleep 0.05
-	done
+# server waited for a caller): its maker writes "ready" on this
+# descriptor, or ends without a word when it failed.
+if [ -n "${RSAPIPE_KEY_FD:-}" ]; then
+	ready=''
+	read -r -t 10 ready <&"$RSAPIPE_KEY_FD"
+	exec {RSAPIPE_KEY_FD}<&-
+	[ "$ready" = ready ] || finish 2 "no session key"
 fi
 
 trust=()
@@ -104,16 +101,20 @@ esac
 # A server gives a person on the other side time to answer the trust
 # prompt, as sshd's LoginGraceTime does.
 timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
+# The session context and the peer's display name come back on two
+# pipes, never in a file; keyswap writes them only on success.
+exec {context_fd}<> <(:) {name_fd}<> <(:)
 # keyswap's messages are shown once it is done (its trust prompt is on
 # the terminal itself), unless the connection never was: then nc's
 # reason is the one to give.
 rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
-	"${trust[@]}" --peer-name-out "$dir/peer-name" <&7 >&6 \
-	2>"$dir/keyswap.log" &
+	"$context_fd" "${trust[@]}" --peer-name-out "/dev/fd/$name_fd" \
+	<&7 >&6 2>"$dir/keyswap.log" &
 keyswap_pid=$!
-# OpenBSD nc keeps its output open when the network side closes, so a
-# peer that hangs up during the exchange would leave keyswap waiting for
-# its timeout: watch nc's socket instead.
+# OpenBSD nc, as a client, keeps its output open when the network side
+# closes, so a peer that hangs up during the exchange would leave
+# keyswap waiting for its timeout: ask the kernel (doc/CHAT.md says why
+# nothing else tells).
 if [ -n "${RSAPIPE_NC_PID:-}" ]; then
 	while kill -0 "$keyswap_pid" 2>/dev/null; do
 		if rsapipe_nc_peer_closed "$RSAPIPE_NC_PID"; then
@@ -125,19 +126,25 @@ if [ -n "${RSAPIPE_NC_PID:-}" ]; then
 	done
 fi
 if ! wait "$keyswap_pid"; then
+	# A listening nc that could not listen ends before any caller.
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
+		[ "$role" = server ] &&
+			finish 2 "cannot listen on port ${RSAPIPE_ADDRESS##*:}: $cause"
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi
 	cat "$dir/keyswap.log" >&5
 	finish 1 "key exchange failed; nothing was sent"
 fi
-# The fingerprint is in our own line below; the rest (first contact
-# recorded, warnings) is for the person.
+# Shown for the person; the fingerprint is in our own line below.
 grep -v '^keyswap: peer identity ' "$dir/keyswap.log" >&5
+context=$(rsapipe_read_context "$context_fd")
+name=$(rsapipe_read_line "$name_fd")
+exec {context_fd}<&- {name_fd}<&-
+[ ${#context} -eq 64 ] || finish 2 "no session context"
 
 peer_fp=$(rsapipe_fingerprint "$dir/peer-identity.pub") ||
 	finish 1 "cannot read the peer identity"
-name=${RSAPIPE_PEER_LABEL:-$(cat "$dir/peer-name" 2>/dev/null)}
+name=${RSAPIPE_PEER_LABEL:-$name}
 [ -n "$name" ] || name=$(printf '%.16s' "${peer_fp#*SHA256:}")
 if [ "$role" = server ]; then
 	printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" \
@@ -148,16 +155,17 @@ fi
 # through a FIFO in the private directory.  rsa-decrypt ends at the
 # peer's final record (--stop-at-final), not at the close of the
 # connection: socat and nc treat a half-closed connection differently,
-# and the final record is the end both sides agree on.
+# and the final record is the end both sides agree on.  It says how the
+# peer's stream ended in one word on a pipe (--status-fd).
 mkfifo -m 600 "$dir/typed" "$dir/shown" ||
 	finish 2 "cannot create the session pipes"
-rsapipe_send "$dir" <"$dir/typed" >&6 7<&- 2>>"$dir/encrypt.log" &
+# Their messages go to streams.log, read only to show rsa-decrypt's
+# reason to the person.
+exec {dec_word_fd}<> <(:)
+rsapipe_send "$dir" "$context" <"$dir/typed" >&6 7<&- 2>>"$dir/streams.log" &
 enc_pid=$!
-(
-	rsapipe_receive "$dir" --stop-at-final <&7 >"$dir/shown" \
-		2>"$dir/decrypt.log"
-	echo $? >"$dir/decrypt.status"
-) 6>&- &
+rsapipe_receive "$dir" "$context" --stop-at-final --status-fd "$dec_word_fd" \
+	<&7 >"$dir/shown" 6>&- 2>>"$dir/streams.log" &
 dec_pid=$!
 exec 6>&- 7<&-
 rsapipe_make_spare </dev/null >/dev/null 2>&1 &
@@ -168,35 +176,32 @@ say "secure session with $name ($peer_fp); type exit or Ctrl-D to leave"
 chat-term --peer-name "$name" --link-timeout "${RSAPIPE_LINK_TIMEOUT:-30}" \
 	--recv 8 --send 9 8<"$dir/shown" 9>"$dir/typed" <&3 >&4 2>&5 &
 term_pid=$!
-echo "$term_pid" >"$dir/term.pid"
-# A signal to this script while chat-term runs is passed on to it, so the
-# chat ends in order (our final record still reaches the peer).
-trap 'kill -TERM $term_pid 2>/dev/null' INT TERM HUP
+# A signal to this script while chat-term runs (the front end passes its
+# own on) goes to chat-term, so the chat ends in order (our final record
+# still reaches the peer).
+trap 'kill -TERM $term_pid 2>/dev/null' INT TERM HUP USR1
 term=0
 wait "$term_pid" || term=$?
 while kill -0 "$term_pid" 2>/dev/null; do
 	wait "$term_pid"
 	term=$?
 done
-trap 'finish 130 interrupted' INT
+trap 'finish 130 interrupted' INT USR1
 trap 'finish 143 terminated' TERM
 trap 'finish 129 "hung up"' HUP
 exec 3<&- 4>&-
 
 # Our stream ends with chat-term's output: rsa-encrypt writes its final
 # record and exits.  It cannot take long unless the link is gone.
-for _ in $(seq 20); do
-	kill -0 "$enc_pid" 2>/dev/null || break
-	sleep 0.1
-done
+rsapipe_wait_within 2 "$enc_pid"
 # The peer's stream: over already when the peer left first; otherwise
 # give its final record a moment (chat-term waited for it already).
 if [ "$term" -ne 0 ] && [ "$term" -ne 3 ]; then
 	rsapipe_stop "$dec_pid"
 fi
-wait "$dec_pid" 2>/dev/null
-dec=$(cat "$dir/decrypt.status" 2>/dev/null)
-why=$(sed -n 's/^rsa-decrypt: //p' "$dir/decrypt.log" 2>/dev/null | head -n 1)
+dec=0
+wait "$dec_pid" 2>/dev/null || dec=$?
+ended=$(rsapipe_read_line "$dec_word_fd")
 
 case $term in
 0)
@@ -204,17 +209,18 @@ case $term in
 	finish 0 "you left; the peer did not confirm the end (connection lost?)" ;;
 3)
 	[ "$dec" = 0 ] && finish 0 "$name left the chat"
-	case $why in
-	*truncated*|*empty*|'')
+	if [ "$ended" = TRUNCATED ]; then
 		# The kernel gave up on the link (TCP_USER_TIMEOUT, keepalive,
 		# or no answer to ARP) before chat-term's own timer did.
 		case $(rsapipe_connect_error "$dir/transport.log") in
 		"connection timed out"|"no route to host"|"network is unreachable")
 			finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s" ;;
 		esac
-		finish 4 "connection closed by $name without ending the chat" ;;
-	esac
-	finish 1 "stream from $name rejected: $why" ;;
+		finish 4 "connection closed by $name without ending the chat"
+	fi
+	# The reason rsa-decrypt gave, for the person (never decided on).
+	why=$(sed -n 's/^rsa-decrypt: //p' "$dir/streams.log" 2>/dev/null | head -n 1)
+	finish 1 "stream from $name rejected: ${why:-status $dec}" ;;
 4) finish 4 "link lost: nothing from $name for ${RSAPIPE_LINK_TIMEOUT:-30} s" ;;
 130) finish 130 "interrupted" ;;
 143) finish 143 "terminated" ;;

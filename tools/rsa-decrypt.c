@@ -4,6 +4,7 @@
  * of the given private keys, releasing each record (chunk) only after
  * it authenticated.  See rsa-decrypt(1).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +21,14 @@
 
 #define MAX_IDENTITIES KEYSET_MAX_IDENTITIES
 
-enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL };
+enum { OPT_FROM = 256, OPT_SESSION, OPT_STOP_AT_FINAL, OPT_STATUS_FD };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, 'i' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "stop-at-final", no_argument, NULL, OPT_STOP_AT_FINAL },
+	{ "status-fd", required_argument, NULL, OPT_STATUS_FD },
 	{ "output", required_argument, NULL, 'o' },
 	PASSPHRASE_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
@@ -37,7 +39,8 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-i PRIVATE ...] [--from PUB]"
-	    " [--session FILE] [--stop-at-final] [-o OUT] [IN]\n", progname);
+	    " [--session FILE] [--stop-at-final] [--status-fd N] [-o OUT]"
+	    " [IN]\n", progname);
 	exit(EXIT_USAGE);
 }
 
@@ -55,6 +58,8 @@ help(void)
 	    "      --from PUB           require a signature by this key\n"
 	    "      --session FILE       the keyswap session the stream is bound to\n"
 	    "      --stop-at-final      end at the final record, not at end of input\n"
+	    "      --status-fd N        how the stream ended, one word to"
+	    " descriptor N\n"
 	    "  -o, --output OUT         write OUT all-or-nothing\n"
 	    "      --passphrase-file F  passphrase for encrypted keys (and"
 	    " age's scrypt)\n"
@@ -74,7 +79,45 @@ struct args {
 	struct passphrase_source pass;
 	const char *from_path, *session_path, *input, *output;
 	int stop_at_final;
+	int status_fd;
 };
+
+/* --status-fd N: an open descriptor other than 0-2. */
+static int
+status_fd_arg(const char *arg)
+{
+	char *end;
+	long fd;
+
+	fd = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || fd < 3 || fd > 65535 ||
+	    fcntl((int)fd, F_GETFD) == -1)
+		die(EXIT_USAGE, "--status-fd %s: not an open descriptor above 2",
+		    arg);
+	return (int)fd;
+}
+
+/*
+ * The status descriptor (doc/FORMAT.md section 5): one word, once, says
+ * how the stream ended.  "FAILED" is said at exit, whatever ended the
+ * program, unless "FINAL" or "TRUNCATED" was said first.
+ */
+static int status_fd = -1;
+
+static void
+status_word(const char *word)
+{
+	if (status_fd < 0)
+		return;
+	(void)!write(status_fd, word, strlen(word));
+	status_fd = -1;
+}
+
+static void
+status_failed(void)
+{
+	status_word("FAILED\n");
+}
 
 /* Options into a; returns the index of the first operand. */
 static int
@@ -98,6 +141,9 @@ parse_options(int argc, char **argv, struct args *a)
 			break;
 		case OPT_STOP_AT_FINAL:
 			a->stop_at_final = 1;
+			break;
+		case OPT_STATUS_FD:
+			a->status_fd = status_fd_arg(optarg);
 			break;
 		case 'o':
 			option_once(&a->output, optarg, "-o");
@@ -126,7 +172,8 @@ load_identities(struct identity_set *ids, const struct args *a)
 int
 main(int argc, char **argv)
 {
-	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT };
+	static struct args a = { .pass = PASSPHRASE_SOURCE_INIT,
+	    .status_fd = -1 };
 	static struct identity_set ids;
 	struct decrypt_request req;
 	struct rp_error err;
@@ -136,6 +183,10 @@ main(int argc, char **argv)
 	/* getopt names the program by argv[0]: the bare name, as ours. */
 	argv[0] = (char *)progname;
 	first = parse_options(argc, argv, &a);
+	if (a.status_fd >= 0) {
+		status_fd = a.status_fd;
+		atexit(status_failed);
+	}
 	if (argc - first > 1)
 		usage();
 	memset(&req, 0, sizeof(req));
@@ -151,9 +202,15 @@ main(int argc, char **argv)
 	req.from_path = a.from_path;
 	req.session_path = a.session_path;
 	req.stop_at_final = a.stop_at_final;
+	req.stream_only = a.status_fd >= 0;
 	req.output = a.output;
-	if (decrypt_file(&req, &err) != 0)
+	if (decrypt_file(&req, &err) != 0) {
+		/* RP_MORE: the input ended before the final record. */
+		if (err.code == RP_MORE)
+			status_word("TRUNCATED\n");
 		die_error(&err, -1);
+	}
+	status_word("FINAL\n");
 	identity_set_free(&ids);
 	return EXIT_OK;
 }

@@ -209,32 +209,83 @@ rsapipe_stop_spare() {
 }
 
 # --- The exchange and the streams -------------------------------------
+#
+# The session context (32 bytes) goes from keyswap to rsa-encrypt and
+# rsa-decrypt through descriptors, never a named file: keyswap writes it
+# to a pipe (--session-out /dev/fd/N), the shell keeps it in hex, and
+# each stream program reads it from a pipe of its own (--session
+# <(...)).  The session key pair and the peer's public keys stay files
+# in the private session directory: rsa-keygen makes the pair ahead of
+# the connection, and three programs open it (doc/CHAT.md).
 
-# rsapipe_keyswap IDENTITY DIR TIMEOUT TRUST-OPTION...: the authenticated
-# exchange on stdin/stdout; leaves peer.pub, peer-identity.pub, peer-name
-# and context in DIR.
+# rsapipe_keyswap IDENTITY DIR TIMEOUT CONTEXT-FD TRUST-OPTION...: the
+# authenticated exchange on stdin/stdout; leaves peer.pub and
+# peer-identity.pub in DIR and writes the session context to CONTEXT-FD
+# (a pipe: see rsapipe_read_context).
 rsapipe_keyswap() {
-	local identity=$1 dir=$2 timeout=$3
-	shift 3
+	local identity=$1 dir=$2 timeout=$3 context_fd=$4
+	shift 4
 	keyswap --identity "$identity" --session-key "$dir/session.pem" \
-		--peer-out "$dir/peer.pub" --session-out "$dir/context" \
+		--peer-out "$dir/peer.pub" --session-out "/dev/fd/$context_fd" \
 		--peer-identity-out "$dir/peer-identity.pub" \
 		"$@" --timeout "$timeout"
 }
 
-# rsapipe_send DIR: stdin to the peer, each read one signed record bound
-# to this session.
-rsapipe_send() {
-	rsa-encrypt -r "$1/peer.pub" -s "$1/session.pem" --session "$1/context"
+# rsapipe_read_context FD: the 32 bytes keyswap wrote to the pipe FD, as
+# 64 hex digits on stdout (a shell variable cannot hold a zero byte);
+# fails at once when nothing was written.
+rsapipe_read_context() {
+	read -r -t 0 <&"$1" || return 1
+	od -A n -v -t x1 -N 32 <&"$1" | tr -d ' \n'
 }
 
-# rsapipe_receive DIR [OPTION...]: the peer's stream to stdout, each record
-# released only once it verified as the peer's, for this session.
+# rsapipe_unhex HEX: the bytes again (the context for --session <(...)).
+rsapipe_unhex() {
+	local hex=$1 escaped=''
+	while [ -n "$hex" ]; do
+		escaped+="\\x${hex:0:2}"
+		hex=${hex:2}
+	done
+	printf '%b' "$escaped"
+}
+
+# rsapipe_read_line FD: the line waiting on the pipe FD, if one is there
+# now (the writer has ended); nothing otherwise.
+rsapipe_read_line() {
+	local line=''
+	read -r -t 0 <&"$1" && read -r line <&"$1"
+	printf '%s\n' "$line"
+}
+
+# rsapipe_send DIR CONTEXT: stdin to the peer, each read one signed
+# record bound to this session (CONTEXT from rsapipe_read_context).
+rsapipe_send() {
+	rsa-encrypt -r "$1/peer.pub" -s "$1/session.pem" \
+		--session <(rsapipe_unhex "$2")
+}
+
+# rsapipe_receive DIR CONTEXT [OPTION...]: the peer's stream to stdout,
+# each record released only once it verified as the peer's, for this
+# session.
 rsapipe_receive() {
-	local dir=$1
-	shift
+	local dir=$1 context=$2
+	shift 2
 	rsa-decrypt -i "$dir/session.pem" --from "$dir/peer.pub" \
-		--session "$dir/context" "$@"
+		--session <(rsapipe_unhex "$context") "$@"
+}
+
+# rsapipe_wait_within SECONDS PID: wait for the background job PID,
+# stopping it if it has not ended within SECONDS; its status.  A timer,
+# not a poll: wait(1) returns when the job ends.  The timer is killed
+# (-KILL): it inherits a caller's ignored SIGTERM.
+rsapipe_wait_within() {
+	local pid=$2 timer status=0
+	{ sleep "$1"; rsapipe_stop "$pid"; } </dev/null >/dev/null 2>&1 &
+	timer=$!
+	wait "$pid" 2>/dev/null || status=$?
+	rsapipe_stop -KILL "$timer"
+	wait "$timer" 2>/dev/null
+	return "$status"
 }
 
 # --- Transports -------------------------------------------------------
@@ -269,7 +320,7 @@ rsapipe_socat_keepalive() {
 # RSAPIPE_PEER_LABEL, RSAPIPE_TRUST and RSAPIPE_TRUST_ARG.  Exits with the
 # session's status.
 rsapipe_chat() {
-	local role=$1 transport=$2 host=$3 port=$4 dir
+	local role=$1 transport=$2 host=$3 port=$4 dir key_fd status_fd
 	command -v "$transport" >/dev/null ||
 		{ say "$transport is not installed"; exit 2; }
 	dir=$(rsapipe_session_dir) ||
@@ -280,19 +331,30 @@ rsapipe_chat() {
 		RSAPIPE_TRUST=$6 RSAPIPE_TRUST_ARG=$7 RSAPIPE_LINK_TIMEOUT=$8
 	rsapipe_chat_dir=$dir
 	rsapipe_chat_pids=()
-	trap 'rsapipe_chat_signal 130 interrupted' INT
-	trap 'rsapipe_chat_signal 143 terminated' TERM
-	trap 'rsapipe_chat_signal 129 "hung up"' HUP
+	rsapipe_chat_state=''
+	# SIGINT reaches the session as SIGUSR1: a job started in the
+	# background (the session, through nc) cannot trap SIGINT.
+	trap 'rsapipe_chat_signal 130 interrupted USR1' INT
+	trap 'rsapipe_chat_signal 143 terminated TERM' TERM
+	trap 'rsapipe_chat_signal 129 "hung up" HUP' HUP
 	trap 'rsapipe_chat_cleanup' EXIT
 	rsapipe_ensure_identity || exit 2
 	say "your identity: $(rsapipe_fingerprint "$rsapipe_conf/identity.pem")"
+	# The session reports on this pipe: "running PID", then its status
+	# once its keys are erased (socat does not wait for its child).
+	exec {status_fd}<> <(:)
+	rsapipe_chat_status_fd=$status_fd
+	export RSAPIPE_STATUS_FD=$status_fd
+	unset RSAPIPE_KEY_FD
 	if [ "$role" = server ]; then
-		# Made while we wait for a caller; the session waits for it.
-		{ rsapipe_session_key "$dir" && : >"$dir/key.ready"; } &
+		# Made while we wait for a caller; the session reads "ready" on
+		# this pipe, or its end if the key could not be made.
+		exec {key_fd}< <(rsapipe_session_key "$dir" && echo ready)
 		rsapipe_chat_pids+=("$!")
+		export RSAPIPE_KEY_FD=$key_fd
 		say "waiting for a client on port $port"
 	else
-		rsapipe_session_key "$dir" && : >"$dir/key.ready"
+		rsapipe_session_key "$dir"
 	fi
 	# The keyboard and screen travel to the session on fds 3 and 4.
 	exec 3<&0 4>&1
@@ -321,28 +383,50 @@ rsapipe_chat_socat() {
 
 # The session, through OpenBSD netcat: nc carries the bytes between the
 # network and two FIFOs, the session reads and writes the FIFOs (-v: nc
-# says why a connection failed, in the log).  -N:
-# when the session ends its output, shut the socket down for writing.
+# says why a connection failed, in the log).  -N: when the session ends
+# its output, shut the socket down for writing.
+# - A listening nc ends when its caller hangs up.  The session's side of
+#   net-in opens only when the caller's first byte has come (see
+#   rsapipe_after_first_byte), so the exchange and its timeout start
+#   then; the session opens net-out first, which nc opens at once.
+# - A calling nc keeps its output open when the network side closes
+#   (netcat.c only stops polling it): the session asks the kernel about
+#   nc's socket while the exchange runs (rsapipe_nc_peer_closed).
 rsapipe_chat_nc() {
 	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir
 	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
 		{ say "cannot create FIFOs"; exit 2; }
 	if [ "$role" = server ]; then
-		nc -v -N -l "$port" >"$dir/net-in" <"$dir/net-out" &
+		nc -v -N -l "$port" <"$dir/net-out" \
+			> >(rsapipe_after_first_byte "$dir/net-in") &
+		rsapipe_chat_pids+=("$!")
+		"$rsapipe_libexec/chat-session.sh" >"$dir/net-out" <"$dir/net-in" &
 	else
 		nc -v -N "$host" "$port" >"$dir/net-in" <"$dir/net-out" &
+		rsapipe_chat_pids+=("$!")
+		RSAPIPE_NC_PID=$! \
+			"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
 	fi
-	rsapipe_chat_pids+=("$!")
-	RSAPIPE_NC_PID=$! \
-	RSAPIPE_WAIT_FOR_CALLER=$([ "$role" = server ] && echo 1) \
-		"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
 	rsapipe_chat_pids+=("$!")
 	rsapipe_chat_wait $!
 }
 
+# rsapipe_after_first_byte FIFO: stdin to FIFO, which is opened only once
+# the first byte has come (or stdin ended), so that the reader's open(2)
+# of FIFO is the event "a caller has spoken".  The byte is read alone
+# (dd bs=1), so nothing after it is taken from the stream.
+rsapipe_after_first_byte() {
+	local first
+	first=$(dd bs=1 count=1 2>/dev/null | od -A n -t x1 | tr -d ' \n')
+	# Read-write: opening does not wait for a reader that is gone.
+	exec 1<>"$1"
+	[ -z "$first" ] || rsapipe_unhex "$first"
+	exec cat
+}
+
 # rsapipe_nc_peer_closed PID: the peer has closed the connection of the
-# nc process PID (its socket is in CLOSE-WAIT), which nc itself does not
-# pass on while its input is open.
+# nc process PID (its socket is in CLOSE-WAIT), which a calling nc does
+# not pass on while its input is open.
 rsapipe_nc_peer_closed() {
 	ss -Htnp state close-wait 2>/dev/null | grep -q "pid=$1,"
 }
@@ -356,20 +440,41 @@ rsapipe_chat_wait() {
 	done
 }
 
-# A signal to the front end: while chat-term runs it ends the chat in
-# order (the peer still gets our final record); before, everything stops.
+# rsapipe_chat_report FD SECONDS STATE: the session's state from its
+# report pipe, given the STATE read before: empty while no session ran,
+# "running PID", or its exit status.  With SECONDS, waits that long for
+# a running session's status.
+rsapipe_chat_report() {
+	local fd=$1 state=$3 line
+	while read -r -t 0 <&"$fd" && read -r line <&"$fd"; do
+		state=$line
+	done
+	case $state in
+	running*)
+		if [ "$2" != 0 ] && read -r -t "$2" line <&"$fd"; then
+			state=$line
+		fi ;;
+	esac
+	printf '%s\n' "$state"
+}
+
+# rsapipe_chat_signal STATUS MESSAGE SIGNAL: a signal to the front end.
+# A running session gets it and ends in order (while chat-term runs the
+# peer still gets our final record), says why and reports; before a
+# session runs, everything stops here.
 rsapipe_chat_signal() {
-	local term_pid
-	term_pid=$(cat "$rsapipe_chat_dir/term.pid" 2>/dev/null)
-	if [ -n "$term_pid" ] && kill -TERM "$term_pid" 2>/dev/null; then
-		return 0
-	fi
+	rsapipe_chat_state=$(rsapipe_chat_report "$rsapipe_chat_status_fd" 0 \
+		"$rsapipe_chat_state")
+	case $rsapipe_chat_state in
+	"running "*)
+		kill "-$3" "${rsapipe_chat_state#running }" 2>/dev/null &&
+			return 0 ;;
+	'') ;;
+	*) exit "$rsapipe_chat_state" ;; # it ended and said so already
+	esac
 	rsapipe_stop "${rsapipe_chat_pids[@]}"
 	wait 2>/dev/null
-	# The session, if it ran, has said it already.
-	case $(cat "$rsapipe_chat_dir/status" 2>/dev/null) in
-	''|running) say "$2; session keys erased" ;;
-	esac
+	say "$2; session keys erased"
 	rsapipe_erase_session "$rsapipe_chat_dir"
 	exit "$1"
 }
@@ -382,20 +487,19 @@ rsapipe_chat_cleanup() {
 }
 
 # After the transport: the session's status once it has erased its keys
-# (socat does not wait for its child), or, when no session ran, why.
+# (socat does not wait for its child: a blocking read of its report,
+# 5 s at most), or, when no session ran, why.
 rsapipe_chat_outcome() {
-	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir status='' cause
-	for _ in $(seq 50); do
-		status=$(cat "$dir/status" 2>/dev/null)
-		[ "$status" = running ] || break
-		sleep 0.1
-	done
+	local role=$1 host=$2 port=$3 status cause
+	status=$(rsapipe_chat_report "$rsapipe_chat_status_fd" 5 \
+		"$rsapipe_chat_state")
 	case $status in
-	running) say "the session did not end in time"; exit 1 ;;
+	running*) say "the session did not end in time"; exit 1 ;;
 	'') ;;
 	*) exit "$status" ;;
 	esac
-	cause=$(rsapipe_connect_error "$dir/transport.log") || cause="see RSAPIPE_DEBUG=1"
+	cause=$(rsapipe_connect_error "$rsapipe_chat_dir/transport.log") ||
+		cause="see RSAPIPE_DEBUG=1"
 	if [ "$role" = server ]; then
 		say "cannot listen on port $port: $cause"
 		exit 2

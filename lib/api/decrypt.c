@@ -102,6 +102,9 @@ decrypt_age(const struct decrypt_request *req, struct filter_input *in,
 	if (req->stop_at_final)
 		return rp_fail(err, RP_USAGE, "--stop-at-final cannot be used "
 		    "with an age file: it is read to its end");
+	if (req->stream_only)
+		return rp_fail(err, RP_USAGE, "--status-fd cannot be used with "
+		    "an age file");
 	memset(&opt, 0, sizeof(opt));
 	opt.identities = req->identities;
 	opt.in = in;

@@ -18,6 +18,7 @@ struct decrypt_request {
 	const char *from_path;      /* --from: the stream must be signed */
 	const char *session_path;   /* --session */
 	int stop_at_final;          /* --stop-at-final */
+	int stream_only;            /* --status-fd: refused with age files */
 	int fd;                     /* the input, open (not closed here) */
 	const char *input;          /* its name; NULL or "-": stdin */
 	const char *output;         /* NULL or "-": stdout */
@@ -25,8 +26,8 @@ struct decrypt_request {
 
 /*
  * 0, or an rp_err code with its reason: RP_USAGE for what cannot be
- * done with this input (no key that opens it; --from, --session or
- * --stop-at-final with an age file), the driver's codes otherwise.
+ * done with this input (no key that opens it; --from, --session,
+ * --stop-at-final or --status-fd with an age file), the driver's codes otherwise.
  * With age identities only, the input is read as an age file whatever
  * it is: what age would say of it is the useful message then.
  */

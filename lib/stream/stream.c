@@ -151,7 +151,7 @@ read_header(struct filter_input *in, struct stream_header *h,
 		if (r != RP_MORE)
 			return r;
 		if (!filter_input_need(in, need))
-			return rp_fail(err, RP_MALFORMED, in->end == in->start ?
+			return rp_fail(err, RP_MORE, in->end == in->start ?
 			    "empty input: truncated or not an rsapipe stream" :
 			    "truncated stream (incomplete header)");
 	}
@@ -185,13 +185,13 @@ next_record(struct filter_input *in, size_t *len, int *final,
 	const char *why = "malformed record";
 
 	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN))
-		return rp_fail(err, RP_MALFORMED, in->end == in->start ?
+		return rp_fail(err, RP_MORE, in->end == in->start ?
 		    "truncated stream (no final record)" :
 		    "truncated stream (partial record)");
 	if (stream_record_parse(in->buf + in->start, len, final, &why) != 0)
 		return rp_fail(err, RP_MALFORMED, "%s", why);
 	if (!filter_input_need(in, *len + STREAM_RECORD_OVERHEAD))
-		return rp_fail(err, RP_MALFORMED,
+		return rp_fail(err, RP_MORE,
 		    "truncated stream (partial record)");
 	return 0;
 }
