@@ -84,12 +84,20 @@ sigterm_ends_both() {
 killed_peer() {
 	open_chat_said_hello "$@"
 	# Alice's machine dies: every process of her side at once, no trap.
-	kill_tree_now() {
+	# They are all stopped before any is killed: killed one by one,
+	# chat-term could die first and rsa-encrypt, seeing its input end,
+	# still send a final record, a clean end that a dead machine never
+	# sends.
+	tree() {
 		local p
-		for p in $(pgrep -P "$1"); do kill_tree_now "$p"; done
-		kill -KILL "$1" 2>/dev/null || true
+		for p in $(pgrep -P "$1"); do tree "$p"; done
+		echo "$1"
 	}
-	kill_tree_now "$(pgrep -P "$(terminal_pid alice)" -f rsa-chat-server)"
+	pids=$(tree "$(pgrep -P "$(terminal_pid alice)" -f rsa-chat-server)")
+	# shellcheck disable=SC2086
+	kill -STOP $pids 2>/dev/null || true
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null || true
 	ended_within bob 2 bob_status
 	[ "$bob_status" -eq 4 ]
 	screen bob | grep -q 'rsa-chat-client: connection closed by 127.0.0.1 without ending the chat; session keys erased'

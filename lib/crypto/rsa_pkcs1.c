@@ -6,8 +6,8 @@
 #include "core/error.h"
 #include "crypto/rsa_pkcs1.h"
 
-static const char *
-hash_name(enum rsa_pkcs1_hash hash)
+const char *
+rsa_pkcs1_hash_name(enum rsa_pkcs1_hash hash)
 {
 	switch (hash) {
 	case RSA_PKCS1_SHA256:
@@ -49,7 +49,7 @@ pkcs1_data(enum rsa_pkcs1_hash hash, const unsigned char *digest)
 	gcry_error_t e;
 
 	e = gcry_sexp_build(&data, NULL, "(data (flags pkcs1) (hash %s %b))",
-	    hash_name(hash), (int)rsa_pkcs1_digest_len(hash), digest);
+	    rsa_pkcs1_hash_name(hash), (int)rsa_pkcs1_digest_len(hash), digest);
 	if (e != 0)
 		rp_fatal("RSA PKCS#1 v1.5: %s", gcry_strerror(e));
 	return data;
@@ -83,7 +83,7 @@ rsa_pkcs1_sign(const struct rsa_key *key, enum rsa_pkcs1_hash hash,
 	gcry_sexp_t data, result;
 	gcry_error_t e;
 
-	if (hash_name(hash) == NULL)
+	if (rsa_pkcs1_hash_name(hash) == NULL)
 		return rp_fail(err, RP_USAGE, "unknown PKCS#1 hash %d",
 		    (int)hash);
 	if (key->priv == NULL)
@@ -107,7 +107,7 @@ rsa_pkcs1_verify(const struct rsa_key *key, enum rsa_pkcs1_hash hash,
 	gcry_sexp_t data, sigval;
 	gcry_error_t e;
 
-	if (hash_name(hash) == NULL)
+	if (rsa_pkcs1_hash_name(hash) == NULL)
 		return rp_fail(err, RP_AUTH, "unknown PKCS#1 hash %d",
 		    (int)hash);
 	/* Strict, as the spec says: a shorter encoding of the same number

@@ -27,6 +27,9 @@ enum rsa_pkcs1_hash {
 #define RSA_PKCS1_DIGEST_MAX 64
 
 /* The digest length of hash (32 or 64), 0 for anything else. */
+/* libgcrypt's and SSHSIG's name of the hash: "sha256", "sha512"; NULL
+ * for another value. */
+const char *rsa_pkcs1_hash_name(enum rsa_pkcs1_hash hash);
 size_t rsa_pkcs1_digest_len(enum rsa_pkcs1_hash hash);
 /* The digest of msg under hash into out (room for digest_len bytes). */
 void rsa_pkcs1_digest(enum rsa_pkcs1_hash hash, const void *msg, size_t len,

@@ -19,13 +19,8 @@
 const char *
 sshsig_hash_name(enum rsa_pkcs1_hash hash)
 {
-	switch (hash) {
-	case RSA_PKCS1_SHA256:
-		return "sha256";
-	case RSA_PKCS1_SHA512:
-		return "sha512";
-	}
-	return NULL;
+	/* SSHSIG names its hashes as libgcrypt does. */
+	return rsa_pkcs1_hash_name(hash);
 }
 
 const char *
