@@ -15,9 +15,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tools/cli.h"
 #include "core/common.h"
 #include "keys/keys.h"
 #include "stream/stream.h"
+
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
 
 #define MESSAGE_LEN 100
 
@@ -152,7 +165,7 @@ main(int argc, char *argv[])
 		records = count_arg(argv[2]);
 	if (argc > 3)
 		messages = count_arg(argv[3]);
-	key_load_private(&key, argv[1], NULL);
+	load_key(&key, argv[1], NULL, 1);
 
 	rec = record_rate(records);
 	rsa = rsa_rate(&key, messages);

@@ -44,7 +44,7 @@ input_open(struct input *in, int fd, const char *what,
 
 	memset(in, 0, sizeof(*in));
 	in->format = format;
-	filter_input_open(&in->in, fd, what, cap, prefix, prefix_len);
+	filter_input_start(&in->in, fd, what, cap, prefix, prefix_len);
 	if (format == FORMAT_RSAPIPE_ARMOR) {
 		/* The decoder skips the BEGIN line itself. */
 		armor_reader_open(&in->armor, STREAM_ARMOR_TITLE);

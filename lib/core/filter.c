@@ -68,14 +68,23 @@ filter_input_error(const struct filter_input *in)
 	return in->err.code;
 }
 
-/* The input ends at its first failure, which is kept in in->err (and
- * handed to in->on_error, when set).  Returns 0, as at the end. */
+int
+filter_input_failed(const struct filter_input *in, int fallback,
+    struct rp_error *err)
+{
+	if (in->err.code == RP_OK)
+		return fallback;
+	if (err != NULL)
+		*err = in->err;
+	return in->err.code;
+}
+
+/* The input ends at its first failure, which is kept in in->err.
+ * Returns 0, as at the end. */
 static size_t
 input_failed(struct filter_input *in)
 {
 	in->eof = in->raw_eof = 1;
-	if (in->on_error != NULL)
-		in->on_error(&in->err, -1);
 	return 0;
 }
 

@@ -90,21 +90,6 @@ int key_parse_private_each(struct rsa_key *keys, size_t max,
     const unsigned char *buf, size_t len, const char *path,
     const struct passphrase_source *pass, size_t *n, struct rp_error *err);
 
-/*
- * Transitional, as the block in core/common.h: the loaders under their
- * old names, dying (status 2) with the reason, in tools/cli_compat.c.
- * key_load_private_all() and key_parse_private_all() return the count.
- */
-void key_load_public(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
-void key_load_private(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
-size_t key_load_private_all(struct rsa_key *keys, size_t max,
-    const char *path, const struct passphrase_source *pass);
-size_t key_parse_private_all(struct rsa_key *keys, size_t max,
-    const unsigned char *buf, size_t len, const char *path,
-    const struct passphrase_source *pass);
-
 /* Build a public key from a DER SubjectPublicKeyInfo (as sent by keyswap). */
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
     const char **why);

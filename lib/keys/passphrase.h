@@ -59,13 +59,5 @@ int passphrase_parse_fd(const char *arg, struct rp_error *err);
 int passphrase_option(struct passphrase_source *src, int opt,
     const char *arg, struct rp_error *err);
 
-/* Transitional, as the block in core/common.h: option_default() is
- * defined and documented in tools/cli.h, declared here for tools that do
- * not include it yet; passphrase_get() is passphrase_read() or die
- * (status 2), in tools/cli_compat.c. */
-char *passphrase_get(const struct passphrase_source *src, const char *prompt,
-    int confirm);
-void option_default(int opt, const char *arg, struct passphrase_source *src,
-    void (*help)(void), void (*usage)(void));
 
 #endif

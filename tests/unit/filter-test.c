@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/filter.h"
 #include "unit.h"
@@ -57,7 +58,7 @@ prefix_and_peek(void)
 	size_t n;
 	int fd = input("DEFG", 4);
 
-	filter_input_open(&in, fd, "test", 256, (const unsigned char *)"ABC",
+	filter_input_start(&in, fd, "test", 256, (const unsigned char *)"ABC",
 	    3);
 	p = filter_input_peek(&in, 0, &n);
 	CHECK(n == 3 && memcmp(p, "ABC", 3) == 0, "peek: the prefix alone");
@@ -71,7 +72,7 @@ prefix_and_peek(void)
 	filter_input_close(&in);
 	close(fd);
 	fd = input("xyz", 3);
-	filter_input_open(&in, fd, "test", 256, NULL, 0);
+	filter_input_start(&in, fd, "test", 256, NULL, 0);
 	CHECK(drain(&in, all, sizeof(all)) == 3 && strcmp(all, "xyz") == 0 &&
 	    filter_input_fill(&in) == 0, "no prefix: the descriptor's bytes");
 	filter_input_close(&in);
@@ -91,7 +92,7 @@ streaming(void)
 	for (i = 0; i < n; i++)
 		big[i] = (unsigned char)(i % 251);
 	fd = input(big, n);
-	filter_input_open(&in, fd, "test", 4096, big, 100);
+	filter_input_start(&in, fd, "test", 4096, big, 100);
 	lseek(fd, 100, SEEK_SET);
 	while (filter_input_need(&in, 1000) || in.end > in.start) {
 		for (i = in.start; i < in.end; i++, got++)
@@ -152,7 +153,7 @@ decoding(void)
 	size_t n;
 	int fd = input("xxdef", 5);
 
-	filter_input_open(&in, fd, "test", 256, (const unsigned char *)"ab",
+	filter_input_start(&in, fd, "test", 256, (const unsigned char *)"ab",
 	    2);
 	p = filter_input_peek(&in, 1, &n);
 	CHECK(n == 7 && memcmp(p, "abxxdef", 7) == 0, "peek sees raw bytes");
@@ -196,9 +197,12 @@ read_all_decoded(struct toy *t)
 	char all[64];
 	int fd = input("abc", 3);
 
-	filter_input_open(&in, fd, "test", 256, NULL, 0);
+	filter_input_start(&in, fd, "test", 256, NULL, 0);
 	filter_input_decode(&in, &dec);
 	(void)drain(&in, all, sizeof(all));
+	/* The failure is kept, with its code, for the caller to end on. */
+	if (filter_input_error(&in) != RP_OK)
+		die_error(&in.err, -1);
 }
 
 static void

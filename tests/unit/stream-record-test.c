@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "stream/stream_record.h"
