@@ -71,12 +71,13 @@ arg_ssh_rsa(struct recipient_set *set, const char *arg, int age,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	struct rsa_key key;
-	const char *why = "bad key";
 	int rc;
 
 	if ((rc = key_parse_public(&key, (const unsigned char *)arg,
-	    strlen(arg), pass, &why)) != 0)
-		return rp_fail(err, rc, "recipient \"%.20s...\": %s", arg, why);
+	    strlen(arg), pass, err)) != 0) {
+		rp_prefix(err, "recipient \"%.20s...\"", arg);
+		return rc;
+	}
 	return add_rsa(set, &key, age, "ssh-rsa recipient", err);
 }
 

@@ -19,12 +19,9 @@ struct passphrase_source {
 	const char *file; /* --passphrase-file, or NULL */
 	int fd;           /* --passphrase-fd, or -1 */
 	const char *key_name; /* the key file, for the prompt; or NULL */
-	/* Where a key parser tells why no passphrase could be had (its
-	 * own return is then that failure's code), or NULL. */
-	struct rp_error *failure;
 };
 
-#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL, NULL }
+#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL }
 
 /*
  * Obtain a passphrase: the first line of the file or fd (without its

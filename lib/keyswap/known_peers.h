@@ -32,12 +32,10 @@ enum known_peer_status {
 };
 
 /* Where the first entry for the name is, for the "changed" warning;
- * after an error, the line refused and, when the reason names a number
- * ("modulus is 1024 bits; ..."), that reason (*why points here). */
+ * after an error, the line refused. */
 struct known_peer_entry {
 	unsigned long line;
 	char fingerprint[KEY_FINGERPRINT_LEN];
-	char reason[KEY_REASON_LEN];
 };
 
 /* 1 if name is acceptable as a known-peers name, else 0. */
@@ -46,13 +44,14 @@ int known_peers_valid_name(const char *name);
 /*
  * Look name up in the file contents buf (len bytes, need not be
  * NUL-terminated) for the key with the given fingerprint.  Returns a
- * known_peer_status, or an rp_err code (error.h) with *why set and
- * entry->line naming the line: RP_MALFORMED (the line does not parse),
- * RP_REFUSED (a base64 key in it that keys.h refuses).  Never exits.
+ * known_peer_status, or an rp_err code (error.h) with its reason in err
+ * and entry->line naming the line: RP_MALFORMED (the line does not
+ * parse), RP_REFUSED (a base64 key in it that keys.h refuses).  Never
+ * exits.
  */
 int known_peers_lookup(const unsigned char *buf, size_t len,
     const char *name, const char *fingerprint,
-    struct known_peer_entry *entry, const char **why);
+    struct known_peer_entry *entry, struct rp_error *err);
 
 /*
  * The file functions below return what they say or an rp_err code with
@@ -94,13 +93,13 @@ int known_peers_forget(const char *path, const char *name,
  * to the NAME of the first line holding the key (name has room for
  * KNOWN_PEERS_NAME_MAX + 1 bytes; it is a known_peers_valid_name()) and
  * entry->line to that line, 0 if no line holds it, or an rp_err code
- * (as known_peers_lookup()) with *why set and entry->line naming the
+ * (as known_peers_lookup()) with its reason and entry->line naming the
  * first bad line.  Every line is checked, so an empty fingerprint
  * validates the whole list.  Never exits.
  */
 int known_peers_allowed_lookup(const unsigned char *buf, size_t len,
     const char *fingerprint, char *name, struct known_peer_entry *entry,
-    const char **why);
+    struct rp_error *err);
 
 /* Read the allow list path and look the key up, as above; a missing
  * file is RP_IO. */

@@ -63,6 +63,16 @@ read_path(const char *path, int missing_ok, unsigned char **buf,
 	return rc;
 }
 
+/* A refused line of a file given on the command line: RP_USAGE, its
+ * reason kept. */
+static int
+as_usage(struct rp_error *err)
+{
+	if (err != NULL)
+		err->code = RP_USAGE;
+	return RP_USAGE;
+}
+
 /* A line the lookups refuse is the file's fault: RP_USAGE, as any file
  * given on the command line that cannot be used (status 2). */
 static int
@@ -70,13 +80,13 @@ lookup_file(const char *path, const unsigned char *buf, size_t len,
     const char *name, const char *fingerprint, struct known_peer_entry *entry,
     struct rp_error *err)
 {
-	const char *why;
 	int status;
 
-	status = known_peers_lookup(buf, len, name, fingerprint, entry, &why);
-	if (status < 0)
-		return rp_fail(err, RP_USAGE, "%s:%lu: %s", path, entry->line,
-		    why);
+	status = known_peers_lookup(buf, len, name, fingerprint, entry, err);
+	if (status < 0) {
+		rp_prefix(err, "%s:%lu", path, entry->line);
+		return as_usage(err);
+	}
 	return status;
 }
 
@@ -276,17 +286,17 @@ known_peers_allowed(const char *path, const char *fingerprint, char *name,
     struct known_peer_entry *entry, struct rp_error *err)
 {
 	unsigned char *buf;
-	const char *why;
 	size_t len;
 	int found;
 
 	if ((found = read_path(path, 0, &buf, &len, err)) != 0)
 		return found;
 	found = known_peers_allowed_lookup(buf, len, fingerprint, name, entry,
-	    &why);
+	    err);
 	free(buf);
-	if (found < 0)
-		return rp_fail(err, RP_USAGE, "%s:%lu: %s", path, entry->line,
-		    why);
+	if (found < 0) {
+		rp_prefix(err, "%s:%lu", path, entry->line);
+		return as_usage(err);
+	}
 	return found;
 }

@@ -160,8 +160,8 @@ agent_key(struct agent *a, struct rsa_key *key)
 	if (rc != 0)
 		die_error(&err, EXIT_USAGE);
 	memset(key, 0, sizeof(*key));
-	key_from_ssh_blob(key, ids.id[i].blob, ids.id[i].blob_len,
-	    &(const char *){ NULL });
+	(void)key_from_ssh_blob(key, ids.id[i].blob, ids.id[i].blob_len,
+	    NULL);
 	agent_identities_free(&ids);
 }
 
