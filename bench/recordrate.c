@@ -65,7 +65,7 @@ record_rate(unsigned long n)
 	unsigned char msg[MESSAGE_LEN];
 	struct stream_keys *keys;
 	struct cipher_state enc, dec;
-	const char *why;
+	struct rp_error err;
 	double t0, t;
 	unsigned long i;
 
@@ -83,8 +83,8 @@ record_rate(unsigned long n)
 	for (i = 0; i < n; i++) {
 		memcpy(buf + STREAM_RECORD_HEADER_LEN, msg, MESSAGE_LEN);
 		stream_record_seal(&enc, buf, MESSAGE_LEN, 0);
-		if (stream_record_open(&dec, buf, MESSAGE_LEN, 0, &why) != 0)
-			die(EXIT_AUTH, "record %lu: %s", i, why);
+		if (stream_record_open(&dec, buf, MESSAGE_LEN, 0, &err) != 0)
+			die(EXIT_AUTH, "record %lu: %s", i, err.reason);
 		if (memcmp(buf + STREAM_RECORD_HEADER_LEN, msg,
 		    MESSAGE_LEN) != 0)
 			die(EXIT_AUTH, "record %lu: round trip differs", i);

@@ -137,43 +137,38 @@ scan(struct armor_reader *r, const unsigned char *p, size_t n)
 
 int
 armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
-    size_t *out_len, const char **why)
+    size_t *out_len, struct rp_error *err)
 {
-	gpg_error_t err;
+	gpg_error_t ge;
 	ssize_t armor;
 	size_t n = 0;
 
 	*out_len = 0;
-	if ((armor = scan(r, buf, len)) < 0) {
-		*why = "text after the armor's END line";
-		return RP_MALFORMED;
-	}
+	if ((armor = scan(r, buf, len)) < 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "text after the armor's END line");
 	/* The decoder sees the armor and nothing after it. */
 	if (r->ended || armor == 0)
 		return 0;
-	err = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
-	if (gpg_err_code(err) == GPG_ERR_EOF) {
+	ge = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
+	if (gpg_err_code(ge) == GPG_ERR_EOF) {
 		r->ended = 1;
-		err = 0;
+		ge = 0;
 	}
-	if (err) {
-		*why = "bad armor";
-		return RP_MALFORMED;
-	}
+	if (ge)
+		return rp_fail(err, RP_MALFORMED, "bad armor");
 	*out_len = n;
 	return 0;
 }
 
 int
-armor_reader_close(struct armor_reader *r, const char **why)
+armor_reader_close(struct armor_reader *r, struct rp_error *err)
 {
-	gpg_error_t err;
+	gpg_error_t ge;
 
-	err = gpgrt_b64dec_finish(r->state);
+	ge = gpgrt_b64dec_finish(r->state);
 	r->state = NULL;
-	if (err) {
-		*why = "bad armor";
-		return RP_MALFORMED;
-	}
+	if (ge)
+		return rp_fail(err, RP_MALFORMED, "bad armor");
 	return 0;
 }

@@ -58,17 +58,17 @@ struct armor_reader {
  */
 int armor_detect(const unsigned char *buf, size_t len, const char *title);
 
-/* Read armor under title.  Dies (EXIT_USAGE) when out of memory. */
+/* Read armor under title; out of memory is rp_fatal(). */
 void armor_reader_open(struct armor_reader *r, const char *title);
 /*
  * Decode len armored bytes in place; *out_len gets the binary bytes now
- * at buf.  Returns 0, or RP_MALFORMED (error.h) with *why on malformed
- * armor or text after its END line.
+ * at buf.  Returns 0, or RP_MALFORMED (error.h) with its reason in err
+ * on malformed armor or text after its END line.
  */
 int armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
-    size_t *out_len, const char **why);
+    size_t *out_len, struct rp_error *err);
 /* At end of input: 0 if the armor was complete and valid, else
- * RP_MALFORMED with *why. */
-int armor_reader_close(struct armor_reader *r, const char **why);
+ * RP_MALFORMED with its reason in err. */
+int armor_reader_close(struct armor_reader *r, struct rp_error *err);
 
 #endif

@@ -11,7 +11,7 @@
  * decoder runs) in a raw staging area of FILTER_RAW_SIZE bytes.
  *
  * The input ends at its first failure (a read: RP_IO; the decoder's, or
- * its refusal of the end: the decoder's code and *why): the reading
+ * its refusal of the end: the decoder's code and reason): the reading
  * functions then return as at the end of the input, and
  * filter_input_error() says it was not the end.
  */
@@ -35,12 +35,12 @@ void filter_pipe_widen(int fd);
 struct filter_decoder {
 	/* Decode len raw bytes into out, which has room for len +
 	 * FILTER_DECODE_SLACK bytes; *outlen the bytes written.  0, or an
-	 * rp_err code with *why. */
+	 * rp_err code with its reason in err. */
 	int (*decode)(void *ctx, const unsigned char *raw, size_t len,
-	    unsigned char *out, size_t *outlen, const char **why);
+	    unsigned char *out, size_t *outlen, struct rp_error *err);
 	/* At the end of the input: 0 if it was complete, else an rp_err
-	 * code with *why. */
-	int (*finish)(void *ctx, const char **why);
+	 * code with its reason in err. */
+	int (*finish)(void *ctx, struct rp_error *err);
 	void *ctx;
 };
 

@@ -203,7 +203,6 @@ static int
 next_record(struct filter_input *in, size_t *len, int *final,
     struct rp_error *err)
 {
-	const char *why = "malformed record";
 	int rc;
 
 	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN)) {
@@ -213,8 +212,9 @@ next_record(struct filter_input *in, size_t *len, int *final,
 		    "truncated stream (no final record)" :
 		    "truncated stream (partial record)");
 	}
-	if (stream_record_parse(in->buf + in->start, len, final, &why) != 0)
-		return rp_fail(err, RP_MALFORMED, "%s", why);
+	if ((rc = stream_record_parse(in->buf + in->start, len, final,
+	    err)) != 0)
+		return rc;
 	if (!filter_input_need(in, *len + STREAM_RECORD_OVERHEAD)) {
 		if ((rc = filter_input_failed(in, 0, err)) != 0)
 			return rc;
@@ -230,7 +230,6 @@ decrypt_records(struct filter_input *in, struct cipher_state *cipher,
     int out, const char *what, struct rp_error *err)
 {
 	unsigned char *rec;
-	const char *why = "bad record";
 	size_t len;
 	int final, rc;
 
@@ -239,8 +238,8 @@ decrypt_records(struct filter_input *in, struct cipher_state *cipher,
 			return rc;
 		rec = in->buf + in->start;
 		if ((rc = stream_record_open(cipher, rec, len, final,
-		    &why)) != 0)
-			return rp_fail(err, rc, "%s", why);
+		    err)) != 0)
+			return rc;
 		if ((rc = io_write(out, rec + STREAM_RECORD_HEADER_LEN, len,
 		    what, err)) != 0)
 			return rc;

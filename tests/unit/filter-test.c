@@ -113,16 +113,14 @@ struct toy {
 /* Upper-case, dropping every 'x': a read of x's makes nothing. */
 static int
 toy_decode(void *ctx, const unsigned char *raw, size_t len,
-    unsigned char *out, size_t *outlen, const char **why)
+    unsigned char *out, size_t *outlen, struct rp_error *err)
 {
 	struct toy *t = ctx;
 	size_t i;
 
 	*outlen = 0;
-	if (t->fail_decode) {
-		*why = "toy decoder refuses";
-		return -2;
-	}
+	if (t->fail_decode)
+		return rp_fail(err, RP_MALFORMED, "toy decoder refuses");
 	for (i = 0; i < len; i++)
 		if (raw[i] != 'x')
 			out[(*outlen)++] = (unsigned char)(raw[i] & ~0x20);
@@ -130,15 +128,13 @@ toy_decode(void *ctx, const unsigned char *raw, size_t len,
 }
 
 static int
-toy_finish(void *ctx, const char **why)
+toy_finish(void *ctx, struct rp_error *err)
 {
 	struct toy *t = ctx;
 
 	t->finished++;
-	if (t->fail_finish) {
-		*why = "toy input incomplete";
-		return -2;
-	}
+	if (t->fail_finish)
+		return rp_fail(err, RP_MALFORMED, "toy input incomplete");
 	return 0;
 }
 
