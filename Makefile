@@ -73,7 +73,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 # Printing, exiting and the shared options (tools/cli.h): linked into
 # every program, the test programs and the bench included; the library
 # itself only returns codes with reasons (lib/core/error.h).
-CLI = tools/cli.o tools/cli_compat.o
+CLI = tools/cli.o
 TOOLS = tools/rsa-keygen tools/rsa-encrypt tools/rsa-decrypt tools/keyswap
 MANS = tools/rsa-keygen.1 tools/rsa-encrypt.1 tools/rsa-decrypt.1 \
 	tools/keyswap.1 tools/rsa-chat.1

@@ -15,9 +15,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tools/cli.h"
 #include "core/common.h"
 #include "keys/keys.h"
 #include "stream/stream.h"
+
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
 
 #define MESSAGE_LEN 100
 
@@ -52,7 +65,7 @@ record_rate(unsigned long n)
 	unsigned char msg[MESSAGE_LEN];
 	struct stream_keys *keys;
 	struct cipher_state enc, dec;
-	const char *why;
+	struct rp_error err;
 	double t0, t;
 	unsigned long i;
 
@@ -70,8 +83,8 @@ record_rate(unsigned long n)
 	for (i = 0; i < n; i++) {
 		memcpy(buf + STREAM_RECORD_HEADER_LEN, msg, MESSAGE_LEN);
 		stream_record_seal(&enc, buf, MESSAGE_LEN, 0);
-		if (stream_record_open(&dec, buf, MESSAGE_LEN, 0, &why) != 0)
-			die(EXIT_AUTH, "record %lu: %s", i, why);
+		if (stream_record_open(&dec, buf, MESSAGE_LEN, 0, &err) != 0)
+			die(EXIT_AUTH, "record %lu: %s", i, err.reason);
 		if (memcmp(buf + STREAM_RECORD_HEADER_LEN, msg,
 		    MESSAGE_LEN) != 0)
 			die(EXIT_AUTH, "record %lu: round trip differs", i);
@@ -152,7 +165,7 @@ main(int argc, char *argv[])
 		records = count_arg(argv[2]);
 	if (argc > 3)
 		messages = count_arg(argv[3]);
-	key_load_private(&key, argv[1], NULL);
+	load_key(&key, argv[1], NULL, 1);
 
 	rec = record_rate(records);
 	rsa = rsa_rate(&key, messages);

@@ -10,6 +10,18 @@
 #include "fuzz.h"
 #include "stream/stream.h"
 
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
+
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures"
 #endif
@@ -65,7 +77,7 @@ fuzz_key(const char *name)
 			dir = getenv("RSAPIPE_FIXTURES");
 			snprintf(path, sizeof(path), "%s/%s.pem",
 			    dir != NULL ? dir : FIXTURES, name);
-			key_load_private(&cache[i].key, path, NULL);
+			load_key(&cache[i].key, path, NULL, 1);
 			cache[i].name = name;
 		}
 		if (strcmp(cache[i].name, name) == 0)

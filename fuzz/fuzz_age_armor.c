@@ -28,23 +28,23 @@ decode(const uint8_t *data, size_t size, size_t cut, unsigned char *out,
     size_t *outlen)
 {
 	struct age_armor_reader r;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 	size_t n1 = 0, n2 = 0;
 	int rc;
 
 	age_armor_reader_open(&r);
-	rc = age_armor_decode(&r, data, cut, out, &n1, &why);
+	rc = age_armor_decode(&r, data, cut, out, &n1, &perr);
 	if (rc == 0) {
 		if (n1 > cut + 64)
 			abort();
 		rc = age_armor_decode(&r, data + cut, size - cut, out + n1,
-		    &n2, &why);
+		    &n2, &perr);
 		if (rc == 0 && n2 > size - cut + 64)
 			abort();
 	}
 	if (rc == 0)
-		rc = age_armor_finish(&r, &why);
-	if (rc != 0 && (why == NULL || strncmp(why, "age armor: ", 11) != 0))
+		rc = age_armor_finish(&r, &perr);
+	if (rc != 0 && (perr.reason[0] == '\0' || strncmp(perr.reason, "age armor: ", 11) != 0))
 		abort();
 	age_armor_reader_free(&r);
 	*outlen = n1 + n2;

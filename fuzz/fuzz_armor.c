@@ -10,6 +10,7 @@
 #include "api/detect.h"
 #include "codec/armor.h"
 #include "core/common.h"
+#include "core/error.h"
 #include "stream/format.h"
 #include "fuzz.h"
 
@@ -27,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum data_format format;
 	struct armor_reader r;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 	unsigned char *buf;
 	size_t chunk, off, n, out = 0;
 	int a, failed = 0;
@@ -55,15 +56,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = size - off < chunk ? size - off : chunk;
 		/* Decoding happens in place: what comes out is never more
 		 * than what went in. */
-		if (armor_decode(&r, buf + off, n, &out, &why) != 0) {
-			if (why == NULL)
+		if (armor_decode(&r, buf + off, n, &out, &perr) != 0) {
+			if (perr.reason[0] == '\0')
 				abort();
 			failed = 1;
 		} else if (out > n) {
 			abort();
 		}
 	}
-	if (armor_reader_close(&r, &why) != 0 && why == NULL)
+	if (armor_reader_close(&r, &perr) != 0 && perr.reason[0] == '\0')
 		abort();
 	free(buf);
 	return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 #include "codec/pem.h"
 #include "keys/keys.h"
@@ -33,7 +34,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rsa_key key;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 	unsigned int sel;
 	char *pem;
 	size_t len;
@@ -45,14 +46,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	if (sel == NLABELS) {
-		rc = key_from_spki(&key, data, size, &why);
+		rc = key_from_spki(&key, data, size, &perr);
 	} else {
 		pem = pem_encode(labels[sel], data, size, 0, &len);
 		rc = sel < 2 ?
 		    key_parse_public(&key, (unsigned char *)pem, len, NULL,
-		    &why) :
+		    &perr) :
 		    key_parse_private(&key, (unsigned char *)pem, len,
-		    fuzz_passphrase(), &why);
+		    fuzz_passphrase(), &perr);
 		free(pem);
 	}
 	if (rc == 0) {
@@ -60,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    key.spki == NULL)
 			abort();
 		key_free(&key);
-	} else if (why == NULL) {
+	} else if (perr.reason[0] == '\0') {
 		abort();
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #include "codec/base64.h"
 #include "codec/pem.h"
 #include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 #include "keys/keys.h"
 
@@ -32,13 +33,13 @@ check_public_round_trip(const struct rsa_key *key)
 {
 	struct rsa_key again;
 	char *pem, fp[KEY_FINGERPRINT_LEN];
-	const char *why;
+	struct rp_error perr;
 	size_t len;
 
 	key_fingerprint(key, fp);
 	pem = key_public_pem(key, &len);
 	if (key_parse_public(&again, (unsigned char *)pem, len, NULL,
-	    &why) != 0 || again.spki_len != key->spki_len ||
+	    &perr) != 0 || again.spki_len != key->spki_len ||
 	    memcmp(again.spki, key->spki, key->spki_len) != 0)
 		abort();
 	key_free(&again);
@@ -69,7 +70,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rsa_key key, again;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 	char *pem;
 	size_t len;
 
@@ -77,29 +78,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_canonical(data, size, 0);
 	check_canonical(data, size, B64_UNPADDED);
-	if (key_parse_public(&key, data, size, fuzz_passphrase(), &why) == 0) {
+	if (key_parse_public(&key, data, size, fuzz_passphrase(),
+	    &perr) == 0) {
 		if (key.priv != NULL)
 			abort(); /* the public parser must drop the secret */
 		check_public_round_trip(&key);
 		key_free(&key);
-	} else if (why == NULL) {
+	} else if (perr.reason[0] == '\0') {
 		abort(); /* every refusal says why */
 	}
 
-	why = NULL;
+	rp_clear(&perr);
 	if (key_parse_private(&key, data, size, fuzz_passphrase(),
-	    &why) == 0) {
+	    &perr) == 0) {
 		if (key.priv == NULL)
 			abort();
 		pem = key_private_pem(&key, NULL, &len);
 		if (key_parse_private(&again, (unsigned char *)pem, len, NULL,
-		    &why) != 0 || again.spki_len != key.spki_len ||
+		    &perr) != 0 || again.spki_len != key.spki_len ||
 		    memcmp(again.spki, key.spki, key.spki_len) != 0)
 			abort();
 		secure_free(pem);
 		key_free(&again);
 		key_free(&key);
-	} else if (why == NULL) {
+	} else if (perr.reason[0] == '\0') {
 		abort();
 	}
 	return 0;

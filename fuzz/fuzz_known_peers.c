@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 #include "keyswap/known_peers.h"
 
@@ -30,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct known_peer_entry entry;
 	char name[KNOWN_PEERS_NAME_MAX + 2], found[KNOWN_PEERS_NAME_MAX + 1];
 	const uint8_t *nl;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 	size_t n;
 	int r;
 
@@ -49,14 +50,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += n + 1;
 	size -= n + 1;
 	memset(&entry, 0, sizeof(entry));
-	r = known_peers_lookup(data, size, name, fingerprint, &entry, &why);
-	if (r < 0 ? why == NULL : (r != KNOWN_PEER_NEW &&
+	r = known_peers_lookup(data, size, name, fingerprint, &entry, &perr);
+	if (r < 0 ? perr.reason[0] == '\0' : (r != KNOWN_PEER_NEW &&
 	    r != KNOWN_PEER_MATCH && r != KNOWN_PEER_CHANGED))
 		abort();
-	why = NULL;
+	rp_clear(&perr);
 	r = known_peers_allowed_lookup(data, size, fingerprint, found, &entry,
-	    &why);
-	if (r < 0 ? why == NULL || entry.line == 0 : r > 1 ||
+	    &perr);
+	if (r < 0 ? perr.reason[0] == '\0' || entry.line == 0 : r > 1 ||
 	    (r == 1 && !known_peers_valid_name(found)))
 		abort();
 	return 0;

@@ -32,14 +32,14 @@ decrypt(const uint8_t *data, size_t size, const char *pass)
 {
 	unsigned char *der = NULL;
 	size_t der_len = 0;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 
 	if (openssh_key_to_pkcs1(data, size, pass, strlen(pass), &der,
-	    &der_len, &why) == 0) {
+	    &der_len, &perr) == 0) {
 		if (der == NULL || der_len == 0)
 			abort();
 		secure_free(der);
-	} else if (why == NULL) {
+	} else if (perr.reason[0] == '\0') {
 		abort();
 	}
 }
@@ -48,12 +48,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct openssh_key_info info;
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 
 	if (size > KEY_FILE_MAX)
 		return 0;
-	if (openssh_key_info(data, size, &info, &why) != 0) {
-		if (why == NULL)
+	if (openssh_key_info(data, size, &info, &perr) != 0) {
+		if (perr.reason[0] == '\0')
 			abort();
 		return 0;
 	}

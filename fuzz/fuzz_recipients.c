@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	recipients_init(&r, data, size);
 	/* Read on after errors too, as a lenient caller would. */
 	while ((rc = recipients_next(&r, &key, &err)) != 0) {
-		if (r.lineno <= last || r.off > size)
+		if (r.lineno <= last || r.lines.off > size)
 			abort();
 		last = r.lineno;
 		if (rc < 0) {

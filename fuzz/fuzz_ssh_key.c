@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/error.h"
 #include "fuzz.h"
 #include "keys/keys.h"
 
@@ -24,16 +25,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rsa_key key;
 	char fp[KEY_FINGERPRINT_LEN];
-	const char *why = NULL;
+	struct rp_error perr = { RP_OK, "" };
 
 	if (size > KEY_FILE_MAX)
 		return 0;
-	if (key_parse_public(&key, data, size, NULL, &why) == 0) {
+	if (key_parse_public(&key, data, size, NULL, &perr) == 0) {
 		key_fingerprint(&key, fp);
 		if (strncmp(fp, "SHA256:", 7) != 0 || strlen(fp) != 50)
 			abort();
 		key_free(&key);
-	} else if (why == NULL) {
+	} else if (perr.reason[0] == '\0') {
 		abort();
 	}
 	return 0;

@@ -34,13 +34,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cipher_state cipher;
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	size_t off = 0, len;
 	int final = 0;
 
 	stream_cipher_open(&cipher, keys);
 	while (size - off >= STREAM_RECORD_HEADER_LEN) {
-		if (stream_record_parse(data + off, &len, &final, &why) != 0)
+		if (stream_record_parse(data + off, &len, &final, &err) != 0)
 			break;
 		if (len > STREAM_RECORD_MAX)
 			abort();
@@ -48,9 +48,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break; /* truncated */
 		/* Decrypted in place in a buffer of exactly this record. */
 		memcpy(rec, data + off, len + STREAM_RECORD_OVERHEAD);
-		why = NULL;
-		if (stream_record_open(&cipher, rec, len, final, &why) != 0) {
-			if (why == NULL)
+		rp_clear(&err);
+		if (stream_record_open(&cipher, rec, len, final, &err) != 0) {
+			if (err.reason[0] == '\0')
 				abort();
 			break;
 		}
@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* Nothing may follow the final record: the cipher
 			 * refuses to open another one. */
 			if (!cipher.finished || (off < size &&
-			    stream_record_open(&cipher, rec, 0, 1, &why) == 0))
+			    stream_record_open(&cipher, rec, 0, 1, &err) == 0))
 				abort();
 			break;
 		}

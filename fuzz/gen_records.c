@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tools/cli.h"
 #include "core/common.h"
 #include "stream/format.h"
 #include "fuzz.h"
@@ -22,6 +23,7 @@ seed(const char *dir, const char *name, const size_t *sizes, size_t n)
 {
 	struct cipher_state c;
 	struct io_output out;
+	struct rp_error err;
 	char path[4096];
 	size_t i, j, off = 0;
 
@@ -34,9 +36,10 @@ seed(const char *dir, const char *name, const size_t *sizes, size_t n)
 	}
 	stream_cipher_close(&c);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	io_output_open(&out, path, 0644, 0);
-	io_write_all(out.fd, buf, off, path);
-	io_output_commit(&out);
+	if (io_output_create(&out, path, 0644, 0, &err) != 0 ||
+	    io_write(out.fd, buf, off, path, &err) != 0 ||
+	    io_output_finish(&out, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 }
 
 int

@@ -5,9 +5,8 @@
 #  - a file includes only headers of its own folder or of a lower layer;
 #  - no C file in lib/ over 500 lines, no tool over 300;
 #  - no library file prints or exits (die, die_gcry, die_error, notice,
-#    exit, printf, fprintf, vfprintf, perror, or a dying form kept in
-#    tools/cli_compat.c): it returns a code with a reason
-#    (lib/core/error.h) and only tools/ print.  rp_fatal() in
+#    exit, printf, fprintf, vfprintf, perror): it returns a code with a
+#    reason (lib/core/error.h) and only tools/ print.  rp_fatal() in
 #    lib/core/error.c, the one fatal end, is the exception.
 # Prints one line per violation and exits 1 if there is any.
 # (The generated libtasn1 table is exempt from the size rule.)
@@ -51,14 +50,11 @@ for f in lib/*/*.c lib/*/*.h; do
 		complain "$f: an include without its folder"
 	fi
 done
-# The dying forms of library calls kept for files not converted yet
-# (tools/cli_compat.c) count as dying.  Comment lines are skipped.
-compat=$(sed -n 's/^\([a-z_][a-z0-9_]*\)(.*/\1/p' tools/cli_compat.c \
-    2>/dev/null | tr '\n' '|' | sed 's/|$//; s/|/\\|/g')
+# Comment lines are skipped.
 for f in lib/*/*.c; do
 	[ -e "$f" ] || continue
 	calls=$(grep -v '^[[:space:]]*\(/\*\|\*\)' "$f" |
-	    grep -o "\\(^\\|[^A-Za-z0-9_]\\)\\(die\\|die_gcry\\|die_error\\|notice\\|exit\\|printf\\|fprintf\\|vfprintf\\|perror${compat:+\\|$compat}\\)(" |
+	    grep -o "\\(^\\|[^A-Za-z0-9_]\\)\\(die\\|die_gcry\\|die_error\\|notice\\|exit\\|printf\\|fprintf\\|vfprintf\\|perror\\)(" |
 	    sed 's/^[^A-Za-z_]*//' | sort -u | tr '\n' ' ')
 	[ -n "$calls" ] || continue
 	# rp_fatal(), the one fatal end, prints and exits.

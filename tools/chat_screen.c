@@ -50,8 +50,11 @@ text_width(const char *s, size_t n)
 void
 write_screen(const char *s, size_t n)
 {
+	struct rp_error err;
+
 	fflush(stdout);
-	io_write_all(STDOUT_FILENO, s, n, "the screen");
+	if (io_write(STDOUT_FILENO, s, n, "the screen", &err) != 0)
+		die_error(&err, EXIT_USAGE);
 }
 
 /* Show one line as "HH:MM name: text", the text made inert first. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/io.h"
 
 /* A message names files and keys a person chose, or an attacker: a
  * control character in one (an escape sequence in a file name) is shown
@@ -109,6 +110,15 @@ notice(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(fmt, ap, NULL);
 	va_end(ap);
+}
+
+void
+flush_stdout(void)
+{
+	struct rp_error err;
+
+	if (io_stdout_flush(&err) != 0)
+		die_error(&err, EXIT_USAGE);
 }
 
 void

@@ -38,6 +38,9 @@ _Noreturn void die_gcry(int status, gcry_error_t err, const char *fmt, ...)
 int exit_status_of(int code);
 /* die() with err's reason; status < 0 means exit_status_of(err->code). */
 _Noreturn void die_error(const struct rp_error *err, int status);
+/* Flush stdout and check it (io_stdout_flush()), or die (status 2):
+ * a full disk must not look like success. */
+void flush_stdout(void);
 /* A one-line notice on stderr, prefixed with the program name. */
 void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -67,6 +67,10 @@ identity_changed(const struct run *r)
 static _Noreturn void
 refuse(struct run *r, const struct rp_error *err)
 {
+	/* A trust file that cannot be read is local trouble, not the
+	 * peer's: status 2 and no verdict, as when it ended the process. */
+	if (err->code == RP_IO || err->code == RP_USAGE)
+		fail(err);
 	if (r->j.changed)
 		identity_changed(r);
 	keyswap_send_verdict(&r->conn, r->j.verdict);
@@ -83,15 +87,16 @@ open_local(struct run *r)
 
 	if (key_read_private(&r->identity, o->identity, &o->pass, &err) != 0 ||
 	    key_read_private(&r->session, o->session_key, NULL, &err) != 0 ||
-	    keyswap_trust_open(&o->trust, &r->pinned, &err) != 0)
+	    keyswap_trust_open(&o->trust, &r->pinned, &err) != 0 ||
+	    io_output_create(&r->peer_out, o->peer_out, 0644, 0, &err) != 0 ||
+	    io_output_create(&r->session_out, o->session_out, 0600, 0,
+	    &err) != 0 || (o->peer_identity_out != NULL &&
+	    io_output_create(&r->identity_out, o->peer_identity_out, 0644, 0,
+	    &err) != 0) || (o->peer_name_out != NULL &&
+	    io_output_create(&r->name_out, o->peer_name_out, 0644, 0,
+	    &err) != 0))
 		die_error(&err, EXIT_USAGE);
 	key_fingerprint(&r->identity, r->own_fingerprint);
-	io_output_open(&r->peer_out, o->peer_out, 0644, 0);
-	io_output_open(&r->session_out, o->session_out, 0600, 0);
-	if (o->peer_identity_out != NULL)
-		io_output_open(&r->identity_out, o->peer_identity_out, 0644, 0);
-	if (o->peer_name_out != NULL)
-		io_output_open(&r->name_out, o->peer_name_out, 0644, 0);
 }
 
 /* Hellos and proofs; the peer's identity shown once it is proven. */
@@ -200,40 +205,41 @@ record_first_contact(struct run *r)
 	}
 }
 
-static void
+static int
 write_pem(struct io_output *out, const struct rsa_key *key, const char *path,
-    const char *what)
+    const char *what, struct rp_error *err)
 {
 	size_t len;
 	char *pem;
+	int rc;
 
 	if ((pem = key_public_pem(key, &len)) == NULL)
 		die(EXIT_USAGE, "cannot encode the peer's %s key", what);
-	io_write_all(out->fd, pem, len, path);
+	rc = io_write(out->fd, pem, len, path, err);
 	free(pem);
+	return rc;
 }
 
 static void
 write_outputs(struct run *r)
 {
 	const struct options *o = r->o;
+	struct rp_error err;
 
-	write_pem(&r->peer_out, &r->x.peer_session, o->peer_out, "session");
-	io_write_all(r->session_out.fd, r->x.t, sizeof(r->x.t), o->session_out);
-	if (o->peer_identity_out != NULL) {
-		/* For the caller to show, log or pin next time. */
-		write_pem(&r->identity_out, &r->x.peer_identity,
-		    o->peer_identity_out, "identity");
-		io_output_commit(&r->identity_out);
-	}
-	if (o->peer_name_out != NULL) {
-		io_write_all(r->name_out.fd, r->j.peer_name,
-		    strlen(r->j.peer_name), o->peer_name_out);
-		io_write_all(r->name_out.fd, "\n", 1, o->peer_name_out);
-		io_output_commit(&r->name_out);
-	}
-	io_output_commit(&r->session_out);
-	io_output_commit(&r->peer_out);
+	/* The identity is for the caller to show, log or pin next time. */
+	if (write_pem(&r->peer_out, &r->x.peer_session, o->peer_out,
+	    "session", &err) != 0 || io_write(r->session_out.fd, r->x.t,
+	    sizeof(r->x.t), o->session_out, &err) != 0 ||
+	    (o->peer_identity_out != NULL && (write_pem(&r->identity_out,
+	    &r->x.peer_identity, o->peer_identity_out, "identity", &err) != 0 ||
+	    io_output_finish(&r->identity_out, &err) != 0)) ||
+	    (o->peer_name_out != NULL && (io_write(r->name_out.fd,
+	    r->j.peer_name, strlen(r->j.peer_name), o->peer_name_out,
+	    &err) != 0 || io_write(r->name_out.fd, "\n", 1, o->peer_name_out,
+	    &err) != 0 || io_output_finish(&r->name_out, &err) != 0)) ||
+	    io_output_finish(&r->session_out, &err) != 0 ||
+	    io_output_finish(&r->peer_out, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 }
 
 static void
@@ -260,9 +266,11 @@ static _Noreturn void
 forget(const struct options *o)
 {
 	const char *path = o->trust.known_peers;
+	struct rp_error err;
 	unsigned long n;
 
-	n = known_peers_forget(path, o->forget);
+	if (known_peers_forget(path, o->forget, &n, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	if (n == 0)
 		die(EXIT_AUTH, "no entry for '%s' in %s; nothing removed",
 		    o->forget, path);

@@ -40,7 +40,7 @@ help(void)
 	    " --session-out.\nWith --forget, removes the entries for NAME from"
 	    " the known-peers file.\nExit 0 ok, 1 exchange failed or peer not"
 	    " trusted, 2 usage or local error.\n", stdout);
-	io_close_stdout();
+	flush_stdout();
 	exit(EXIT_OK);
 }
 

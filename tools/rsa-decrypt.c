@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "api/decrypt.h"
 #include "api/keyset.h"
 #include "core/common.h"
@@ -68,7 +69,7 @@ help(void)
 	    " tampered,\ntruncated, malformed, wrong signer or session); 2"
 	    " usage, key file or I/O error.\n",
 	    progname, MAX_IDENTITIES);
-	io_close_stdout();
+	flush_stdout();
 	exit(EXIT_OK);
 }
 
@@ -191,7 +192,8 @@ main(int argc, char **argv)
 		usage();
 	memset(&req, 0, sizeof(req));
 	req.input = a.input = argc - first == 1 ? argv[first] : NULL;
-	req.fd = io_open_input(a.input);
+	if ((req.fd = io_input_open(a.input, &err)) < 0)
+		die_error(&err, EXIT_USAGE);
 	/* Only an age file with a passphrase needs no -i: a person typing
 	 * neither key nor file is told at once. */
 	if (a.npaths == 0 && isatty(req.fd))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "age/age.h"
 #include "api/keyset.h"
 #include "core/common.h"
@@ -74,7 +75,7 @@ help(void)
 	    "      --passphrase-fd N    passphrase from descriptor N\n"
 	    "Exit status: 0 success; 2 usage, key file or I/O error.\n",
 	    progname, STREAM_MAX_RECIPIENTS);
-	io_close_stdout();
+	flush_stdout();
 	exit(EXIT_OK);
 }
 

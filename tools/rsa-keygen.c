@@ -39,7 +39,7 @@ static _Noreturn void
 help(void)
 {
 	fputs(usage_text, stdout);
-	io_close_stdout();
+	flush_stdout();
 	exit(EXIT_OK);
 }
 
@@ -78,28 +78,30 @@ generate(unsigned int bits, const char *privpath, const char *pubpath,
 		die(EXIT_USAGE, "refusing to print a private key to a terminal");
 	/* Everything that can fail cheaply fails before the slow part:
 	 * existing files are refused, the passphrase is asked for. */
-	io_output_open(&privout, privpath, 0600, 1);
-	if (pubpath != NULL)
-		io_output_open(&pubout, pubpath, 0644, 1);
-	if (encrypt && passphrase_read(pass, "Passphrase for the new private "
-	    "key: ", 1, &passphrase, &err) != 0)
+	if (io_output_create(&privout, privpath, 0600, 1, &err) != 0 ||
+	    (pubpath != NULL && io_output_create(&pubout, pubpath, 0644, 1,
+	    &err) != 0) || (encrypt && passphrase_read(pass, "Passphrase for "
+	    "the new private key: ", 1, &passphrase, &err) != 0))
 		die_error(&err, EXIT_USAGE);
 
 	key_generate(&key, bits);
 	pem = key_private_pem(&key, passphrase, &len);
 	if (passphrase != NULL)
 		passphrase_free(passphrase);
-	io_write_all(privout.fd, pem, len, display_name(privpath));
+	if (io_write(privout.fd, pem, len, display_name(privpath), &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	secure_free(pem);
 	if (pubpath != NULL) {
 		pem = key_public_pem(&key, &len);
-		io_write_all(pubout.fd, pem, len, pubpath);
+		if (io_write(pubout.fd, pem, len, pubpath, &err) != 0)
+			die_error(&err, EXIT_USAGE);
 		free(pem);
 		/* Both files or neither: a private key whose public half
 		 * could not be written would block the next attempt. */
-		io_output_commit_pair(&privout, &pubout);
-	} else
-		io_output_commit(&privout);
+		if (io_output_finish_pair(&privout, &pubout, &err) != 0)
+			die_error(&err, EXIT_USAGE);
+	} else if (io_output_finish(&privout, &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	/* As ssh-keygen does, so it can be read out to a peer. */
 	if (!quiet) {
 		key_fingerprint(&key, fp);
@@ -121,7 +123,8 @@ print_public(const char *path, const struct passphrase_source *pass)
 	if (key_read_private(&key, path, pass, &err) != 0)
 		die_error(&err, EXIT_USAGE);
 	pem = key_public_pem(&key, &len);
-	io_write_all(STDOUT_FILENO, pem, len, "stdout");
+	if (io_write(STDOUT_FILENO, pem, len, "stdout", &err) != 0)
+		die_error(&err, EXIT_USAGE);
 	free(pem);
 	key_free(&key);
 }
@@ -138,7 +141,7 @@ print_fingerprint(const char *path, const struct passphrase_source *pass)
 	key_fingerprint(&key, fp);
 	printf("%u %s (RSA)\n", key.nbits, fp);
 	key_free(&key);
-	io_close_stdout();
+	flush_stdout();
 }
 
 struct options {

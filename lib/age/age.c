@@ -36,8 +36,11 @@ read_header(struct filter_input *in, struct age_header *h,
 	    in->end - in->start, &need, &why)) != 0) {
 		if (r != RP_MORE)
 			return rp_fail(err, r, "%s", why);
-		if (!filter_input_need(in, need))
-			return rp_fail(err, RP_MALFORMED, in->end == in->start ?
+		if (filter_input_need(in, need))
+			continue;
+		if ((r = filter_input_failed(in, 0, err)) != 0)
+			return r;
+		return rp_fail(err, RP_MALFORMED, in->end == in->start ?
 			    "age header: empty input" :
 			    "age header: truncated header");
 	}
@@ -103,6 +106,9 @@ open_header(const struct age_decrypt_options *opt,
 	case 0:
 	case RP_AUTH:
 	case RP_PASSPHRASE:
+	case RP_IO:          /* the passphrase's source (scrypt) */
+	case RP_USAGE:
+	case RP_TIMEOUT:
 		return rc;
 	case RP_NOKEY:
 	case RP_DECRYPT:
@@ -121,8 +127,8 @@ open_payload(struct filter_input *in, const unsigned char *file_key,
 	unsigned char *key;
 
 	if (!filter_input_need(in, AGE_NONCE_LEN))
-		return rp_fail(err, RP_MALFORMED,
-		    "age header: truncated payload nonce");
+		return filter_input_failed(in, rp_fail(err, RP_MALFORMED,
+		    "age header: truncated payload nonce"), err);
 	key = secure_alloc(AGE_PAYLOAD_KEY_LEN);
 	age_payload_key(key, file_key, in->buf + in->start);
 	in->start += AGE_NONCE_LEN;
@@ -153,6 +159,10 @@ open_batch(struct filter_input *in, struct cipher_state *st,
 	int niov;
 
 	fill_chunk(in);
+	/* A failed input ends here, as its failure (nothing more is
+	 * opened or written). */
+	if (filter_input_failed(in, 0, err) != 0)
+		return 0;
 	for (niov = 0; niov < AGE_BATCH && !st->finished; niov++) {
 		avail = in->end - in->start;
 		if (avail < AGE_CHUNK_MAX && !in->eof)
@@ -194,12 +204,15 @@ decrypt_payload(struct filter_input *in, struct cipher_state *st, int out,
 		    || filter_input_fill(in) > 0))
 			rp_fail(err, RP_MALFORMED,
 			    "age payload: data after the last chunk");
+		if (err->code == RP_OK &&
+		    filter_input_failed(in, 0, err) != 0)
+			return err->code;
 		/* An empty chunk writes nothing (a write of 0 bytes would
 		 * be taken for EPIPE). */
 		for (i = 0; i < niov && iov[i].iov_len > 0; i++)
 			continue;
-		if (i > 0)
-			io_writev_all(out, iov, i, what);
+		if (i > 0 && io_writev(out, iov, i, what, err) != 0)
+			return err->code;
 		if (err->code != RP_OK)
 			return err->code;
 	} while (!st->finished);
@@ -239,7 +252,8 @@ age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err)
 
 	if (err == NULL)
 		err = &local;
-	io_output_open(&out, opt->output, 0600, 0);
+	if ((rc = io_output_create(&out, opt->output, 0600, 0, err)) != 0)
+		return rc;
 	if ((rc = open_file(opt, &st, err)) == 0) {
 		rc = decrypt_payload(opt->in, &st, out.fd,
 		    filter_name(opt->output, "stdout"), err);
@@ -249,6 +263,5 @@ age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err)
 		io_output_abort(&out);
 		return rc;
 	}
-	io_output_commit(&out);
-	return 0;
+	return io_output_finish(&out, err);
 }

@@ -31,10 +31,9 @@ age_armor_reader_free(struct age_armor_reader *r)
 }
 
 static int
-bad(const char **why, const char *reason)
+bad(struct rp_error *err, const char *reason)
 {
-	*why = reason;
-	return RP_MALFORMED;
+	return rp_fail(err, RP_MALFORMED, "%s", reason);
 }
 
 /*
@@ -45,18 +44,18 @@ bad(const char **why, const char *reason)
  */
 static int
 decode_line(const char *s, size_t n, unsigned char *out, size_t *got,
-    int *last, const char **why)
+    int *last, struct rp_error *err)
 {
 	const char *reason;
 
 	if (n == 0)
-		return bad(why, "age armor: empty line");
+		return bad(err, "age armor: empty line");
 	if (n > AGE_ARMOR_COLUMNS)
-		return bad(why, "age armor: line over 64 columns");
+		return bad(err, "age armor: line over 64 columns");
 	if (n % 4 != 0)
-		return bad(why, "age armor: line length not a multiple of 4");
+		return bad(err, "age armor: line length not a multiple of 4");
 	if ((reason = b64_check(s, n, 0, NULL)) != NULL)
-		return bad(why, strcmp(reason, "non-canonical base64") == 0 ?
+		return bad(err, strcmp(reason, "non-canonical base64") == 0 ?
 		    "age armor: non-canonical base64" :
 		    "age armor: invalid character");
 	*last = n < AGE_ARMOR_COLUMNS || s[n - 1] == '=';
@@ -66,10 +65,10 @@ decode_line(const char *s, size_t n, unsigned char *out, size_t *got,
 /* A whole body line (without its line end): END, or base64 to out. */
 static int
 body_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
-    const char **why)
+    struct rp_error *err)
 {
 	size_t got = 0;
-	int last;
+	int last = 0;
 
 	if (r->n == strlen(AGE_ARMOR_END) && memcmp(r->line, AGE_ARMOR_END,
 	    r->n) == 0) {
@@ -77,9 +76,9 @@ body_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
 		return 0;
 	}
 	if (r->last_seen)
-		return bad(why, "age armor: text after the last line, "
+		return bad(err, "age armor: text after the last line, "
 		    "no END line");
-	if (decode_line(r->line, r->n, out + *outlen, &got, &last, why) != 0)
+	if (decode_line(r->line, r->n, out + *outlen, &got, &last, err) != 0)
 		return RP_MALFORMED;
 	*outlen += got;
 	r->last_seen = last;
@@ -89,7 +88,7 @@ body_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
 /* A line has ended (LF seen): the BEGIN line or a body line. */
 static int
 end_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
-    const char **why)
+    struct rp_error *err)
 {
 	int rc = 0;
 
@@ -98,10 +97,10 @@ end_line(struct age_armor_reader *r, unsigned char *out, size_t *outlen,
 	if (r->state == BEGIN_LINE) {
 		if (r->n != strlen(AGE_ARMOR_BEGIN) ||
 		    memcmp(r->line, AGE_ARMOR_BEGIN, r->n) != 0)
-			rc = bad(why, "age armor: bad BEGIN line");
+			rc = bad(err, "age armor: bad BEGIN line");
 		r->state = BODY;
 	} else
-		rc = body_line(r, out, outlen, why);
+		rc = body_line(r, out, outlen, err);
 	r->n = 0;
 	return rc;
 }
@@ -133,7 +132,7 @@ take_piece(struct age_armor_reader *r, const unsigned char *raw,
 
 int
 age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
-    size_t len, unsigned char *out, size_t *outlen, const char **why)
+    size_t len, unsigned char *out, size_t *outlen, struct rp_error *err)
 {
 	size_t i, used;
 	int complete;
@@ -144,24 +143,24 @@ age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
 		if (r->state == TRAIL || (r->state == LEAD &&
 		    is_blank(raw[i]))) {
 			if (!is_blank(raw[i]))
-				return bad(why, "age armor: text after the "
+				return bad(err, "age armor: text after the "
 				    "END line");
 			continue;
 		}
 		if (r->state == LEAD)
 			r->state = BEGIN_LINE;
 		if ((used = take_piece(r, raw + i, len - i, &complete)) == 0)
-			return bad(why, r->state == BEGIN_LINE ?
+			return bad(err, r->state == BEGIN_LINE ?
 			    "age armor: bad BEGIN line" :
 			    "age armor: line over 64 columns");
-		if (complete && end_line(r, out, outlen, why) != 0)
+		if (complete && end_line(r, out, outlen, err) != 0)
 			return RP_MALFORMED;
 	}
 	return 0;
 }
 
 int
-age_armor_finish(struct age_armor_reader *r, const char **why)
+age_armor_finish(struct age_armor_reader *r, struct rp_error *err)
 {
 	/* The END line may end the file without a line end. */
 	if (r->state == BODY && r->n > 0) {
@@ -173,6 +172,6 @@ age_armor_finish(struct age_armor_reader *r, const char **why)
 	}
 	if (r->state == TRAIL)
 		return 0;
-	return bad(why, r->state == BODY ? "age armor: no END line" :
+	return bad(err, r->state == BODY ? "age armor: no END line" :
 	    "age armor: no BEGIN line");
 }

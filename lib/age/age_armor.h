@@ -14,13 +14,16 @@
  * Lines are found with the line cursor (lines.h), each decoded by the
  * strict base64 decoder (base64.h).
  *
- * The reader returns 0 or RP_MALFORMED with *why ("age armor: ...")
- * and never exits; the writer dies (EXIT_USAGE) on write errors.
+ * The reader returns 0 or RP_MALFORMED with its reason in err ("age
+ * armor: ...") and never exits; the writer (armor.h) returns RP_IO on
+ * write errors.
  */
 #ifndef RSAPIPE_AGE_ARMOR_H
 #define RSAPIPE_AGE_ARMOR_H
 
 #include <stddef.h>
+
+#include "core/error.h"
 
 #define AGE_ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
 #define AGE_ARMOR_END "-----END AGE ENCRYPTED FILE-----"
@@ -44,10 +47,10 @@ void age_armor_reader_free(struct age_armor_reader *r);
  * decodes to 48 bytes, all lines at most to 3/4 of their columns.
  */
 int age_armor_decode(struct age_armor_reader *r, const unsigned char *raw,
-    size_t len, unsigned char *out, size_t *outlen, const char **why);
+    size_t len, unsigned char *out, size_t *outlen, struct rp_error *err);
 
 /* At the end of the input: 0 if the armor was whole, else RP_MALFORMED. */
-int age_armor_finish(struct age_armor_reader *r, const char **why);
+int age_armor_finish(struct age_armor_reader *r, struct rp_error *err);
 
 /* The armor's title; the writer is armor.h's armor_writer_open_title. */
 #define AGE_ARMOR_TITLE "AGE ENCRYPTED FILE"

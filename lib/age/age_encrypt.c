@@ -26,13 +26,26 @@ struct age_sink {
 	struct armor_writer armor;
 };
 
-static void
-sink_write(struct age_sink *s, const void *buf, size_t n)
+static int
+sink_write(struct age_sink *s, const void *buf, size_t n,
+    struct rp_error *err)
 {
 	if (s->armored)
-		armor_write(&s->armor, buf, n);
-	else
-		io_write_all(s->fd, buf, n, s->what);
+		return armor_write(&s->armor, buf, n, err);
+	return io_write(s->fd, buf, n, s->what, err);
+}
+
+/* Finish the armor; after a failure (rc != 0) only forget it. */
+static int
+close_sink(struct age_sink *s, int rc, struct rp_error *err)
+{
+	if (!s->armored)
+		return rc;
+	if (rc != 0) {
+		armor_writer_abort(&s->armor);
+		return rc;
+	}
+	return armor_writer_close(&s->armor, err);
 }
 
 /* 1 if s can be written as an age stanza: a type and arguments of
@@ -135,10 +148,14 @@ encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
 	age_stream_open(&st[0], key);
 	age_stream_open(&st[1], key);
 	secure_free(key);
-	sink_write(sink, hdr, len);
-	sink_write(sink, nonce, sizeof(nonce));
+	if ((rc = sink_write(sink, hdr, len, err)) == 0)
+		rc = sink_write(sink, nonce, sizeof(nonce), err);
 	free(hdr);
-	return 0;
+	if (rc != 0) {
+		age_stream_close(&st[0]);
+		age_stream_close(&st[1]);
+	}
+	return rc;
 }
 
 /*
@@ -161,15 +178,17 @@ struct batch {
 
 /* Fill b from the input: whole chunks until the batch or the input
  * ends.  An input that ends on a chunk boundary is seen by the next
- * read, which finds nothing. */
-static void
-read_batch(int in, const char *what, struct batch *b)
+ * read, which finds nothing.  0, or RP_IO. */
+static int
+read_batch(int in, const char *what, struct batch *b, struct rp_error *err)
 {
 	size_t got;
+	int rc;
 
 	for (b->n = 0, b->eof = 0; b->n < ENC_BATCH; b->n++) {
-		got = io_read_full(in, b->buf + (size_t)b->n * AGE_CHUNK_MAX,
-		    AGE_CHUNK_SIZE, what);
+		if ((rc = io_read_all(in, b->buf + (size_t)b->n *
+		    AGE_CHUNK_MAX, AGE_CHUNK_SIZE, &got, what, err)) != 0)
+			return rc;
 		if (got == 0) {
 			b->eof = 1;
 			break;
@@ -181,6 +200,7 @@ read_batch(int in, const char *what, struct batch *b)
 			break;
 		}
 	}
+	return 0;
 }
 
 /* Full middle chunks [from, to) of buf, as chunks base + from on. */
@@ -251,15 +271,16 @@ sealer_stop(struct sealer *s)
 /*
  * Seal batch b (chunks base on) and write it; next is filled from the
  * input meanwhile, unless b ended it.  Returns 1 if b held the last
- * chunk.
+ * chunk, 0 if not, or an rp_err code: a failed read of next leaves b
+ * unwritten (once the sealing thread is done with it).
  */
 static int
 encrypt_batch(int in, const char *what, struct age_sink *sink,
     struct cipher_state *st, struct sealer *s, uint64_t base,
-    struct batch *b, struct batch *next)
+    struct batch *b, struct batch *next, struct rp_error *err)
 {
 	struct seal_job mine = { st, b->buf, base, 0, 0 };
-	int split, last;
+	int split, last, rc = 0;
 
 	/* The main thread also reads: it takes about a third. */
 	split = s->running ? (b->n * 3) / 8 : b->n - 1;
@@ -268,7 +289,7 @@ encrypt_batch(int in, const char *what, struct age_sink *sink,
 		sem_post(&s->go);
 	next->n = 0;
 	if (!b->eof)
-		read_batch(in, what, next);
+		rc = read_batch(in, what, next, err);
 	last = b->eof || next->n == 0;
 	mine.to = split;
 	seal_middle(&mine);
@@ -280,32 +301,32 @@ encrypt_batch(int in, const char *what, struct age_sink *sink,
 	if (s->running)
 		while (sem_wait(&s->done) != 0)
 			continue;
-	sink_write(sink, b->buf, (size_t)(b->n - 1) * AGE_CHUNK_MAX +
-	    b->len + AGE_TAG_LEN);
-	return last;
+	if (rc == 0)
+		rc = sink_write(sink, b->buf, (size_t)(b->n - 1) *
+		    AGE_CHUNK_MAX + b->len + AGE_TAG_LEN, err);
+	return rc != 0 ? rc : last;
 }
 
 /* 64 KiB chunks, sealed in place, two batches in flight; an empty
  * input is one empty last chunk. */
-static void
+static int
 encrypt_payload(int in, const char *what, struct age_sink *sink,
-    struct cipher_state st[2])
+    struct cipher_state st[2], struct rp_error *err)
 {
 	struct batch b[2];
 	struct sealer s;
 	uint64_t base = 0;
-	int cur = 0;
+	int cur = 0, rc;
 
 	b[0].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
 	b[1].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
-	read_batch(in, what, &b[0]);
-	if (b[0].n == 0) {
-		sink_write(sink, b[0].buf, age_stream_seal(&st[0], b[0].buf, 0,
-		    1));
-	} else {
+	if ((rc = read_batch(in, what, &b[0], err)) == 0 && b[0].n == 0) {
+		rc = sink_write(sink, b[0].buf, age_stream_seal(&st[0],
+		    b[0].buf, 0, 1), err);
+	} else if (rc == 0) {
 		sealer_start(&s, &st[1]);
-		while (!encrypt_batch(in, what, sink, &st[0], &s, base, &b[cur],
-		    &b[1 - cur])) {
+		while ((rc = encrypt_batch(in, what, sink, &st[0], &s, base,
+		    &b[cur], &b[1 - cur], err)) == 0) {
 			base += (uint64_t)b[cur].n;
 			cur = 1 - cur;
 		}
@@ -313,6 +334,7 @@ encrypt_payload(int in, const char *what, struct age_sink *sink,
 	}
 	plain_free(b[0].buf);
 	plain_free(b[1].buf);
+	return rc < 0 ? rc : 0;
 }
 
 int
@@ -323,31 +345,34 @@ age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err)
 	struct age_sink sink;
 	int in, rc;
 
-	in = io_open_input(opt->input);
-	io_output_open(&out, opt->output, 0600, 0);
+	if ((in = io_input_open(opt->input, err)) < 0)
+		return in;
+	if ((rc = io_output_create(&out, opt->output, 0600, 0, err)) != 0) {
+		if (in != STDIN_FILENO)
+			close(in);
+		return rc;
+	}
 	filter_pipe_widen(in);
 	filter_pipe_widen(out.fd);
 	memset(&sink, 0, sizeof(sink));
 	sink.fd = out.fd;
 	sink.what = filter_name(opt->output, "stdout");
-	sink.armored = opt->armor;
 	if (opt->armor)
-		armor_writer_open_title(&sink.armor, out.fd, sink.what,
-		    AGE_ARMOR_TITLE, 0);
-	if ((rc = encrypt_header(opt, &sink, st, err)) == 0) {
-		encrypt_payload(in, filter_name(opt->input, "stdin"), &sink,
-		    st);
+		rc = armor_writer_open_title(&sink.armor, out.fd, sink.what,
+		    AGE_ARMOR_TITLE, 0, err);
+	sink.armored = opt->armor && rc == 0;
+	if (rc == 0 && (rc = encrypt_header(opt, &sink, st, err)) == 0) {
+		rc = encrypt_payload(in, filter_name(opt->input, "stdin"),
+		    &sink, st, err);
 		age_stream_close(&st[0]);
 		age_stream_close(&st[1]);
-		if (opt->armor)
-			armor_writer_close(&sink.armor);
 	}
+	rc = close_sink(&sink, rc, err);
 	if (in != STDIN_FILENO)
 		close(in);
 	if (rc != 0) {
 		io_output_abort(&out);
 		return rc;
 	}
-	io_output_commit(&out);
-	return 0;
+	return io_output_finish(&out, err);
 }

@@ -254,17 +254,12 @@ header_mac(unsigned char mac[AGE_MAC_LEN], const unsigned char *p, size_t n,
     const unsigned char file_key[AGE_FILE_KEY_LEN])
 {
 	unsigned char *key;
-	gcry_error_t err;
 
 	key = secure_alloc(HKDF_SHA256_LEN);
-	err = hkdf_sha256(key, HKDF_SHA256_LEN, file_key, AGE_FILE_KEY_LEN,
-	    NULL, 0, (const unsigned char *)header_info,
-	    sizeof(header_info) - 1);
-	if (err == 0)
-		err = hmac_sha256(mac, key, HKDF_SHA256_LEN, p, n);
+	hkdf_sha256(key, HKDF_SHA256_LEN, file_key, AGE_FILE_KEY_LEN, NULL, 0,
+	    (const unsigned char *)header_info, sizeof(header_info) - 1);
+	hmac_sha256(mac, key, HKDF_SHA256_LEN, p, n);
 	secure_free(key);
-	if (err != 0)   /* on a key and a buffer of our own */
-		rp_fatal("age header MAC: %s", gcry_strerror(err));
 }
 
 int
@@ -356,11 +351,7 @@ age_payload_key(unsigned char key[AGE_PAYLOAD_KEY_LEN],
     const unsigned char file_key[AGE_FILE_KEY_LEN],
     const unsigned char nonce[AGE_NONCE_LEN])
 {
-	gcry_error_t err;
-
-	err = hkdf_sha256(key, AGE_PAYLOAD_KEY_LEN, file_key,
-	    AGE_FILE_KEY_LEN, nonce, AGE_NONCE_LEN,
-	    (const unsigned char *)payload_info, sizeof(payload_info) - 1);
-	if (err != 0)
-		rp_fatal("age payload key: %s", gcry_strerror(err));
+	hkdf_sha256(key, AGE_PAYLOAD_KEY_LEN, file_key, AGE_FILE_KEY_LEN,
+	    nonce, AGE_NONCE_LEN, (const unsigned char *)payload_info,
+	    sizeof(payload_info) - 1);
 }

@@ -71,7 +71,7 @@ int age_header_check_mac(const struct age_header *h,
 /*
  * Build a header for these stanzas (their args and bodies as given)
  * and its MAC under file_key.  Returns malloc()ed text (free()), its
- * length in *len.  Dies on failure.
+ * length in *len.  Cannot fail on input: a fault is rp_fatal().
  */
 char *age_header_build(const struct age_stanza *stanzas, size_t n,
     const unsigned char file_key[AGE_FILE_KEY_LEN], size_t *len);

@@ -337,7 +337,9 @@ scrypt_unwrap(const struct identity *id, const struct stanza *s,
 	if (age_scrypt_work_factor(s, &log2n) == 0 && log2n > sc->cap)
 		return rp_fail(err, RP_REFUSED, "age header: scrypt work "
 		    "factor %u is above the cap of %u", log2n, sc->cap);
-	pass = passphrase_get(sc->pass, "Enter passphrase: ", 0);
+	if ((rc = passphrase_read(sc->pass, "Enter passphrase: ", 0, &pass,
+	    err)) != 0)
+		return rc;
 	rc = age_scrypt_unwrap(s, pass, sc->cap, file_key, err);
 	passphrase_free(pass);
 	if (rc == RP_DECRYPT || rc == RP_NOKEY)

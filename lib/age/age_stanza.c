@@ -132,15 +132,12 @@ x25519_wrap_key(unsigned char key[WRAP_KEY_LEN],
     const unsigned char *recipient)
 {
 	unsigned char salt[2 * AGE_X25519_LEN];
-	gcry_error_t err;
 
 	memcpy(salt, share, AGE_X25519_LEN);
 	memcpy(salt + AGE_X25519_LEN, recipient, AGE_X25519_LEN);
-	err = hkdf_sha256(key, WRAP_KEY_LEN, shared, AGE_X25519_LEN, salt,
+	hkdf_sha256(key, WRAP_KEY_LEN, shared, AGE_X25519_LEN, salt,
 	    sizeof(salt), (const unsigned char *)X25519_INFO,
 	    strlen(X25519_INFO));
-	if (err)
-		rp_fatal("HKDF: %s", gcry_strerror(err));
 }
 
 int

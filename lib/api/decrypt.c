@@ -18,21 +18,31 @@
  * before an armored one included. */
 #define PREFIX_MAX 4096
 
-/* The first bytes of the input, read until the detector decides. */
-static enum data_format
-read_prefix(int fd, const char *what, unsigned char *buf, size_t *len)
+/* The first bytes of the input, read until the detector decides, and
+ * its format in *format; 0 or RP_IO. */
+static int
+read_prefix(int fd, const char *what, unsigned char *buf, size_t *len,
+    enum data_format *format, struct rp_error *err)
 {
-	enum data_format format;
 	size_t r;
+	int rc;
 
 	*len = 0;
-	while (detect_format(buf, *len, &format) == RP_MORE) {
-		if (*len == PREFIX_MAX || (r = io_read_some(fd, buf + *len,
-		    PREFIX_MAX - *len, what)) == 0)
-			return detect_format_final(buf, *len);
+	while (detect_format(buf, *len, format) == RP_MORE) {
+		if (*len == PREFIX_MAX) {
+			*format = detect_format_final(buf, *len);
+			return 0;
+		}
+		if ((rc = io_read(fd, buf + *len, PREFIX_MAX - *len, &r, what,
+		    err)) != 0)
+			return rc;
+		if (r == 0) {
+			*format = detect_format_final(buf, *len);
+			return 0;
+		}
 		*len += r;
 	}
-	return format;
+	return 0;
 }
 
 /*
@@ -73,7 +83,14 @@ decrypt_stream(const struct decrypt_request *req, struct filter_input *in,
 	opt.output = req->output;
 	if (req->from_path != NULL) {
 		memset(&from, 0, sizeof(from));
-		key_load_public(&from, req->from_path, req->pass);
+		/* A --from key that cannot be used is the command's fault:
+		 * status 2, as every key file given (decrypt.h). */
+		if ((rc = key_read_public(&from, req->from_path, req->pass,
+		    err)) != 0) {
+			if (err != NULL)
+				err->code = RP_USAGE;
+			return RP_USAGE;
+		}
 		opt.from = &from;
 	}
 	if (req->session_path != NULL)
@@ -122,7 +139,9 @@ decrypt_file(const struct decrypt_request *req, struct rp_error *err)
 	size_t len;
 	int age, rc;
 
-	format = read_prefix(req->fd, what, prefix, &len);
+	if ((rc = read_prefix(req->fd, what, prefix, &len, &format,
+	    err)) != 0)
+		return rc;
 	if ((age = choose_age(format, req->identities, err)) < 0)
 		return age;
 	if (age)

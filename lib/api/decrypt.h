@@ -27,7 +27,9 @@ struct decrypt_request {
 /*
  * 0, or an rp_err code with its reason: RP_USAGE for what cannot be
  * done with this input (no key that opens it; --from, --session,
- * --stop-at-final or --status-fd with an age file), the driver's codes otherwise.
+ * --stop-at-final or --status-fd with an age file; a --from or --session file that
+ * cannot be read or used), RP_IO for the input, the driver's codes
+ * otherwise.
  * With age identities only, the input is read as an age file whatever
  * it is: what age would say of it is the useful message then.
  */

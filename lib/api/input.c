@@ -10,29 +10,29 @@
  * rsapipe armor decodes in place; age's reads raw and writes out. */
 static int
 stream_armor_decode(void *ctx, const unsigned char *raw, size_t len,
-    unsigned char *out, size_t *outlen, const char **why)
+    unsigned char *out, size_t *outlen, struct rp_error *err)
 {
 	memcpy(out, raw, len);
-	return armor_decode(ctx, out, len, outlen, why);
+	return armor_decode(ctx, out, len, outlen, err);
 }
 
 static int
-stream_armor_finish(void *ctx, const char **why)
+stream_armor_finish(void *ctx, struct rp_error *err)
 {
-	return armor_reader_close(ctx, why);
+	return armor_reader_close(ctx, err);
 }
 
 static int
 age_armor_decode_cb(void *ctx, const unsigned char *raw, size_t len,
-    unsigned char *out, size_t *outlen, const char **why)
+    unsigned char *out, size_t *outlen, struct rp_error *err)
 {
-	return age_armor_decode(ctx, raw, len, out, outlen, why);
+	return age_armor_decode(ctx, raw, len, out, outlen, err);
 }
 
 static int
-age_armor_finish_cb(void *ctx, const char **why)
+age_armor_finish_cb(void *ctx, struct rp_error *err)
 {
-	return age_armor_finish(ctx, why);
+	return age_armor_finish(ctx, err);
 }
 
 void
@@ -44,7 +44,7 @@ input_open(struct input *in, int fd, const char *what,
 
 	memset(in, 0, sizeof(*in));
 	in->format = format;
-	filter_input_open(&in->in, fd, what, cap, prefix, prefix_len);
+	filter_input_start(&in->in, fd, what, cap, prefix, prefix_len);
 	if (format == FORMAT_RSAPIPE_ARMOR) {
 		/* The decoder skips the BEGIN line itself. */
 		armor_reader_open(&in->armor, STREAM_ARMOR_TITLE);

@@ -71,12 +71,13 @@ arg_ssh_rsa(struct recipient_set *set, const char *arg, int age,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	struct rsa_key key;
-	const char *why = "bad key";
 	int rc;
 
 	if ((rc = key_parse_public(&key, (const unsigned char *)arg,
-	    strlen(arg), pass, &why)) != 0)
-		return rp_fail(err, rc, "recipient \"%.20s...\": %s", arg, why);
+	    strlen(arg), pass, err)) != 0) {
+		rp_prefix(err, "recipient \"%.20s...\"", arg);
+		return rc;
+	}
 	return add_rsa(set, &key, age, "ssh-rsa recipient", err);
 }
 
@@ -85,8 +86,10 @@ arg_key_file(struct recipient_set *set, const char *arg, int age,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	struct rsa_key key;
+	int rc;
 
-	key_load_public(&key, arg, pass);
+	if ((rc = key_read_public(&key, arg, pass, err)) != 0)
+		return rc;
 	return add_rsa(set, &key, age, arg, err);
 }
 
@@ -166,7 +169,8 @@ keyset_add_recipients_file(struct recipient_set *set, const char *path,
 	int rc;
 
 	name = strcmp(path, "-") == 0 ? "stdin" : path;
-	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	if ((rc = io_file_load(path, KEY_FILE_MAX, &buf, &len, err)) != 0)
+		return rc;
 	recipients_init(&r, buf, len);
 	rc = add_file_keys(set, &r, name, age, warn, ctx, err);
 	secure_free(buf);
@@ -239,10 +243,11 @@ file_rsa(struct identity_set *set, const char *name,
 {
 	struct rsa_key keys[KEYSET_MAX_IDENTITIES], *k;
 	size_t i, n;
-	int rc = 0;
+	int rc;
 
-	n = key_parse_private_all(keys, identity_room(set), buf, len, name,
-	    pass);
+	if ((rc = key_parse_private_each(keys, identity_room(set), buf, len,
+	    name, pass, &n, err)) != 0)
+		return rc;
 	for (i = 0; i < n; i++) {
 		if (rc < 0) {
 			key_free(&keys[i]);
@@ -277,7 +282,8 @@ arg_identity_file(struct identity_set *set, const char *path,
 	size_t i, len;
 	int rc;
 
-	buf = io_read_file(path, KEY_FILE_MAX, &len);
+	if ((rc = io_file_load(path, KEY_FILE_MAX, &buf, &len, err)) != 0)
+		return rc;
 	for (i = 0; identity_files[i].detect != NULL &&
 	    !identity_files[i].detect(buf, len); i++)
 		continue;
@@ -325,9 +331,12 @@ signer_key_file(const char *path, const struct passphrase_source *pass,
     struct identity **out, struct rp_error *err)
 {
 	struct rsa_key *key = rp_calloc(1, sizeof(*key));
+	int rc;
 
-	(void)err;
-	key_load_private(key, path, pass);
+	if ((rc = key_read_private(key, path, pass, err)) != 0) {
+		free(key);
+		return rc;
+	}
 	*out = stream_rsa_identity(key, 1);
 	return 0;
 }

@@ -127,7 +127,6 @@ parse_key(struct recipients_reader *r, const unsigned char *p,
     const unsigned char *end, struct rsa_key *key, struct rp_error *err)
 {
 	const unsigned char *type = p, *b64;
-	const char *why = "bad key";
 	int rc;
 
 	p = field_end(p, end);
@@ -142,10 +141,7 @@ parse_key(struct recipients_reader *r, const unsigned char *p,
 		return check_other(r, b64, (size_t)(p - b64), err);
 	}
 	r->kind = RECIPIENT_RSA;
-	rc = key_from_ssh_base64(key, b64, (size_t)(p - b64), &why);
-	if (rc != 0)
-		return rp_fail(err, rc, "%s", why);
-	return 0;
+	return key_from_ssh_base64(key, b64, (size_t)(p - b64), err);
 }
 
 /* The base64 of a SubjectPublicKeyInfo, as known_peers and keyswap
@@ -165,9 +161,9 @@ parse_spki(struct recipients_reader *r, const unsigned char *p,
 	if (base64_decode((const char *)p, (size_t)(end - p), &der, &len,
 	    &why) != 0)
 		return rp_fail(err, RP_MALFORMED, "%s", why);
-	rc = key_from_spki(key, der, len, &why);
+	rc = key_from_spki(key, der, len, err);
 	secure_free(der);
-	return rc != 0 ? rp_fail(err, rc, "%s", why) : 0;
+	return rc;
 }
 
 /* An age X25519 recipient, "age1" and Bech32, alone on its line as in

@@ -8,9 +8,9 @@
 #include "core/common.h"
 #include "core/error.h"
 
-void
+int
 armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
-    const char *title, int flush_each)
+    const char *title, int flush_each, struct rp_error *err)
 {
 	memset(w, 0, sizeof(*w));
 	w->what = what;
@@ -18,43 +18,63 @@ armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
 	/* _nc: the caller owns fd (it may be an io_output to commit). */
 	w->stream = gpgrt_fdopen_nc(fd, "wb");
 	if (w->stream == NULL)
-		die(EXIT_USAGE, "armor %s:", what);
+		return rp_fail_errno(err, RP_IO, "armor %s", what);
 	w->state = gpgrt_b64enc_start(w->stream, title);
 	if (w->state == NULL)
-		die(EXIT_USAGE, "armor %s:", what);
+		return rp_fail_errno(err, RP_IO, "armor %s", what);
+	return 0;
 }
 
-static void
-armor_flush(struct armor_writer *w)
+static int
+armor_flush(struct armor_writer *w, struct rp_error *err)
 {
 	if (gpgrt_fflush(w->stream) != 0 || gpgrt_ferror(w->stream))
-		die(EXIT_USAGE, "write %s:", w->what);
+		return rp_fail_errno(err, RP_IO, "write %s", w->what);
+	return 0;
 }
 
-void
-armor_write(struct armor_writer *w, const void *buf, size_t n)
+int
+armor_write(struct armor_writer *w, const void *buf, size_t n,
+    struct rp_error *err)
 {
 	gpg_err_code_t ec;
 
 	ec = gpgrt_b64enc_write(w->state, buf, n);
 	if (ec != 0)
-		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
-	if (w->flush_each)
-		armor_flush(w);
+		return rp_fail(err, RP_IO, "write %s: %s", w->what,
+		    gpg_strerror(ec));
+	return w->flush_each ? armor_flush(w, err) : 0;
 }
 
-void
-armor_writer_close(struct armor_writer *w)
+int
+armor_writer_close(struct armor_writer *w, struct rp_error *err)
 {
 	gpg_err_code_t ec;
+	int rc = 0;
 
 	ec = gpgrt_b64enc_finish(w->state);
 	w->state = NULL;
 	if (ec != 0)
-		die(EXIT_USAGE, "write %s: %s", w->what, gpg_strerror(ec));
-	armor_flush(w);
-	if (gpgrt_fclose(w->stream) != 0)
-		die(EXIT_USAGE, "write %s:", w->what);
+		rc = rp_fail(err, RP_IO, "write %s: %s", w->what,
+		    gpg_strerror(ec));
+	else
+		rc = armor_flush(w, err);
+	if (gpgrt_fclose(w->stream) != 0 && rc == 0)
+		rc = rp_fail_errno(err, RP_IO, "write %s", w->what);
+	w->stream = NULL;
+	return rc;
+}
+
+/*
+ * Neither finished nor closed: finishing would write an END line after
+ * a failure, and libgpg-error flushes its streams at exit as it did
+ * when a failure ended the process here.  A failed output is removed
+ * by its io_output anyway.
+ */
+void
+armor_writer_abort(struct armor_writer *w)
+{
+	w->state = NULL;
 	w->stream = NULL;
 }
 
@@ -78,7 +98,7 @@ armor_reader_open(struct armor_reader *r, const char *title)
 	r->at_line_start = 1;
 	r->state = gpgrt_b64dec_start(title);
 	if (r->state == NULL)
-		die(EXIT_USAGE, "out of memory");
+		rp_fatal("out of memory");
 }
 
 /*
@@ -117,43 +137,38 @@ scan(struct armor_reader *r, const unsigned char *p, size_t n)
 
 int
 armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
-    size_t *out_len, const char **why)
+    size_t *out_len, struct rp_error *err)
 {
-	gpg_error_t err;
+	gpg_error_t ge;
 	ssize_t armor;
 	size_t n = 0;
 
 	*out_len = 0;
-	if ((armor = scan(r, buf, len)) < 0) {
-		*why = "text after the armor's END line";
-		return RP_MALFORMED;
-	}
+	if ((armor = scan(r, buf, len)) < 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "text after the armor's END line");
 	/* The decoder sees the armor and nothing after it. */
 	if (r->ended || armor == 0)
 		return 0;
-	err = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
-	if (gpg_err_code(err) == GPG_ERR_EOF) {
+	ge = gpgrt_b64dec_proc(r->state, buf, (size_t)armor, &n);
+	if (gpg_err_code(ge) == GPG_ERR_EOF) {
 		r->ended = 1;
-		err = 0;
+		ge = 0;
 	}
-	if (err) {
-		*why = "bad armor";
-		return RP_MALFORMED;
-	}
+	if (ge)
+		return rp_fail(err, RP_MALFORMED, "bad armor");
 	*out_len = n;
 	return 0;
 }
 
 int
-armor_reader_close(struct armor_reader *r, const char **why)
+armor_reader_close(struct armor_reader *r, struct rp_error *err)
 {
-	gpg_error_t err;
+	gpg_error_t ge;
 
-	err = gpgrt_b64dec_finish(r->state);
+	ge = gpgrt_b64dec_finish(r->state);
 	r->state = NULL;
-	if (err) {
-		*why = "bad armor";
-		return RP_MALFORMED;
-	}
+	if (ge)
+		return rp_fail(err, RP_MALFORMED, "bad armor");
 	return 0;
 }

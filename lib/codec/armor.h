@@ -18,18 +18,25 @@ struct armor_writer {
 	int flush_each;        /* push each write out at once */
 };
 
+struct rp_error;
+
 /* Start armored output on fd under a BEGIN/END title: writes nothing
  * until the first data.  Lines of 64 columns, padded base64.  With
- * flush_each every write is pushed out at once.  Dies (EXIT_USAGE) on
- * failure. */
-void armor_writer_open_title(struct armor_writer *w, int fd,
-    const char *what, const char *title, int flush_each);
+ * flush_each every write is pushed out at once.  0, or RP_IO ("armor
+ * WHAT: ..."). */
+int armor_writer_open_title(struct armor_writer *w, int fd,
+    const char *what, const char *title, int flush_each,
+    struct rp_error *err);
 /* Encode n bytes; with flush_each (the rsapipe armor) push them out now,
- * so a chat line is not held back beyond the base64 quantum.  Dies on a
- * write error. */
-void armor_write(struct armor_writer *w, const void *buf, size_t n);
-/* Finish: last quantum, END line, flush.  Dies on a write error. */
-void armor_writer_close(struct armor_writer *w);
+ * so a chat line is not held back beyond the base64 quantum.  0, or
+ * RP_IO ("write WHAT: ..."). */
+int armor_write(struct armor_writer *w, const void *buf, size_t n,
+    struct rp_error *err);
+/* Finish: last quantum, END line, flush; the writer is released however
+ * it ends.  0, or RP_IO as armor_write. */
+int armor_writer_close(struct armor_writer *w, struct rp_error *err);
+/* Forget the writer without finishing it, after a failure (armor.c). */
+void armor_writer_abort(struct armor_writer *w);
 
 /*
  * The reading rule, the same however the input is split into reads: the
@@ -51,17 +58,17 @@ struct armor_reader {
  */
 int armor_detect(const unsigned char *buf, size_t len, const char *title);
 
-/* Read armor under title.  Dies (EXIT_USAGE) when out of memory. */
+/* Read armor under title; out of memory is rp_fatal(). */
 void armor_reader_open(struct armor_reader *r, const char *title);
 /*
  * Decode len armored bytes in place; *out_len gets the binary bytes now
- * at buf.  Returns 0, or RP_MALFORMED (error.h) with *why on malformed
- * armor or text after its END line.
+ * at buf.  Returns 0, or RP_MALFORMED (error.h) with its reason in err
+ * on malformed armor or text after its END line.
  */
 int armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
-    size_t *out_len, const char **why);
+    size_t *out_len, struct rp_error *err);
 /* At end of input: 0 if the armor was complete and valid, else
- * RP_MALFORMED with *why. */
-int armor_reader_close(struct armor_reader *r, const char **why);
+ * RP_MALFORMED with its reason in err. */
+int armor_reader_close(struct armor_reader *r, struct rp_error *err);
 
 #endif

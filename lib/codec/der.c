@@ -20,7 +20,7 @@ definitions(void)
 	/* Built once: the table is constant and small. */
 	if (tree == NULL && asn1_array2tree(keys_asn1_tab, &tree, err) !=
 	    ASN1_SUCCESS)
-		die(EXIT_USAGE, "ASN.1 definitions: %s", err);
+		rp_fatal("ASN.1 definitions: %s", err);
 	return tree;
 }
 
@@ -34,7 +34,7 @@ der_new(const char *type)
 	snprintf(name, sizeof(name), "RSAPipe.%s", type);
 	rc = asn1_create_element(definitions(), name, &node);
 	if (rc != ASN1_SUCCESS)
-		die(EXIT_USAGE, "ASN.1 %s: %s", type, asn1_strerror(rc));
+		rp_fatal("ASN.1 %s: %s", type, asn1_strerror(rc));
 	return node;
 }
 
@@ -91,13 +91,11 @@ der_encode(asn1_node node, int secret, size_t *len)
 
 	rc = asn1_der_coding(node, "", NULL, &n, err);
 	if (rc != ASN1_MEM_ERROR || n <= 0)
-		die(EXIT_USAGE, "DER encoding: %s", err);
-	buf = secret ? secure_alloc((size_t)n) : malloc((size_t)n);
-	if (buf == NULL)
-		die(EXIT_USAGE, "out of memory");
+		rp_fatal("DER encoding: %s", err);
+	buf = secret ? secure_alloc((size_t)n) : rp_alloc((size_t)n);
 	rc = asn1_der_coding(node, "", buf, &n, err);
 	if (rc != ASN1_SUCCESS)
-		die(EXIT_USAGE, "DER encoding: %s", err);
+		rp_fatal("DER encoding: %s", err);
 	*len = (size_t)n;
 	return buf;
 }
@@ -126,9 +124,7 @@ der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
 	}
 	cap = (size_t)n;
 	/* gcry_mpi_scan makes a secure MPI from a secure buffer. */
-	buf = secret ? secure_alloc(cap) : malloc(cap);
-	if (buf == NULL)
-		die(EXIT_USAGE, "out of memory");
+	buf = secret ? secure_alloc(cap) : rp_alloc(cap);
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || (buf[0] & 0x80) != 0) {
 		*why = "bad integer in key (negative)";
@@ -219,7 +215,7 @@ write_value(asn1_node node, const char *name, const void *val, int len)
 
 	rc = asn1_write_value(node, name, val, len);
 	if (rc != ASN1_SUCCESS)
-		die(EXIT_USAGE, "ASN.1 write %s: %s", name, asn1_strerror(rc));
+		rp_fatal("ASN.1 write %s: %s", name, asn1_strerror(rc));
 }
 
 void
@@ -233,11 +229,11 @@ der_write_mpi(asn1_node node, const char *name, gcry_mpi_t m)
 	 * which is what libtasn1 takes for a raw INTEGER. */
 	err = gcry_mpi_print(GCRYMPI_FMT_STD, NULL, 0, &n, m);
 	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "gcry_mpi_print");
+		rp_fatal("gcry_mpi_print: %s", gcry_strerror(err));
 	buf = secure_alloc(n);
 	err = gcry_mpi_print(GCRYMPI_FMT_STD, buf, n, &n, m);
 	if (err != 0)
-		die_gcry(EXIT_USAGE, err, "gcry_mpi_print");
+		rp_fatal("gcry_mpi_print: %s", gcry_strerror(err));
 	if (n == 0) {
 		/* Zero prints as nothing; DER wants one zero byte. */
 		secure_free(buf);

@@ -7,8 +7,9 @@
  * der_free(), which zeroes them.  Functions returning int give 0, or
  * with *why set to a static reason RP_MALFORMED (der_decode: the bytes
  * are not one strict DER value) or RP_REFUSED (a value read from a
- * decoded structure is absent or out of range); they never exit, except on internal
- * errors (out of memory, a bad element name), which die.
+ * decoded structure is absent or out of range).  Internal faults (out
+ * of memory, a bad element name, encoding values we built) end in
+ * rp_fatal() (core/error.h): they are nobody's input.
  */
 #ifndef RSAPIPE_DER_H
 #define RSAPIPE_DER_H
@@ -23,7 +24,7 @@ asn1_node der_new(const char *type);
 int der_decode(const char *type, const unsigned char *der, size_t len,
     asn1_node *node, const char **why);
 /* Encode node; with secret set the result is in secure memory (free with
- * secure_free(p)), else malloc'd (free()).  Dies on failure. */
+ * secure_free(p)), else malloc'd (free()).  Cannot fail on input. */
 unsigned char *der_encode(asn1_node node, int secret, size_t *len);
 /* Zero and free a node; safe on NULL. */
 void der_free(asn1_node *node);

@@ -29,7 +29,7 @@ enum {
 #define RSAPIPE_SECMEM_BYTES (256 * 1024)
 
 extern const char *progname;
-/* Standard descriptors that were closed at start-up (see io_check_std). */
+/* Standard descriptors that were closed at start-up (see io_std_check, core/io.h). */
 extern int rsapipe_std_closed[3];
 
 /*
@@ -71,29 +71,5 @@ void put_be16(unsigned char *p, unsigned v);
 void put_be32(unsigned char *p, unsigned long v);
 unsigned get_be16(const unsigned char *p);
 unsigned long get_be32(const unsigned char *p);
-
-/*
- * Transitional.  Printing, exiting and the shared options moved to
- * tools/cli.{c,h}, linked into every program and never into lib/.  These
- * declarations stay only so that what is not converted yet still builds:
- * library files that still call die() (scripts/check-layers.sh names
- * them) and tools that do not include "cli.h" yet.  They match cli.h's
- * exactly; delete this block when check-layers lists no such file.
- */
-_Noreturn void die(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-_Noreturn void die_gcry(int status, gcry_error_t err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-struct rp_error;
-int exit_status_of(int code);
-_Noreturn void die_error(const struct rp_error *err, int status);
-void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-_Noreturn void print_version(void);
-void option_once(const char **slot, const char *value, const char *option);
-#define COMMON_OPT_HELP 0x5101
-#define COMMON_OPT_VERSION 0x5102
-#define COMMON_LONG_OPTIONS \
-	{ "help", no_argument, NULL, COMMON_OPT_HELP }, \
-	{ "version", no_argument, NULL, COMMON_OPT_VERSION }
 
 #endif

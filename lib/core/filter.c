@@ -68,14 +68,23 @@ filter_input_error(const struct filter_input *in)
 	return in->err.code;
 }
 
-/* The input ends at its first failure, which is kept in in->err (and
- * handed to in->on_error, when set).  Returns 0, as at the end. */
+int
+filter_input_failed(const struct filter_input *in, int fallback,
+    struct rp_error *err)
+{
+	if (in->err.code == RP_OK)
+		return fallback;
+	if (err != NULL)
+		*err = in->err;
+	return in->err.code;
+}
+
+/* The input ends at its first failure, which is kept in in->err.
+ * Returns 0, as at the end. */
 static size_t
 input_failed(struct filter_input *in)
 {
 	in->eof = in->raw_eof = 1;
-	if (in->on_error != NULL)
-		in->on_error(&in->err, -1);
 	return 0;
 }
 
@@ -142,15 +151,10 @@ filter_input_compact(struct filter_input *in)
 static size_t
 input_eof(struct filter_input *in)
 {
-	const char *why = "truncated input";
-	int rc;
-
 	in->eof = 1;
 	if (in->err.code == RP_OK && in->decoding &&
-	    (rc = in->dec.finish(in->dec.ctx, &why)) != 0) {
-		rp_fail(&in->err, rc, "%s", why);
+	    in->dec.finish(in->dec.ctx, &in->err) != 0)
 		return input_failed(in);
-	}
 	return 0;
 }
 
@@ -158,20 +162,16 @@ input_eof(struct filter_input *in)
 static size_t
 decode_some(struct filter_input *in)
 {
-	const char *why = "bad input encoding";
 	size_t n, out;
-	int rc;
 
 	if (in->rstart == in->rend && raw_read(in) == 0)
 		return input_eof(in);
 	n = in->rend - in->rstart;
 	if (n > in->cap - in->end - FILTER_DECODE_SLACK)
 		n = in->cap - in->end - FILTER_DECODE_SLACK;
-	if ((rc = in->dec.decode(in->dec.ctx, in->raw + in->rstart, n,
-	    in->buf + in->end, &out, &why)) != 0) {
-		rp_fail(&in->err, rc, "%s", why);
+	if (in->dec.decode(in->dec.ctx, in->raw + in->rstart, n,
+	    in->buf + in->end, &out, &in->err) != 0)
 		return input_failed(in);
-	}
 	in->rstart += n;
 	in->end += out;
 	return out;

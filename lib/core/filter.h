@@ -11,7 +11,7 @@
  * decoder runs) in a raw staging area of FILTER_RAW_SIZE bytes.
  *
  * The input ends at its first failure (a read: RP_IO; the decoder's, or
- * its refusal of the end: the decoder's code and *why): the reading
+ * its refusal of the end: the decoder's code and reason): the reading
  * functions then return as at the end of the input, and
  * filter_input_error() says it was not the end.
  */
@@ -35,12 +35,12 @@ void filter_pipe_widen(int fd);
 struct filter_decoder {
 	/* Decode len raw bytes into out, which has room for len +
 	 * FILTER_DECODE_SLACK bytes; *outlen the bytes written.  0, or an
-	 * rp_err code with *why. */
+	 * rp_err code with its reason in err. */
 	int (*decode)(void *ctx, const unsigned char *raw, size_t len,
-	    unsigned char *out, size_t *outlen, const char **why);
+	    unsigned char *out, size_t *outlen, struct rp_error *err);
 	/* At the end of the input: 0 if it was complete, else an rp_err
-	 * code with *why. */
-	int (*finish)(void *ctx, const char **why);
+	 * code with its reason in err. */
+	int (*finish)(void *ctx, struct rp_error *err);
 	void *ctx;
 };
 
@@ -56,9 +56,6 @@ struct filter_input {
 	int decoding;
 	struct filter_decoder dec;
 	struct rp_error err;   /* the failure that ended the input */
-	/* Called with err on that failure, when set (transitional: see
-	 * filter_input_open()). */
-	void (*on_error)(const struct rp_error *err, int status);
 };
 
 /*
@@ -72,15 +69,11 @@ void filter_input_start(struct filter_input *in, int fd, const char *what,
 void filter_input_close(struct filter_input *in);
 /* RP_OK, or the code of the failure that ended the input (in->err). */
 int filter_input_error(const struct filter_input *in);
-
-/*
- * Transitional, as the block in core/common.h: filter_input_start() with
- * a failure ending the process (die_error(), the code's status: 2 for a
- * read, 1 for the decoder), as it did before the library returned codes;
- * in tools/cli_compat.c, for the drivers not converted yet.
- */
-void filter_input_open(struct filter_input *in, int fd, const char *what,
-    size_t cap, const unsigned char *prefix, size_t prefix_len);
+/* For a driver whose input ran out: if a failure ended it, that failure
+ * copied into err and its code; else fallback (the driver's own code
+ * for an input that ends too soon, with err untouched), or RP_OK. */
+int filter_input_failed(const struct filter_input *in, int fallback,
+    struct rp_error *err);
 
 /* The raw bytes not yet taken, reading once more first when more is
  * set (and the descriptor has not ended): for choosing a decoder. */

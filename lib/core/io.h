@@ -95,24 +95,4 @@ void io_remove_pending(void);
  * RP_IO "write stdout: ...". */
 int io_stdout_flush(struct rp_error *err);
 
-/*
- * Transitional, as the block in core/common.h: the same operations
- * under their old names, dying (status 2) with the same reason instead
- * of returning it.  They live in tools/cli_compat.c, linked into every
- * program; scripts/check-layers.sh names each library file that still
- * calls one.  Tools may keep using them.
- */
-void io_check_std(int fd);
-int io_open_input(const char *path);
-size_t io_read_some(int fd, void *buf, size_t n, const char *what);
-size_t io_read_full(int fd, void *buf, size_t n, const char *what);
-void io_write_all(int fd, const void *buf, size_t n, const char *what);
-void io_writev_all(int fd, struct iovec *iov, int iovcnt, const char *what);
-unsigned char *io_read_file(const char *path, size_t max, size_t *len);
-void io_output_open(struct io_output *out, const char *path, mode_t mode,
-    int no_clobber);
-void io_output_commit(struct io_output *out);
-void io_output_commit_pair(struct io_output *first, struct io_output *second);
-void io_close_stdout(void);
-
 #endif

@@ -15,16 +15,18 @@
 /*
  * Derive out_len bytes (at most HKDF_SHA256_MAX_OUT) from ikm, salt and
  * info.  An empty salt means HashLen zero bytes, as the RFC says.  The
- * intermediate PRK lives in secure memory.  Returns 0 or a libgcrypt
- * error (out is then wiped).
+ * intermediate PRK lives in secure memory.  HKDF over any input of
+ * valid lengths cannot fail, so neither function returns an error: a
+ * longer out_len (the caller's bug) or libgcrypt failing on its HMAC
+ * ends in rp_fatal() (core/error.h).
  */
-gcry_error_t hkdf_sha256(unsigned char *out, size_t out_len,
+void hkdf_sha256(unsigned char *out, size_t out_len,
     const unsigned char *ikm, size_t ikm_len,
     const unsigned char *salt, size_t salt_len,
     const unsigned char *info, size_t info_len);
 
 /* One-shot HMAC-SHA256 of data under key: 32 bytes into out. */
-gcry_error_t hmac_sha256(unsigned char out[HKDF_SHA256_LEN],
+void hmac_sha256(unsigned char out[HKDF_SHA256_LEN],
     const unsigned char *key, size_t key_len,
     const unsigned char *data, size_t data_len);
 

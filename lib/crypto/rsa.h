@@ -22,7 +22,6 @@
 #define KEY_DEFAULT_BITS 3072
 #define KEY_ID_LEN 8            /* first 8 bytes of SHA-256(SPKI DER) */
 #define KEY_FINGERPRINT_LEN 51  /* "SHA256:" + 43 base64 chars + NUL */
-#define KEY_REASON_LEN 96       /* room for a reason that names a number */
 
 struct rsa_key {
 	gcry_sexp_t pub;  /* (public-key (rsa (n) (e))) */
@@ -31,8 +30,6 @@ struct rsa_key {
 	size_t spki_len;
 	unsigned int nbits;   /* modulus size */
 	unsigned char id[KEY_ID_LEN];
-	char reason[KEY_REASON_LEN]; /* why a parse into it failed, when
-	                                the reason names a number */
 };
 
 #define RSA_DIGEST_LEN 32       /* SHA-256 */

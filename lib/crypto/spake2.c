@@ -377,11 +377,9 @@ key_schedule(struct spake2 *s, const void *aad, size_t aad_len)
 	memcpy(info, "ConfirmationKeys", 16);
 	if (aad_len > 0)
 		memcpy(info + 16, aad, aad_len);
-	e = hkdf_sha256(sec->kc, sizeof(sec->kc), sec->hash + SPAKE2_KEY_LEN,
+	hkdf_sha256(sec->kc, sizeof(sec->kc), sec->hash + SPAKE2_KEY_LEN,
 	    SPAKE2_KEY_LEN, NULL, 0, info, 16 + aad_len);
 	free(info);
-	if (e)
-		rp_fatal("spake2: HKDF: %s", gcry_strerror(e));
 }
 
 /* The MAC of TT under KcA (A's) or KcB (B's). */
@@ -390,12 +388,9 @@ confirmation(const struct spake2 *s, enum spake2_role whose,
     unsigned char out[SPAKE2_CONFIRM_LEN])
 {
 	const struct spake2_secrets *sec = s->sec;
-	gcry_error_t e;
 
-	e = hmac_sha256(out, sec->kc + (whose == SPAKE2_A ? 0 : SPAKE2_KEY_LEN),
+	hmac_sha256(out, sec->kc + (whose == SPAKE2_A ? 0 : SPAKE2_KEY_LEN),
 	    SPAKE2_KEY_LEN, sec->tt, sec->tt_len);
-	if (e)
-		rp_fatal("spake2: HMAC: %s", gcry_strerror(e));
 }
 
 int

@@ -44,6 +44,7 @@
 #define AGENT_TIMEOUT_DEFAULT 60       /* seconds: room for ssh-add -c's
                                           confirmation or a token touch */
 #define AGENT_PATH_MAX 108             /* sun_path */
+#define AGENT_WHY_MAX 96
 #define AGENT_TYPE_MAX 64
 #define AGENT_COMMENT_MAX 256          /* shown; longer ones are cut */
 
@@ -79,7 +80,7 @@ struct agent_identity {
 	char fingerprint[KEY_FINGERPRINT_LEN]; /* SHA256:..., any type */
 	int usable;                     /* an RSA key rsapipe accepts */
 	struct rsa_key key;             /* when usable */
-	char why[KEY_REASON_LEN];       /* why an ssh-rsa key is not */
+	char why[AGENT_WHY_MAX];        /* why an ssh-rsa key is not */
 };
 
 struct agent_identities {

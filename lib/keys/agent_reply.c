@@ -76,8 +76,9 @@ static void
 fill_identity(struct agent_identity *id, const unsigned char *comment,
     size_t comment_len)
 {
-	const char *why = NULL;
+	struct rp_error err;
 
+	rp_clear(&err);
 	if (comment_len > AGENT_COMMENT_MAX)
 		comment_len = AGENT_COMMENT_MAX;
 	id->comment = rp_alloc(comment_len * TEXTSAFE_GROWTH + 1);
@@ -86,12 +87,12 @@ fill_identity(struct agent_identity *id, const unsigned char *comment,
 	blob_fingerprint(id->blob, id->blob_len, id->fingerprint);
 	if (strcmp(id->type, "ssh-rsa") != 0)
 		return;
-	if (key_from_ssh_blob(&id->key, id->blob, id->blob_len, &why) == 0) {
+	if (key_from_ssh_blob(&id->key, id->blob, id->blob_len, &err) == 0) {
 		id->usable = 1;
 		return;
 	}
-	snprintf(id->why, sizeof(id->why), "%s",
-	    why != NULL ? why : "not a usable RSA key");
+	snprintf(id->why, sizeof(id->why), "%.*s", AGENT_WHY_MAX - 1,
+	    err.reason[0] != '\0' ? err.reason : "not a usable RSA key");
 	key_free(&id->key);
 }
 

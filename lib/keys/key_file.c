@@ -22,21 +22,23 @@ parse_named(struct rsa_key *key, const unsigned char *buf, size_t len,
     struct rp_error *err)
 {
 	struct passphrase_source named;
-	const char *why = NULL;
 	int rc;
 
 	if (pass != NULL) {
 		named = *pass;
 		named.key_name = name;
-		named.failure = err;
 		pass = &named;
 	}
 	rp_clear(err);
-	rc = private ? key_parse_private(key, buf, len, pass, &why) :
-	    key_parse_public(key, buf, len, pass, &why);
-	if (rc == 0 || (pass != NULL && err != NULL && err->code == rc))
+	rc = private ? key_parse_private(key, buf, len, pass, err) :
+	    key_parse_public(key, buf, len, pass, err);
+	/* Only the passphrase's source fails with RP_USAGE or RP_IO. */
+	if (rc == 0 || rc == RP_USAGE || rc == RP_IO)
 		return rc;
-	return rp_fail(err, rc, "%s: %s", name, why != NULL ? why : "bad key");
+	if (err != NULL && err->reason[0] == '\0')
+		rp_fail(err, rc, "bad key");
+	rp_prefix(err, "%s", name);
+	return rc;
 }
 
 static const char *

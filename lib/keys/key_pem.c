@@ -18,60 +18,51 @@
 
 /*
  * The passphrase of an encrypted key, asked for by the key's name, into
- * *pass.  RP_REFUSED when nothing can supply one; the code of
- * passphrase_read() when its source fails, the reason then in
- * src->failure (when given): it is not the key's.
+ * *pass.  RP_REFUSED when nothing can supply one; passphrase_read()'s
+ * RP_USAGE or RP_IO, with its reason, when its source fails: that is
+ * not the key's (keys.h).
  */
 static int
 key_passphrase(const struct passphrase_source *src, char **pass,
-    const char **why)
+    struct rp_error *err)
 {
 	char prompt[PATH_MAX + 64];
-	struct rp_error local;
-	int rc;
 
-	if (src == NULL) {
-		*why = "the key is encrypted and no passphrase source was given";
-		return RP_REFUSED;
-	}
+	if (src == NULL)
+		return rp_fail(err, RP_REFUSED, "the key is encrypted and no "
+		    "passphrase source was given");
 	if (src->key_name != NULL)
 		snprintf(prompt, sizeof(prompt), "Enter passphrase for key "
 		    "'%s': ", src->key_name);
 	else
 		snprintf(prompt, sizeof(prompt), "Enter passphrase for the "
 		    "private key: ");
-	rc = passphrase_read(src, prompt, 0, pass,
-	    src->failure != NULL ? src->failure : &local);
-	if (rc != 0)
-		*why = "no passphrase";
-	return rc;
+	return passphrase_read(src, prompt, 0, pass, err);
 }
 
 static int
 parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
-    size_t len, const struct passphrase_source *src, const char **why)
+    size_t len, const struct passphrase_source *src, struct rp_error *err)
 {
 	unsigned char *plain;
 	size_t plainlen;
 	char *pass;
 	int rc;
 
-	if ((rc = key_passphrase(src, &pass, why)) != 0)
+	if ((rc = key_passphrase(src, &pass, err)) != 0)
 		return rc;
-	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, key->reason,
-	    why);
+	rc = pkcs8_decrypt(der, len, pass, &plain, &plainlen, err);
 	passphrase_free(pass);
 	if (rc != 0)
 		return rc;
-	rc = keys_parse_pkcs8(key, plain, plainlen, why);
+	rc = keys_parse_pkcs8(key, plain, plainlen, err);
 	secure_free(plain);
 	/* A wrong passphrase that happens to give valid padding lands
 	 * here as undecodable DER; it must read the same as any other
 	 * wrong passphrase. */
-	if (rc == RP_MALFORMED) {
-		*why = "wrong passphrase or corrupt key";
-		rc = RP_PASSPHRASE;
-	}
+	if (rc == RP_MALFORMED)
+		rc = rp_fail(err, RP_PASSPHRASE,
+		    "wrong passphrase or corrupt key");
 	return rc;
 }
 
@@ -79,7 +70,7 @@ parse_encrypted_pkcs8_der(struct rsa_key *key, const unsigned char *der,
  * key comes out as PKCS#1 DER and takes the same checks as any other. */
 static int
 parse_openssh_der(struct rsa_key *key, const unsigned char *blob,
-    size_t len, const struct passphrase_source *src, const char **why)
+    size_t len, const struct passphrase_source *src, struct rp_error *err)
 {
 	struct openssh_key_info info;
 	unsigned char *der;
@@ -87,16 +78,16 @@ parse_openssh_der(struct rsa_key *key, const unsigned char *blob,
 	char *pass = NULL;
 	int rc;
 
-	if ((rc = openssh_key_info(blob, len, &info, why)) != 0)
+	if ((rc = openssh_key_info(blob, len, &info, err)) != 0)
 		return rc;
-	if (info.encrypted && (rc = key_passphrase(src, &pass, why)) != 0)
+	if (info.encrypted && (rc = key_passphrase(src, &pass, err)) != 0)
 		return rc;
 	rc = openssh_key_to_pkcs1(blob, len, pass != NULL ? pass : "",
-	    pass != NULL ? strlen(pass) : 0, &der, &derlen, why);
+	    pass != NULL ? strlen(pass) : 0, &der, &derlen, err);
 	passphrase_free(pass);
 	if (rc != 0)
 		return rc;
-	rc = keys_parse_rsa_private(key, der, derlen, why);
+	rc = keys_parse_rsa_private(key, der, derlen, err);
 	secure_free(der);
 	return rc;
 }
@@ -124,8 +115,10 @@ refuse_label(const char *label, int want_private)
 
 static int
 parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
-    const char *label, const struct passphrase_source *pass, const char **why)
+    const char *label, const struct passphrase_source *pass,
+    struct rp_error *err)
 {
+	const char *why = "bad PEM";
 	unsigned char *der;
 	size_t derlen;
 	int rc;
@@ -133,76 +126,77 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 	if (strcmp(label, "PRIVATE KEY") != 0 &&
 	    strcmp(label, "RSA PRIVATE KEY") != 0 &&
 	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0 &&
-	    strcmp(label, OPENSSH_KEY_LABEL) != 0) {
-		*why = refuse_label(label, 1);
-		return RP_REFUSED;
-	}
-	if ((rc = pem_decode(buf, len, label, &der, &derlen, why)) != 0)
-		return rc;
+	    strcmp(label, OPENSSH_KEY_LABEL) != 0)
+		return rp_fail(err, RP_REFUSED, "%s", refuse_label(label, 1));
+	if ((rc = pem_decode(buf, len, label, &der, &derlen, &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
 	if (strcmp(label, "PRIVATE KEY") == 0)
-		rc = keys_parse_pkcs8(key, der, derlen, why);
+		rc = keys_parse_pkcs8(key, der, derlen, err);
 	else if (strcmp(label, "RSA PRIVATE KEY") == 0)
-		rc = keys_parse_rsa_private(key, der, derlen, why);
+		rc = keys_parse_rsa_private(key, der, derlen, err);
 	else if (strcmp(label, OPENSSH_KEY_LABEL) == 0)
-		rc = parse_openssh_der(key, der, derlen, pass, why);
+		rc = parse_openssh_der(key, der, derlen, pass, err);
 	else
-		rc = parse_encrypted_pkcs8_der(key, der, derlen, pass, why);
+		rc = parse_encrypted_pkcs8_der(key, der, derlen, pass, err);
 	secure_free(der);
 	return rc;
 }
 
 int
 key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
-    const struct passphrase_source *pass, const char **why)
+    const struct passphrase_source *pass, struct rp_error *err)
 {
 	char label[PEM_LABEL_MAX + 1];
+	const char *why = "bad key";
 	int rc;
 
 	memset(key, 0, sizeof(*key));
-	*why = NULL;
-	if (key_looks_like_ssh(buf, len)) {
-		*why = "this is an OpenSSH public key; a private key is needed";
-		return RP_REFUSED;
-	}
-	if ((rc = pem_label(buf, len, label, why)) != 0 ||
-	    (rc = parse_private_pem(key, buf, len, label, pass, why)) != 0)
+	if (key_looks_like_ssh(buf, len))
+		return rp_fail(err, RP_REFUSED, "this is an OpenSSH public "
+		    "key; a private key is needed");
+	if ((rc = pem_label(buf, len, label, &why)) != 0)
+		rc = rp_fail(err, rc, "%s", why);
+	else
+		rc = parse_private_pem(key, buf, len, label, pass, err);
+	if (rc != 0)
 		key_free(key);
 	return rc;
 }
 
 int
 key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
-    const struct passphrase_source *pass, const char **why)
+    const struct passphrase_source *pass, struct rp_error *err)
 {
 	char label[PEM_LABEL_MAX + 1];
+	const char *why = "bad key";
 	unsigned char *der;
 	size_t derlen;
 	int rc;
 
 	memset(key, 0, sizeof(*key));
-	*why = NULL;
 	if (key_looks_like_ssh(buf, len)) {
-		rc = keys_parse_ssh_line(key, buf, len, why);
+		rc = keys_parse_ssh_line(key, buf, len, err);
 		goto out;
 	}
-	if ((rc = pem_label(buf, len, label, why)) != 0)
-		return rc;
+	if ((rc = pem_label(buf, len, label, &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
 	if (strcmp(label, "PUBLIC KEY") == 0 ||
 	    strcmp(label, "RSA PUBLIC KEY") == 0) {
-		if ((rc = pem_decode(buf, len, label, &der, &derlen, why)) != 0)
-			return rc;
+		if ((rc = pem_decode(buf, len, label, &der, &derlen,
+		    &why)) != 0)
+			return rp_fail(err, rc, "%s", why);
 		if (strcmp(label, "PUBLIC KEY") == 0)
-			rc = key_from_spki(key, der, derlen, why);
+			rc = key_from_spki(key, der, derlen, err);
 		else
-			rc = keys_parse_rsa_public(key, der, derlen, why);
+			rc = keys_parse_rsa_public(key, der, derlen, err);
 		secure_free(der);
 		goto out;
 	}
 	if (strcmp(label, OPENSSH_KEY_LABEL) == 0) {
-		rc = keys_parse_openssh_public(key, buf, len, why);
+		rc = keys_parse_openssh_public(key, buf, len, err);
 		goto out;
 	}
-	rc = parse_private_pem(key, buf, len, label, pass, why);
+	rc = parse_private_pem(key, buf, len, label, pass, err);
 	if (rc == 0) {
 		/* Only the public half is wanted: drop the secret now. */
 		gcry_sexp_release(key->priv);

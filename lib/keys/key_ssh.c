@@ -39,7 +39,7 @@ key_looks_like_ssh(const unsigned char *buf, size_t len)
  */
 int
 keys_parse_ssh_line(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
 	const unsigned char *p = buf, *end = buf + len, *b64, *s, *nl;
 
@@ -50,66 +50,61 @@ keys_parse_ssh_line(struct rsa_key *key, const unsigned char *buf,
 		/* One key, one line: only blank space may follow. */
 		for (s = nl; s < end; s++)
 			if (*s != '\n' && *s != '\r' && *s != ' ' &&
-			    *s != '\t') {
-				*why = "trailing data after the ssh key line";
-				return RP_MALFORMED;
-			}
+			    *s != '\t')
+				return rp_fail(err, RP_MALFORMED, "trailing "
+				    "data after the ssh key line");
 		end = nl;
 	}
 	if (len >= 7 && (size_t)(end - p) >= 8 &&
 	    memcmp(p, "ssh-rsa", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
 		p += 8;
-	} else {
-		*why = "not an RSA key";
-		return RP_REFUSED;
-	}
+	} else
+		return rp_fail(err, RP_REFUSED, "not an RSA key");
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	b64 = p;
 	while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
 		p++;
-	return key_from_ssh_base64(key, b64, (size_t)(p - b64), why);
+	return key_from_ssh_base64(key, b64, (size_t)(p - b64), err);
 }
 
 int
 key_from_ssh_base64(struct rsa_key *key, const unsigned char *b64,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
+	const char *why = "bad base64";
 	unsigned char *blob;
 	size_t bloblen;
 	int rc;
 
-	if (base64_decode((const char *)b64, len, &blob, &bloblen, why) != 0)
-		return RP_MALFORMED;
-	rc = key_from_ssh_blob(key, blob, bloblen, why);
+	if (base64_decode((const char *)b64, len, &blob, &bloblen, &why) != 0)
+		return rp_fail(err, RP_MALFORMED, "%s", why);
+	rc = key_from_ssh_blob(key, blob, bloblen, err);
 	secure_free(blob);
 	return rc;
 }
 
 int
 key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
 	const unsigned char *s;
 	size_t n;
 	struct reader r;
 	gcry_mpi_t e = NULL, mod = NULL;
-	int rc = RP_MALFORMED;
+	int rc;
 
 	rd_init(&r, blob, len);
-	*why = "malformed ssh-rsa key";
 	if (rd_vec(&r, 4, 0, SIZE_MAX, &s, &n) != 0 || n != 7 ||
-	    memcmp(s, "ssh-rsa", 7) != 0)
-		goto out;
-	if (rd_mpint(&r, SIZE_MAX, 1, &e) != 0 ||
+	    memcmp(s, "ssh-rsa", 7) != 0 ||
+	    rd_mpint(&r, SIZE_MAX, 1, &e) != 0 ||
 	    rd_mpint(&r, SIZE_MAX, 1, &mod) != 0)
-		goto out;
-	if (rd_end(&r) != 0) {
-		*why = "trailing data in the ssh-rsa key";
-		goto out;
-	}
-	rc = keys_set_public(key, mod, e, why);
-out:
+		rc = rp_fail(err, RP_MALFORMED, "malformed ssh-rsa key");
+	else if (rd_end(&r) != 0)
+		rc = rp_fail(err, RP_MALFORMED,
+		    "trailing data in the ssh-rsa key");
+	else
+		rc = keys_set_public(key, mod, e, err);
 	gcry_mpi_release(e);
 	gcry_mpi_release(mod);
 	return rc;
@@ -119,18 +114,19 @@ out:
  * no passphrase, no private parse. */
 int
 keys_parse_openssh_public(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
+	const char *why = "bad PEM";
 	struct openssh_key_info info;
 	unsigned char *blob;
 	size_t bloblen;
 	int rc;
 
 	if ((rc = pem_decode(buf, len, OPENSSH_KEY_LABEL, &blob, &bloblen,
-	    why)) != 0)
-		return rc;
-	if ((rc = openssh_key_info(blob, bloblen, &info, why)) == 0)
-		rc = key_from_ssh_blob(key, info.pub, info.pub_len, why);
+	    &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
+	if ((rc = openssh_key_info(blob, bloblen, &info, err)) == 0)
+		rc = key_from_ssh_blob(key, info.pub, info.pub_len, err);
 	secure_free(blob);
 	return rc;
 }

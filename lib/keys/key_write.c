@@ -20,7 +20,7 @@ key_generate(struct rsa_key *key, unsigned int nbits)
 	gcry_sexp_t params, pair, priv;
 	gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, u = NULL;
 	gcry_error_t err;
-	const char *why;
+	struct rp_error refused;
 
 	memset(key, 0, sizeof(*key));
 	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS)
@@ -58,8 +58,8 @@ key_generate(struct rsa_key *key, unsigned int nbits)
 	    n, e, d, p, q, u);
 	if (err != 0)
 		rp_fatal("gcry_sexp_build: %s", gcry_strerror(err));
-	if (keys_set_public(key, n, e, &why) != 0)
-		rp_fatal("RSA key generation: %s", why);
+	if (keys_set_public(key, n, e, &refused) != 0)
+		rp_fatal("RSA key generation: %s", refused.reason);
 	gcry_mpi_release(n);
 	gcry_mpi_release(e);
 	gcry_mpi_release(d);

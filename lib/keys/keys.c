@@ -5,7 +5,6 @@
  * the checks every key takes.  PEM and its labels are key_pem.c, ssh
  * forms key_ssh.c, files key_file.c, writing key_write.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,47 +19,23 @@
 
 const unsigned char keys_der_null[2] = { 0x05, 0x00 };
 
-_Static_assert(KEY_REASON_LEN == PKCS8_REASON_LEN,
-    "pkcs8_decrypt writes its reasons into key->reason");
-
-/* A reason that names a number, in the key the caller owns (a parse
- * may be under way on another key at the same time). */
-const char *
-keys_reason(struct rsa_key *key, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(key->reason, sizeof(key->reason), fmt, ap);
-	va_end(ap);
-	return key->reason;
-}
-
 /* The size, parity and exponent checks every key takes. */
 static int
-check_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
-    const char **why)
+check_public(gcry_mpi_t n, gcry_mpi_t e, struct rp_error *err)
 {
 	unsigned int nbits = gcry_mpi_get_nbits(n);
 
-	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS) {
-		*why = keys_reason(key, "modulus is %u bits; %d to %d "
+	if (nbits < KEY_MIN_BITS || nbits > KEY_MAX_BITS)
+		return rp_fail(err, RP_REFUSED, "modulus is %u bits; %d to %d "
 		    "required", nbits, KEY_MIN_BITS, KEY_MAX_BITS);
-		return RP_REFUSED;
-	}
-	if (!gcry_mpi_test_bit(n, 0)) {
-		*why = "modulus is even";
-		return RP_REFUSED;
-	}
-	if (gcry_mpi_get_nbits(e) > E_MAX_BITS) {
-		*why = keys_reason(key, "public exponent is %u bits; at most "
-		    "%d accepted", gcry_mpi_get_nbits(e), E_MAX_BITS);
-		return RP_REFUSED;
-	}
-	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0) {
-		*why = "bad public exponent (must be odd, at least 3)";
-		return RP_REFUSED;
-	}
+	if (!gcry_mpi_test_bit(n, 0))
+		return rp_fail(err, RP_REFUSED, "modulus is even");
+	if (gcry_mpi_get_nbits(e) > E_MAX_BITS)
+		return rp_fail(err, RP_REFUSED, "public exponent is %u bits; "
+		    "at most %d accepted", gcry_mpi_get_nbits(e), E_MAX_BITS);
+	if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0)
+		return rp_fail(err, RP_REFUSED,
+		    "bad public exponent (must be odd, at least 3)");
 	return 0;
 }
 
@@ -69,20 +44,20 @@ check_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
  */
 int
 keys_set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
-    const char **why)
+    struct rp_error *err)
 {
 	asn1_node rsa, spki;
 	unsigned char *rsader, hash[32];
 	size_t rsalen;
-	gcry_error_t err;
+	gcry_error_t ge;
 	int rc;
 
-	if ((rc = check_public(key, n, e, why)) != 0)
+	if ((rc = check_public(n, e, err)) != 0)
 		return rc;
-	err = gcry_sexp_build(&key->pub, NULL,
+	ge = gcry_sexp_build(&key->pub, NULL,
 	    "(public-key (rsa (n %m) (e %m)))", n, e);
-	if (err != 0)
-		rp_fatal("gcry_sexp_build: %s", gcry_strerror(err));
+	if (ge != 0)
+		rp_fatal("gcry_sexp_build: %s", gcry_strerror(ge));
 
 	rsa = der_new("RSAPublicKey");
 	der_write_mpi(rsa, "modulus", n);
@@ -138,18 +113,20 @@ check_algorithm(asn1_node node, const char *name, const char **why)
 
 int
 keys_parse_rsa_public(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
+	const char *why = "bad key";
 	asn1_node node;
 	gcry_mpi_t n = NULL, e = NULL;
 	int rc = -1;
 
-	if ((rc = der_decode("RSAPublicKey", der, len, &node, why)) != 0)
-		return rc;
-	rc = RP_REFUSED;
-	if (der_read_mpi(node, "modulus", 0, &n, why) == 0 &&
-	    der_read_mpi(node, "publicExponent", 0, &e, why) == 0)
-		rc = keys_set_public(key, n, e, why);
+	if ((rc = der_decode("RSAPublicKey", der, len, &node, &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
+	if (der_read_mpi(node, "modulus", 0, &n, &why) == 0 &&
+	    der_read_mpi(node, "publicExponent", 0, &e, &why) == 0)
+		rc = keys_set_public(key, n, e, err);
+	else
+		rc = rp_fail(err, RP_REFUSED, "%s", why);
 	der_free(&node);
 	gcry_mpi_release(n);
 	gcry_mpi_release(e);
@@ -158,8 +135,9 @@ keys_parse_rsa_public(struct rsa_key *key, const unsigned char *der,
 
 int
 key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
-    const char **why)
+    struct rp_error *err)
 {
+	const char *why = "bad key";
 	asn1_node node;
 	unsigned char *bits = NULL;
 	size_t nbits;
@@ -167,22 +145,20 @@ key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
 
 	memset(key, 0, sizeof(*key));
 	if ((rc = der_decode("SubjectPublicKeyInfo", der, len, &node,
-	    why)) != 0)
-		return rc;
+	    &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
 	rc = RP_REFUSED;
-	if (check_algorithm(node, "algorithm", why) != 0)
-		goto out;
 	bits = rp_alloc(len);
 	/* libtasn1 gives a BIT STRING's length in bits. */
-	if (der_read_bytes(node, "subjectPublicKey", bits, len, &nbits,
-	    why) != 0)
-		goto out;
-	if (nbits % 8 != 0) {
-		*why = "bad public key bit string";
-		goto out;
-	}
-	rc = keys_parse_rsa_public(key, bits, nbits / 8, why);
-out:
+	if (check_algorithm(node, "algorithm", &why) != 0 ||
+	    der_read_bytes(node, "subjectPublicKey", bits, len, &nbits,
+	    &why) != 0)
+		rc = rp_fail(err, RP_REFUSED, "%s", why);
+	else if (nbits % 8 != 0)
+		rc = rp_fail(err, RP_REFUSED, "bad public key bit string");
+	else
+		rc = keys_parse_rsa_public(key, bits, nbits / 8, err);
+
 	free(bits);
 	der_free(&node);
 	if (rc != 0)
@@ -286,18 +262,18 @@ static int
 build_private(struct rsa_key *key, gcry_mpi_t v[V_COUNT], const char **why)
 {
 	gcry_mpi_t u = keys_snew();
-	gcry_error_t err;
+	gcry_error_t ge;
 	int rc = RP_REFUSED;
 
 	if (gcry_mpi_cmp(v[V_P], v[V_Q]) > 0)
 		gcry_mpi_swap(v[V_P], v[V_Q]);
 	if (!gcry_mpi_invm(u, v[V_P], v[V_Q]))
 		goto out;
-	err = gcry_sexp_build(&key->priv, NULL,
+	ge = gcry_sexp_build(&key->priv, NULL,
 	    "(private-key (rsa (n %m) (e %m) (d %m) (p %m) (q %m) (u %m)))",
 	    v[V_N], v[V_E], v[V_D], v[V_P], v[V_Q], u);
-	if (err != 0)
-		rp_fatal("gcry_sexp_build: %s", gcry_strerror(err));
+	if (ge != 0)
+		rp_fatal("gcry_sexp_build: %s", gcry_strerror(ge));
 	if (gcry_pk_testkey(key->priv) != 0) {
 		*why = "inconsistent private key (failed the RSA key check)";
 		goto out;
@@ -314,17 +290,20 @@ out:
  */
 int
 keys_parse_rsa_private(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why)
+    size_t len, struct rp_error *err)
 {
 	gcry_mpi_t v[V_COUNT] = { NULL };
+	const char *why = "bad key";
 	int rc;
 
-	if ((rc = read_private_values(der, len, v, why)) != 0)
-		return rc;
-	if ((rc = keys_set_public(key, v[V_N], v[V_E], why)) == 0) {
-		*why = "inconsistent private key (CRT values do not match)";
-		rc = crt_consistent(v) ? build_private(key, v, why) :
+	if ((rc = read_private_values(der, len, v, &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
+	if ((rc = keys_set_public(key, v[V_N], v[V_E], err)) == 0) {
+		why = "inconsistent private key (CRT values do not match)";
+		rc = crt_consistent(v) ? build_private(key, v, &why) :
 		    RP_REFUSED;
+		if (rc != 0)
+			rp_fail(err, rc, "%s", why);
 	}
 	mpi_release_all(v, V_COUNT);
 	return rc;
@@ -333,29 +312,31 @@ keys_parse_rsa_private(struct rsa_key *key, const unsigned char *der,
 /* PrivateKeyInfo (PKCS#8, unencrypted) holding an RSAPrivateKey. */
 int
 keys_parse_pkcs8(struct rsa_key *key, const unsigned char *der, size_t len,
-    const char **why)
+    struct rp_error *err)
 {
+	const char *why = "bad key";
 	asn1_node node;
 	unsigned long version;
 	unsigned char *inner;
 	size_t innerlen;
 	int rc = -1;
 
-	if ((rc = der_decode("PrivateKeyInfo", der, len, &node, why)) != 0)
-		return rc;
+	if ((rc = der_decode("PrivateKeyInfo", der, len, &node, &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
 	rc = RP_REFUSED;
 	inner = secure_alloc(len);
-	if (der_read_ulong(node, "version", &version, why) != 0 ||
+	if (der_read_ulong(node, "version", &version, &why) != 0 ||
 	    version > 1) {
-		*why = "unsupported PKCS#8 version";
+		rc = rp_fail(err, RP_REFUSED, "unsupported PKCS#8 version");
 		goto out;
 	}
-	if (check_algorithm(node, "privateKeyAlgorithm", why) != 0)
+	if (check_algorithm(node, "privateKeyAlgorithm", &why) != 0 ||
+	    der_read_bytes(node, "privateKey", inner, len, &innerlen,
+	    &why) != 0) {
+		rc = rp_fail(err, RP_REFUSED, "%s", why);
 		goto out;
-	if (der_read_bytes(node, "privateKey", inner, len, &innerlen,
-	    why) != 0)
-		goto out;
-	rc = keys_parse_rsa_private(key, inner, innerlen, why);
+	}
+	rc = keys_parse_rsa_private(key, inner, innerlen, err);
 out:
 	secure_free(inner);
 	der_free(&node);
@@ -365,12 +346,8 @@ out:
 void
 key_free(struct rsa_key *key)
 {
-	char reason[KEY_REASON_LEN];
-
 	gcry_sexp_release(key->pub);
 	gcry_sexp_release(key->priv);
 	free(key->spki);
-	memcpy(reason, key->reason, sizeof(reason));
 	memset(key, 0, sizeof(*key));
-	memcpy(key->reason, reason, sizeof(reason));
 }

@@ -3,17 +3,14 @@
  * keys.h: RSA keys in the forms OpenSSL and OpenSSH write.
  *
  * Parsers (key_parse_*, key_from_*) take bytes and return 0, or an rp_err
- * code (error.h) with *why set to a short reason ("bad base64", "modulus
- * is 1024 bits; 2048 to 16384 required", ...): RP_MALFORMED (the bytes do
+ * code (error.h) with a short reason in err ("bad base64", "modulus is
+ * 1024 bits; 2048 to 16384 required", ...): RP_MALFORMED (the bytes do
  * not parse), RP_REFUSED (a value out of range, another kind of key, an
  * encrypted key without a passphrase source), RP_PASSPHRASE (wrong
- * passphrase or corrupt encrypted key).  A reason is a static sentence,
- * or, when it names a number, key->reason of the key being parsed: it
- * lasts as long as that struct, key_free() included.  An encrypted key
- * whose passphrase source fails (no terminal, an empty file) returns that
- * failure's code, RP_USAGE or RP_IO, its reason in pass->failure when
- * the caller gave one.  Parsers never exit, so fuzz targets can drive
- * them.
+ * passphrase or corrupt encrypted key).  An encrypted key whose
+ * passphrase source fails (no terminal, an empty file) returns that
+ * failure's code, RP_USAGE or RP_IO, with its reason: only that failure
+ * has those codes.  Parsers never exit, so fuzz targets can drive them.
  * Loaders (key_read_*) read a file and return the parse's code with the
  * file name and the reason in a struct rp_error ("alice.pem: modulus is
  * 1024 bits; 2048 to 16384 required"); a failure of the passphrase's
@@ -43,7 +40,7 @@
  * needs pass, else it is refused).
  */
 int key_parse_public(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const struct passphrase_source *pass, const char **why);
+    size_t len, const struct passphrase_source *pass, struct rp_error *err);
 
 /*
  * Private key from: PKCS#8 PEM (BEGIN PRIVATE KEY), PKCS#1 PEM (BEGIN RSA
@@ -54,16 +51,16 @@ int key_parse_public(struct rsa_key *key, const unsigned char *buf,
  * private values are checked for consistency (n = pq, CRT values).
  */
 int key_parse_private(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const struct passphrase_source *pass, const char **why);
+    size_t len, const struct passphrase_source *pass, struct rp_error *err);
 
 /* Public key from an ssh wire-format blob: string "ssh-rsa", mpint e,
  * mpint n (RFC 4253 section 6.6), nothing after. */
 int key_from_ssh_blob(struct rsa_key *key, const unsigned char *blob,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 /* The base64 of such a blob: the second field of an ssh-rsa line. */
 int key_from_ssh_base64(struct rsa_key *key, const unsigned char *b64,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 /* 1 if buf starts (after blanks) with an OpenSSH public key type:
  * "ssh-", "ecdsa-sha2-" or "sk-". */
@@ -90,24 +87,9 @@ int key_parse_private_each(struct rsa_key *keys, size_t max,
     const unsigned char *buf, size_t len, const char *path,
     const struct passphrase_source *pass, size_t *n, struct rp_error *err);
 
-/*
- * Transitional, as the block in core/common.h: the loaders under their
- * old names, dying (status 2) with the reason, in tools/cli_compat.c.
- * key_load_private_all() and key_parse_private_all() return the count.
- */
-void key_load_public(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
-void key_load_private(struct rsa_key *key, const char *path,
-    const struct passphrase_source *pass);
-size_t key_load_private_all(struct rsa_key *keys, size_t max,
-    const char *path, const struct passphrase_source *pass);
-size_t key_parse_private_all(struct rsa_key *keys, size_t max,
-    const unsigned char *buf, size_t len, const char *path,
-    const struct passphrase_source *pass);
-
 /* Build a public key from a DER SubjectPublicKeyInfo (as sent by keyswap). */
 int key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
-    const char **why);
+    struct rp_error *err);
 
 /* Generate a new key pair, e = 65537; nbits in KEY_MIN_BITS ..
  * KEY_MAX_BITS (the caller checks).  libgcrypt failing is rp_fatal(). */
@@ -138,8 +120,7 @@ void key_fingerprint(const struct rsa_key *key,
 void key_ssh_blob_sha256(const struct rsa_key *key,
     unsigned char hash[KEY_SSH_HASH_LEN]);
 
-/* Release everything, wiping private parts; key->reason is kept, so a
- * *why pointing at it outlives the failed parse.  Safe on a zeroed key. */
+/* Release everything, wiping private parts.  Safe on a zeroed key. */
 void key_free(struct rsa_key *key);
 
 #endif

@@ -27,14 +27,9 @@ extern const unsigned char keys_der_null[2];
 enum { V_N, V_E, V_D, V_P, V_Q, V_DP, V_DQ, V_QINV, V_COUNT };
 extern const char *const keys_value_names[V_COUNT];
 
-/* A reason that names a number, in the key the caller owns (a parse
- * may be under way on another key at the same time); returns it. */
-const char *keys_reason(struct rsa_key *key, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /* Check the public values, then fill key->pub, spki, nbits and id. */
 int keys_set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
-    const char **why);
+    struct rp_error *err);
 /* A new secure MPI. */
 gcry_mpi_t keys_snew(void);
 /* A CRT exponent: d mod (prime - 1), secure. */
@@ -42,17 +37,17 @@ gcry_mpi_t keys_crt_exponent(gcry_mpi_t d, gcry_mpi_t prime);
 
 /* DER bodies: RSAPublicKey, RSAPrivateKey (PKCS#1), PrivateKeyInfo. */
 int keys_parse_rsa_public(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 int keys_parse_rsa_private(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 int keys_parse_pkcs8(struct rsa_key *key, const unsigned char *der,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 /* key_ssh.c: an "ssh-rsa BASE64 [comment]" line, and the public half of
  * an OpenSSH private key PEM. */
 int keys_parse_ssh_line(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 int keys_parse_openssh_public(struct rsa_key *key, const unsigned char *buf,
-    size_t len, const char **why);
+    size_t len, struct rp_error *err);
 
 #endif

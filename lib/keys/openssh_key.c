@@ -67,10 +67,9 @@ is(const unsigned char *s, size_t n, const char *want)
 }
 
 static int
-fail(int code, const char *reason, const char **why)
+fail(int code, const char *reason, struct rp_error *err)
 {
-	*why = reason;
-	return code;
+	return rp_fail(err, code, "%s", reason);
 }
 
 /* A string of an ssh wire format: uint32 length, then the bytes. */
@@ -81,7 +80,7 @@ rd_string(struct reader *r, size_t max, const unsigned char **p, size_t *n)
 }
 
 static int
-key_type_refusal(const unsigned char *type, size_t n, const char **why)
+key_type_refusal(const unsigned char *type, size_t n, struct rp_error *err)
 {
 	size_t i;
 
@@ -89,12 +88,12 @@ key_type_refusal(const unsigned char *type, size_t n, const char **why)
 		return 0;
 	for (i = 0; i < sizeof(other_types) / sizeof(other_types[0]); i++)
 		if (is(type, n, other_types[i][0]))
-			return fail(RP_REFUSED, other_types[i][1], why);
-	return fail(RP_REFUSED, "not an RSA key", why);
+			return fail(RP_REFUSED, other_types[i][1], err);
+	return fail(RP_REFUSED, "not an RSA key", err);
 }
 
 static int
-parse_kdf(struct reader *r, struct outer *o, const char **why)
+parse_kdf(struct reader *r, struct outer *o, struct rp_error *err)
 {
 	const unsigned char *name, *opts;
 	size_t name_len, opts_len, rounds;
@@ -102,52 +101,52 @@ parse_kdf(struct reader *r, struct outer *o, const char **why)
 
 	if (rd_string(r, 64, &name, &name_len) != 0 ||
 	    rd_string(r, 1024, &opts, &opts_len) != 0)
-		return fail(RP_MALFORMED, "truncated OpenSSH key", why);
+		return fail(RP_MALFORMED, "truncated OpenSSH key", err);
 	if (is(name, name_len, "none")) {
 		if (o->cipher->algo != 0 || opts_len != 0)
 			return fail(RP_MALFORMED, "OpenSSH key: a cipher "
-			    "without a KDF", why);
+			    "without a KDF", err);
 		return 0;
 	}
 	if (!is(name, name_len, "bcrypt"))
 		return fail(RP_REFUSED, "OpenSSH key: unsupported KDF (only "
-		    "bcrypt)", why);
+		    "bcrypt)", err);
 	if (o->cipher->algo == 0)
 		return fail(RP_MALFORMED, "OpenSSH key: a KDF without a "
-		    "cipher", why);
+		    "cipher", err);
 	rd_init(&k, opts, opts_len);
 	if (rd_string(&k, 1024, &o->salt, &o->salt_len) != 0 ||
 	    rd_uint(&k, 4, &rounds) != 0 || rd_end(&k) != 0 ||
 	    o->salt_len == 0 || rounds == 0)
 		return fail(RP_MALFORMED, "OpenSSH key: bad bcrypt options",
-		    why);
+		    err);
 	if (rounds > OPENSSH_KEY_MAX_ROUNDS)
 		return fail(RP_REFUSED, "OpenSSH key: too many bcrypt rounds "
-		    "(more than 100000)", why);
+		    "(more than 100000)", err);
 	o->rounds = (unsigned int)rounds;
 	return 0;
 }
 
 static int
-parse_cipher(struct reader *r, struct outer *o, const char **why)
+parse_cipher(struct reader *r, struct outer *o, struct rp_error *err)
 {
 	const unsigned char *name;
 	size_t n, i;
 
 	if (rd_string(r, 64, &name, &n) != 0)
-		return fail(RP_MALFORMED, "truncated OpenSSH key", why);
+		return fail(RP_MALFORMED, "truncated OpenSSH key", err);
 	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
 		if (is(name, n, ciphers[i].name)) {
 			o->cipher = &ciphers[i];
 			return 0;
 		}
 	}
-	return fail(RP_REFUSED, "OpenSSH key: unsupported cipher", why);
+	return fail(RP_REFUSED, "OpenSSH key: unsupported cipher", err);
 }
 
 /* The public blob must be an RSA key: string "ssh-rsa", mpint e, n. */
 static int
-check_public(const unsigned char *blob, size_t len, const char **why)
+check_public(const unsigned char *blob, size_t len, struct rp_error *err)
 {
 	const unsigned char *type;
 	size_t n;
@@ -155,13 +154,13 @@ check_public(const unsigned char *blob, size_t len, const char **why)
 
 	rd_init(&r, blob, len);
 	if (rd_string(&r, 64, &type, &n) != 0)
-		return fail(RP_MALFORMED, "OpenSSH key: bad public key", why);
-	return key_type_refusal(type, n, why);
+		return fail(RP_MALFORMED, "OpenSSH key: bad public key", err);
+	return key_type_refusal(type, n, err);
 }
 
 static int
 parse_outer(const unsigned char *blob, size_t len, struct outer *o,
-    const char **why)
+    struct rp_error *err)
 {
 	const unsigned char *magic;
 	size_t nkeys;
@@ -173,38 +172,38 @@ parse_outer(const unsigned char *blob, size_t len, struct outer *o,
 	if (rd_bytes(&r, sizeof(MAGIC), &magic) != 0 ||
 	    memcmp(magic, MAGIC, sizeof(MAGIC)) != 0)
 		return fail(RP_MALFORMED, "not an OpenSSH private key "
-		    "(no openssh-key-v1 magic)", why);
-	if ((rc = parse_cipher(&r, o, why)) != 0 ||
-	    (rc = parse_kdf(&r, o, why)) != 0)
+		    "(no openssh-key-v1 magic)", err);
+	if ((rc = parse_cipher(&r, o, err)) != 0 ||
+	    (rc = parse_kdf(&r, o, err)) != 0)
 		return rc;
 	if (rd_uint(&r, 4, &nkeys) != 0 ||
 	    rd_string(&r, SSH_STRING_MAX, &o->pub, &o->pub_len) != 0)
-		return fail(RP_MALFORMED, "truncated OpenSSH key", why);
+		return fail(RP_MALFORMED, "truncated OpenSSH key", err);
 	if (nkeys != 1)
 		return fail(RP_REFUSED, "OpenSSH key: a file of several keys "
-		    "in one block", why);
-	if ((rc = check_public(o->pub, o->pub_len, why)) != 0)
+		    "in one block", err);
+	if ((rc = check_public(o->pub, o->pub_len, err)) != 0)
 		return rc;
 	if (rd_string(&r, SSH_STRING_MAX, &o->enc, &o->enc_len) != 0 ||
 	    rd_bytes(&r, o->cipher->tag_len, &o->tag) != 0 ||
 	    rd_end(&r) != 0)
 		return fail(RP_MALFORMED, "truncated OpenSSH key or trailing "
-		    "data", why);
+		    "data", err);
 	if (o->enc_len < o->cipher->block || o->enc_len % o->cipher->block)
 		return fail(RP_MALFORMED, "OpenSSH key: private section is "
-		    "not whole cipher blocks", why);
+		    "not whole cipher blocks", err);
 	return 0;
 }
 
 int
 openssh_key_info(const unsigned char *blob, size_t len,
-    struct openssh_key_info *info, const char **why)
+    struct openssh_key_info *info, struct rp_error *err)
 {
 	struct outer o;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	if ((rc = parse_outer(blob, len, &o, why)) != 0)
+	if ((rc = parse_outer(blob, len, &o, err)) != 0)
 		return rc;
 	snprintf(info->cipher, sizeof(info->cipher), "%s", o.cipher->name);
 	info->encrypted = o.cipher->algo != 0;
@@ -296,7 +295,7 @@ padding_ok(struct reader *r)
 /* The decrypted section: check words, then the one RSA key. */
 static int
 parse_section(const unsigned char *sec, size_t len, int encrypted,
-    gcry_mpi_t m[NPARTS], const char **why)
+    gcry_mpi_t m[NPARTS], struct rp_error *err)
 {
 	const unsigned char *type, *comment;
 	size_t check1, check2, n, comment_len;
@@ -306,23 +305,23 @@ parse_section(const unsigned char *sec, size_t len, int encrypted,
 	rd_init(&r, sec, len);
 	if (rd_uint(&r, 4, &check1) != 0 || rd_uint(&r, 4, &check2) != 0)
 		return fail(RP_MALFORMED, "OpenSSH key: private section "
-		    "too short", why);
+		    "too short", err);
 	if (check1 != check2)
 		return encrypted ? fail(RP_PASSPHRASE, "wrong passphrase",
-		    why) : fail(RP_MALFORMED, "OpenSSH key: check words "
-		    "differ", why);
+		    err) : fail(RP_MALFORMED, "OpenSSH key: check words "
+		    "differ", err);
 	if (rd_string(&r, 64, &type, &n) != 0)
-		return fail(RP_MALFORMED, "OpenSSH key: bad private key", why);
-	if ((i = key_type_refusal(type, n, why)) != 0)
+		return fail(RP_MALFORMED, "OpenSSH key: bad private key", err);
+	if ((i = key_type_refusal(type, n, err)) != 0)
 		return i;
 	for (i = 0; i < NPARTS; i++)
 		if (rd_mpint(&r, MPINT_MAX, 0, &m[i]) != 0)
 			return fail(RP_MALFORMED, "OpenSSH key: bad RSA "
-			    "private value", why);
+			    "private value", err);
 	if (rd_string(&r, SSH_STRING_MAX, &comment, &comment_len) != 0 ||
 	    !padding_ok(&r))
 		return fail(RP_MALFORMED, "OpenSSH key: bad comment or "
-		    "padding", why);
+		    "padding", err);
 	return 0;
 }
 
@@ -380,7 +379,7 @@ to_pkcs1(gcry_mpi_t m[NPARTS], size_t *der_len)
 
 int
 openssh_key_to_pkcs1(const unsigned char *blob, size_t len, const char *pass,
-    size_t pass_len, unsigned char **der, size_t *der_len, const char **why)
+    size_t pass_len, unsigned char **der, size_t *der_len, struct rp_error *err)
 {
 	gcry_mpi_t m[NPARTS] = { NULL };
 	unsigned char *sec;
@@ -388,21 +387,21 @@ openssh_key_to_pkcs1(const unsigned char *blob, size_t len, const char *pass,
 	int rc, encrypted;
 
 	*der = NULL;
-	if ((rc = parse_outer(blob, len, &o, why)) != 0)
+	if ((rc = parse_outer(blob, len, &o, err)) != 0)
 		return rc;
 	encrypted = o.cipher->algo != 0;
 	sec = secure_alloc(o.enc_len);
 	if (!encrypted)
 		memcpy(sec, o.enc, o.enc_len);
 	else if ((rc = decrypt_section(&o, pass, pass_len, sec)) != 0)
-		*why = "wrong passphrase";
+		rp_fail(err, rc, "wrong passphrase");
 	if (rc == 0 && (rc = parse_section(sec, o.enc_len, encrypted, m,
-	    why)) == 0) {
+	    err)) == 0) {
 		if (matches_public(&o, m))
 			*der = to_pkcs1(m, der_len);
 		else
 			rc = fail(RP_MALFORMED, "OpenSSH key: the private key "
-			    "does not match its public key", why);
+			    "does not match its public key", err);
 	}
 	mpi_release_all(m, NPARTS);
 	secure_free(sec);

@@ -15,7 +15,7 @@
  * encrypts it comes from bcrypt_pbkdf(passphrase, salt, rounds).
  *
  * Every function takes the decoded base64 (the PEM block's contents),
- * never exits, and returns 0 or an rp_err code (error.h) with *why set:
+ * never exits, and returns 0 or an rp_err code (error.h) with its reason in err:
  * RP_MALFORMED (the bytes do not parse), RP_REFUSED (not an RSA key,
  * an unsupported cipher or KDF, too many rounds), RP_PASSPHRASE (the
  * check words or the tag do not match: a wrong passphrase).
@@ -24,6 +24,8 @@
 #define RSAPIPE_OPENSSH_KEY_H
 
 #include <stddef.h>
+
+#include "core/error.h"
 
 #define OPENSSH_KEY_LABEL "OPENSSH PRIVATE KEY"
 /* bcrypt rounds beyond this are refused (ssh-keygen's default is 16;
@@ -40,9 +42,9 @@ struct openssh_key_info {
 
 /* Parse the unencrypted outer layer: cipher, KDF, the public blob.  An
  * unsupported cipher or KDF, or a key that is not RSA, is RP_REFUSED
- * (why names the key type: "not an RSA key (ssh-ed25519)"). */
+ * (the reason names the key type: "not an RSA key (ssh-ed25519)"). */
 int openssh_key_info(const unsigned char *blob, size_t len,
-    struct openssh_key_info *info, const char **why);
+    struct openssh_key_info *info, struct rp_error *err);
 
 /*
  * Decrypt (with pass, passlen bytes; ignored for an unencrypted key) and
@@ -52,6 +54,6 @@ int openssh_key_info(const unsigned char *blob, size_t len,
  */
 int openssh_key_to_pkcs1(const unsigned char *blob, size_t len,
     const char *pass, size_t passlen, unsigned char **der, size_t *der_len,
-    const char **why);
+    struct rp_error *err);
 
 #endif

@@ -19,12 +19,9 @@ struct passphrase_source {
 	const char *file; /* --passphrase-file, or NULL */
 	int fd;           /* --passphrase-fd, or -1 */
 	const char *key_name; /* the key file, for the prompt; or NULL */
-	/* Where a key parser tells why no passphrase could be had (its
-	 * own return is then that failure's code), or NULL. */
-	struct rp_error *failure;
 };
 
-#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL, NULL }
+#define PASSPHRASE_SOURCE_INIT { NULL, -1, NULL }
 
 /*
  * Obtain a passphrase: the first line of the file or fd (without its
@@ -59,13 +56,5 @@ int passphrase_parse_fd(const char *arg, struct rp_error *err);
 int passphrase_option(struct passphrase_source *src, int opt,
     const char *arg, struct rp_error *err);
 
-/* Transitional, as the block in core/common.h: option_default() is
- * defined and documented in tools/cli.h, declared here for tools that do
- * not include it yet; passphrase_get() is passphrase_read() or die
- * (status 2), in tools/cli_compat.c. */
-char *passphrase_get(const struct passphrase_source *src, const char *prompt,
-    int confirm);
-void option_default(int opt, const char *arg, struct passphrase_source *src,
-    void (*help)(void), void (*usage)(void));
 
 #endif

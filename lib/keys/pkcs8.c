@@ -341,8 +341,10 @@ decrypt_padded(const char *pass, const struct kdf *kdf,
 	return bad ? 0 : clen - pad;
 }
 
-int
-pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
+/* pkcs8_decrypt() with the reason in *why: a static sentence or, when
+ * it names a number, reason (the file's helpers share this form). */
+static int
+decrypt_info(const unsigned char *der, size_t len, const char *pass,
     unsigned char **out, size_t *outlen, char reason[PKCS8_REASON_LEN],
     const char **why)
 {
@@ -392,6 +394,20 @@ out:
 	secure_free(buf);
 	der_free(&node);
 	return rc;
+}
+
+int
+pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
+    unsigned char **out, size_t *outlen, struct rp_error *err)
+{
+	char reason[PKCS8_REASON_LEN];
+	const char *why = "bad encrypted key";
+	int rc;
+
+	if ((rc = decrypt_info(der, len, pass, out, outlen, reason,
+	    &why)) != 0)
+		return rp_fail(err, rc, "%s", why);
+	return 0;
 }
 
 /* PBES2-params: scrypt with kdf's salt and cost, AES-256-CBC with iv. */

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 /* Hostile files must not make us burn CPU or memory without end. */
 #define PKCS8_PBKDF2_MAX_ITER 10000000UL
 #define PKCS8_SCRYPT_MAX_N (1UL << 20)  /* 1 GiB with r = 8 */
@@ -24,21 +26,19 @@
 #define PKCS8_SCRYPT_P 1UL
 
 /* Room for a reason that names a number ("scrypt parameters N=...
- * p=... out of bounds"). */
+ * p=... out of bounds"), inside pkcs8.c. */
 #define PKCS8_REASON_LEN 96
 
 /*
  * Decrypt an EncryptedPrivateKeyInfo DER into the PrivateKeyInfo DER,
  * in secure memory (free with secure_free(*out)).  Returns 0 or an
- * rp_err code (error.h) with *why: RP_MALFORMED, RP_REFUSED (another
- * scheme, cipher or PRF; a cost over the caps above), or RP_PASSPHRASE
- * ("wrong passphrase or corrupt key": the padding does not check).
- * *why is a static sentence or, when it names a number, reason: room
- * the caller owns.
+ * rp_err code (error.h) with its reason in err: RP_MALFORMED, RP_REFUSED
+ * (another scheme, cipher or PRF; a cost over the caps above), or
+ * RP_PASSPHRASE ("wrong passphrase or corrupt key": the padding does
+ * not check).
  */
 int pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
-    unsigned char **out, size_t *outlen, char reason[PKCS8_REASON_LEN],
-    const char **why);
+    unsigned char **out, size_t *outlen, struct rp_error *err);
 
 /* Encrypt a PrivateKeyInfo DER (PBES2, scrypt, AES-256-CBC).  Returns
  * DER in ordinary memory (it is ciphertext; free()).  libgcrypt failing

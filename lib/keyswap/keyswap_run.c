@@ -41,13 +41,13 @@ peer_key(struct keyswap_state *s, struct rsa_key *key,
     const unsigned char *der, size_t len, const char *what,
     struct rp_error *err)
 {
-	const char *why;
-
-	if (key_from_spki(key, der, len, &why) == 0)
+	if (key_from_spki(key, der, len, err) == 0)
 		return 0;
 	s->bad_key = what;
-	return rp_fail(err, RP_REFUSED, "peer sent a bad %s key: %s", what,
-	    why);
+	rp_prefix(err, "peer sent a bad %s key", what);
+	if (err != NULL)
+		err->code = RP_REFUSED;
+	return RP_REFUSED;
 }
 
 static int

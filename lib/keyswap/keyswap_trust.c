@@ -51,10 +51,12 @@ keyswap_trust_open(const struct keyswap_trust *t, struct rsa_key *pinned,
 	    (rc = key_read_public(pinned, t->peer, NULL, err)) != 0)
 		return rc;
 	/* An empty fingerprint matches nothing: every line is checked. */
-	if (t->known_peers != NULL)
-		(void)known_peers_check(t->known_peers, t->name, "", &entry);
-	if (t->allowed != NULL)
-		(void)known_peers_allowed(t->allowed, "", name, &entry);
+	if (t->known_peers != NULL && (rc = known_peers_check(t->known_peers,
+	    t->name, "", &entry, err)) < 0)
+		return rc;
+	if (t->allowed != NULL && (rc = known_peers_allowed(t->allowed, "",
+	    name, &entry, err)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -66,7 +68,9 @@ judge_known(const struct keyswap_trust *t, const char *fingerprint,
 	int status;
 
 	status = known_peers_check(t->known_peers, t->name, fingerprint,
-	    &j->entry);
+	    &j->entry, err);
+	if (status < 0)
+		return status;
 	if (status == KNOWN_PEER_CHANGED) {
 		j->changed = 1;
 		return rp_fail(err, RP_AUTH, "peer identity for '%s' has "
@@ -90,6 +94,7 @@ keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
     struct keyswap_judgement *j, struct rp_error *err)
 {
 	char expected[KEY_FINGERPRINT_LEN];
+	int rc;
 
 	memset(j, 0, sizeof(*j));
 	j->verdict = KEYSWAP_REFUSE;
@@ -99,8 +104,10 @@ keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
 	if (t->known_peers != NULL)
 		return judge_known(t, fingerprint, j, err);
 	if (t->allowed != NULL) {
-		if (known_peers_allowed(t->allowed, fingerprint, j->peer_name,
-		    &j->entry)) {
+		if ((rc = known_peers_allowed(t->allowed, fingerprint,
+		    j->peer_name, &j->entry, err)) < 0)
+			return rc;
+		if (rc > 0) {
 			j->allowed_line = j->entry.line;
 			return 0;
 		}
@@ -188,7 +195,7 @@ keyswap_record(const struct keyswap_trust *t, const char *fingerprint,
 	int status;
 
 	status = known_peers_record(t->known_peers, t->name, fingerprint,
-	    &j->entry);
+	    &j->entry, err);
 	if (status != KNOWN_PEER_CHANGED)
 		return status;
 	j->changed = 1;

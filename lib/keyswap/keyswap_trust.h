@@ -71,7 +71,8 @@ int keyswap_trust_open(const struct keyswap_trust *t, struct rsa_key *pinned,
  * Judge the peer's verified identity (fingerprint, key_fingerprint()).
  * Returns 0 to go on (j->ask: a person must confirm first; j->record:
  * record it after the verdicts), or RP_AUTH with the reason and
- * j->verdict to send.
+ * j->verdict to send; RP_IO or RP_USAGE when a trust file cannot be
+ * read (known_peers.h): a local failure, nothing to send.
  */
 int keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
     const struct rsa_key *peer_identity, const char *fingerprint,
@@ -91,7 +92,8 @@ int keyswap_ask(struct keyswap_conn *conn, const char *name,
  * Record a first contact in the known-peers file.  Returns KNOWN_PEER_NEW
  * (recorded) or KNOWN_PEER_MATCH (another keyswap recorded it
  * meanwhile), or RP_AUTH with j->changed when it recorded another
- * identity meanwhile.
+ * identity meanwhile; RP_IO or RP_USAGE when the file cannot be read
+ * or replaced (a local failure, as for keyswap_judge()).
  */
 int keyswap_record(const struct keyswap_trust *t, const char *fingerprint,
     struct keyswap_judgement *j, struct rp_error *err);

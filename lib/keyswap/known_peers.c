@@ -37,39 +37,28 @@ known_peers_valid_name(const char *name)
 /* A value that is a fingerprint: checked and copied. */
 static int
 fingerprint_value(const char *value, size_t len,
-    char out[KEY_FINGERPRINT_LEN], const char **why)
+    char out[KEY_FINGERPRINT_LEN], struct rp_error *err)
 {
 	size_t i;
 
-	if (len != sizeof(FINGERPRINT_PREFIX) - 1 + FINGERPRINT_B64_LEN) {
-		*why = "bad fingerprint length";
-		return RP_MALFORMED;
-	}
+	if (len != sizeof(FINGERPRINT_PREFIX) - 1 + FINGERPRINT_B64_LEN)
+		return rp_fail(err, RP_MALFORMED, "bad fingerprint length");
 	for (i = sizeof(FINGERPRINT_PREFIX) - 1; i < len; i++)
-		if (!b64_is_char((unsigned char)value[i])) {
-			*why = "bad character in fingerprint";
-			return RP_MALFORMED;
-		}
+		if (!b64_is_char((unsigned char)value[i]))
+			return rp_fail(err, RP_MALFORMED,
+			    "bad character in fingerprint");
 	memcpy(out, value, len);
 	out[len] = '\0';
 	return 0;
 }
 
-/*
- * After a parse into the local key that returned rc: its fingerprint
- * when it parsed, and the key freed.  A reason the parse put in the key
- * (keys.h) moves to reason, room the caller owns, so *why outlives it.
- */
+/* After a parse into the local key that returned rc: its fingerprint
+ * when it parsed, and the key freed. */
 static int
-key_done(struct rsa_key *key, int rc, char fp[KEY_FINGERPRINT_LEN],
-    char reason[KEY_REASON_LEN], const char **why)
+key_done(struct rsa_key *key, int rc, char fp[KEY_FINGERPRINT_LEN])
 {
 	if (rc == 0)
 		key_fingerprint(key, fp);
-	else if (*why == key->reason) {
-		memcpy(reason, key->reason, KEY_REASON_LEN);
-		*why = reason;
-	}
 	key_free(key);
 	return rc;
 }
@@ -78,27 +67,24 @@ key_done(struct rsa_key *key, int rc, char fp[KEY_FINGERPRINT_LEN],
  * base64.h) into secure memory, fingerprinted. */
 static int
 spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
-    char reason[KEY_REASON_LEN], const char **why)
+    struct rp_error *err)
 {
 	unsigned char *der;
 	size_t der_len;
 	struct rsa_key key;
 	int rc;
 
-	if (len > SPKI_B64_MAX) {
-		*why = not_a_value;
-		return RP_MALFORMED;
-	}
+	if (len > SPKI_B64_MAX)
+		return rp_fail(err, RP_MALFORMED, "%s", not_a_value);
 	der = secure_alloc(B64_DECODED_MAX(SPKI_B64_MAX));
 	if (b64_decode(value, len, 0, der, B64_DECODED_MAX(SPKI_B64_MAX),
 	    &der_len, NULL) != 0) {
 		secure_free(der);
-		*why = not_a_value;
-		return RP_MALFORMED;
+		return rp_fail(err, RP_MALFORMED, "%s", not_a_value);
 	}
-	rc = key_from_spki(&key, der, der_len, why);
+	rc = key_from_spki(&key, der, der_len, err);
 	secure_free(der);
-	return key_done(&key, rc, out, reason, why);
+	return key_done(&key, rc, out);
 }
 
 /*
@@ -107,14 +93,13 @@ spki_value(const char *value, size_t len, char out[KEY_FINGERPRINT_LEN],
  */
 static int
 value_fingerprint(const char *value, size_t len,
-    char out[KEY_FINGERPRINT_LEN], char reason[KEY_REASON_LEN],
-    const char **why)
+    char out[KEY_FINGERPRINT_LEN], struct rp_error *err)
 {
 	if (len > sizeof(FINGERPRINT_PREFIX) - 1 &&
 	    memcmp(value, FINGERPRINT_PREFIX, sizeof(FINGERPRINT_PREFIX) - 1)
 	    == 0)
-		return fingerprint_value(value, len, out, why);
-	return spki_value(value, len, out, reason, why);
+		return fingerprint_value(value, len, out, err);
+	return spki_value(value, len, out, err);
 }
 
 /*
@@ -163,7 +148,8 @@ static const char malformed_entry[] = "malformed entry (want \"NAME "
 
 int
 known_peers_lookup(const unsigned char *buf, size_t len, const char *name,
-    const char *fingerprint, struct known_peer_entry *entry, const char **why)
+    const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err)
 {
 	struct lines c;
 	struct entry e;
@@ -175,12 +161,10 @@ known_peers_lookup(const unsigned char *buf, size_t len, const char *name,
 	entries_start(&c, buf, len);
 	while ((r = next_entry(&c, &e)) != RP_MORE) {
 		entry->line = (unsigned long)c.lineno;
-		if (r != 0 || e.f.n != 2) {
-			*why = malformed_entry;
-			return RP_MALFORMED;
-		}
+		if (r != 0 || e.f.n != 2)
+			return rp_fail(err, RP_MALFORMED, "%s", malformed_entry);
 		if ((r = value_fingerprint((const char *)e.f.p[1], e.f.len[1],
-		    found, entry->reason, why)) != 0)
+		    found, err)) != 0)
 			return r;
 		if (!line_field_is(&e.f, 0, name))
 			continue; /* another peer's entry, well formed */
@@ -226,23 +210,23 @@ allowed_line_error(const struct entry *e)
 /* The fingerprint of an "ssh-rsa BASE64 NAME" line. */
 static int
 ssh_line_fingerprint(const struct entry *e, char fp[KEY_FINGERPRINT_LEN],
-    char reason[KEY_REASON_LEN], const char **why)
+    struct rp_error *err)
 {
 	struct rsa_key key;
 	int rc;
 
-	rc = key_parse_public(&key, e->line, e->len, NULL, why);
-	return key_done(&key, rc, fp, reason, why);
+	rc = key_parse_public(&key, e->line, e->len, NULL, err);
+	return key_done(&key, rc, fp);
 }
 
 /*
  * The fingerprint and name of the current allow-list line: "NAME VALUE"
- * or "ssh-rsa BASE64 NAME".  Returns 0, or an rp_err code with *why
- * (a reason that names a number in reason).
+ * or "ssh-rsa BASE64 NAME".  Returns 0, or an rp_err code with its
+ * reason.
  */
 static int
 allowed_entry(const struct entry *e, char fp[KEY_FINGERPRINT_LEN],
-    char *name, char reason[KEY_REASON_LEN], const char **why)
+    char *name, struct rp_error *err)
 {
 	const struct line_fields *f = &e->f;
 	size_t name_word;
@@ -251,29 +235,28 @@ allowed_entry(const struct entry *e, char fp[KEY_FINGERPRINT_LEN],
 	if (f->n == 2 && !line_field_is(f, 0, "ssh-rsa")) {
 		name_word = 0;
 		rc = value_fingerprint((const char *)f->p[1], f->len[1], fp,
-		    reason, why);
+		    err);
 	} else if (f->n == 3 && line_field_is(f, 0, "ssh-rsa")) {
 		name_word = 2;
-		rc = ssh_line_fingerprint(e, fp, reason, why);
-	} else {
-		*why = allowed_line_error(e);
-		return RP_MALFORMED;
-	}
+		rc = ssh_line_fingerprint(e, fp, err);
+	} else
+		return rp_fail(err, RP_MALFORMED, "%s", allowed_line_error(e));
 	if (rc != 0)
 		return rc;
-	*why = "bad name (want 1 to 255 printable characters without "
-	    "spaces)";
-	if (f->len[name_word] > KNOWN_PEERS_NAME_MAX)
-		return RP_MALFORMED;
-	memcpy(name, f->p[name_word], f->len[name_word]);
-	name[f->len[name_word]] = '\0';
-	return known_peers_valid_name(name) ? 0 : RP_MALFORMED;
+	if (f->len[name_word] <= KNOWN_PEERS_NAME_MAX) {
+		memcpy(name, f->p[name_word], f->len[name_word]);
+		name[f->len[name_word]] = '\0';
+		if (known_peers_valid_name(name))
+			return 0;
+	}
+	return rp_fail(err, RP_MALFORMED, "bad name (want 1 to 255 printable "
+	    "characters without spaces)");
 }
 
 int
 known_peers_allowed_lookup(const unsigned char *buf, size_t len,
     const char *fingerprint, char *name, struct known_peer_entry *entry,
-    const char **why)
+    struct rp_error *err)
 {
 	struct lines c;
 	struct entry e;
@@ -283,11 +266,10 @@ known_peers_allowed_lookup(const unsigned char *buf, size_t len,
 	memset(entry, 0, sizeof(*entry));
 	entries_start(&c, buf, len);
 	while ((r = next_entry(&c, &e)) != RP_MORE) {
-		if (r != 0) {
-			*why = malformed_allowed;
-			r = RP_MALFORMED;
-		} else
-			r = allowed_entry(&e, fp, line_name, entry->reason, why);
+		if (r != 0)
+			r = rp_fail(err, RP_MALFORMED, "%s", malformed_allowed);
+		else
+			r = allowed_entry(&e, fp, line_name, err);
 		if (r != 0) {
 			entry->line = (unsigned long)c.lineno;
 			return r;

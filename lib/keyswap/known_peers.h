@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
 #include "keys/keys.h"
 
 #define KNOWN_PEERS_FILE_MAX (1024 * 1024)
@@ -31,12 +32,10 @@ enum known_peer_status {
 };
 
 /* Where the first entry for the name is, for the "changed" warning;
- * after an error, the line refused and, when the reason names a number
- * ("modulus is 1024 bits; ..."), that reason (*why points here). */
+ * after an error, the line refused. */
 struct known_peer_entry {
 	unsigned long line;
 	char fingerprint[KEY_FINGERPRINT_LEN];
-	char reason[KEY_REASON_LEN];
 };
 
 /* 1 if name is acceptable as a known-peers name, else 0. */
@@ -45,18 +44,27 @@ int known_peers_valid_name(const char *name);
 /*
  * Look name up in the file contents buf (len bytes, need not be
  * NUL-terminated) for the key with the given fingerprint.  Returns a
- * known_peer_status, or an rp_err code (error.h) with *why set and
- * entry->line naming the line: RP_MALFORMED (the line does not parse),
- * RP_REFUSED (a base64 key in it that keys.h refuses).  Never exits.
+ * known_peer_status, or an rp_err code (error.h) with its reason in err
+ * and entry->line naming the line: RP_MALFORMED (the line does not
+ * parse), RP_REFUSED (a base64 key in it that keys.h refuses).  Never
+ * exits.
  */
 int known_peers_lookup(const unsigned char *buf, size_t len,
     const char *name, const char *fingerprint,
-    struct known_peer_entry *entry, const char **why);
+    struct known_peer_entry *entry, struct rp_error *err);
 
-/* Read path and look name up; a missing file is KNOWN_PEER_NEW.  Dies
- * (EXIT_USAGE) on an unreadable or malformed file, naming it. */
+/*
+ * The file functions below return what they say or an rp_err code with
+ * its reason (core/error.h), naming path: RP_IO when it cannot be
+ * opened, locked, read or replaced, RP_USAGE ("F:LINE: why") when it is
+ * too large or a line is refused: a trust file given on the command
+ * line that cannot be used is the command's to fix (status 2).
+ */
+
+/* Read path and look name up; a missing file is KNOWN_PEER_NEW. */
 int known_peers_check(const char *path, const char *name,
-    const char *fingerprint, struct known_peer_entry *entry);
+    const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err);
 
 /*
  * Record "name fingerprint" at the end of path, atomically (a new file
@@ -64,20 +72,20 @@ int known_peers_check(const char *path, const char *name,
  * keyswaps do not lose each other's entries.  The lookup is repeated
  * under the lock: returns KNOWN_PEER_NEW when recorded, or the status
  * found if another process recorded the name meanwhile (nothing written).
- * Dies (EXIT_USAGE) on I/O errors.
  */
 int known_peers_record(const char *path, const char *name,
-    const char *fingerprint, struct known_peer_entry *entry);
+    const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err);
 
 /*
  * Remove every entry for name from path, like ssh-keygen -R: atomically
  * (a new file, with the old one's mode, renamed over it) and under the
  * lock known_peers_record() takes.  Every other line is kept byte for
- * byte.  Returns the number of entries removed; with 0 nothing is
- * written.  Dies (EXIT_USAGE) naming path when it is missing,
- * unreadable, malformed, or cannot be replaced.
+ * byte.  *removed is the number of entries removed; with 0 nothing is
+ * written.  A missing file is RP_IO.
  */
-unsigned long known_peers_forget(const char *path, const char *name);
+int known_peers_forget(const char *path, const char *name,
+    unsigned long *removed, struct rp_error *err);
 
 /*
  * Look the key with the given fingerprint up in an allow list held in
@@ -85,19 +93,18 @@ unsigned long known_peers_forget(const char *path, const char *name);
  * to the NAME of the first line holding the key (name has room for
  * KNOWN_PEERS_NAME_MAX + 1 bytes; it is a known_peers_valid_name()) and
  * entry->line to that line, 0 if no line holds it, or an rp_err code
- * (as known_peers_lookup()) with *why set and entry->line naming the
+ * (as known_peers_lookup()) with its reason and entry->line naming the
  * first bad line.  Every line is checked, so an empty fingerprint
  * validates the whole list.  Never exits.
  */
 int known_peers_allowed_lookup(const unsigned char *buf, size_t len,
     const char *fingerprint, char *name, struct known_peer_entry *entry,
-    const char **why);
+    struct rp_error *err);
 
-/* Read the allow list path and look the key up, as above.  Dies
- * (EXIT_USAGE) naming path, or path:line, when it is missing, unreadable
- * or malformed. */
+/* Read the allow list path and look the key up, as above; a missing
+ * file is RP_IO. */
 int known_peers_allowed(const char *path, const char *fingerprint,
-    char *name, struct known_peer_entry *entry);
+    char *name, struct known_peer_entry *entry, struct rp_error *err);
 
 /* What a person answered to the first-contact question. */
 enum known_peer_answer {

@@ -19,72 +19,93 @@
 #include "keyswap/known_peers.h"
 
 /*
- * Read all of fd into a malloc'd buffer.  Not io_read_file(): the file
- * is public data up to 1 MiB, more than the secure pool io_read_file()
- * takes its buffer from, and known_peers_record() and _forget() must
- * read the descriptor they hold the lock on, not open the name again.
+ * Read all of fd into a malloc'd buffer (*buf, *len).  Not
+ * io_file_load(): the file is public data up to 1 MiB, more than the
+ * secure pool io_file_load() takes its buffer from, and
+ * known_peers_record() and _forget() must read the descriptor they hold
+ * the lock on, not open the name again.
  */
-static unsigned char *
-read_all(int fd, const char *path, size_t *len)
+static int
+read_all(int fd, const char *path, unsigned char **buf, size_t *len,
+    struct rp_error *err)
 {
-	unsigned char *buf;
-	size_t got;
+	int rc;
 
-	if ((buf = malloc(KNOWN_PEERS_FILE_MAX + 1)) == NULL)
-		die(EXIT_USAGE, "out of memory");
+	*buf = rp_alloc(KNOWN_PEERS_FILE_MAX + 1);
 	/* One byte past the cap tells a file that is too large. */
-	got = io_read_full(fd, buf, KNOWN_PEERS_FILE_MAX + 1, path);
-	if (got > KNOWN_PEERS_FILE_MAX)
-		die(EXIT_USAGE, "%s: file too large (over %d bytes)", path,
-		    KNOWN_PEERS_FILE_MAX);
-	*len = got;
-	return buf;
+	if ((rc = io_read_all(fd, *buf, KNOWN_PEERS_FILE_MAX + 1, len, path,
+	    err)) == 0 && *len > KNOWN_PEERS_FILE_MAX)
+		rc = rp_fail(err, RP_USAGE, "%s: file too large (over %d "
+		    "bytes)", path, KNOWN_PEERS_FILE_MAX);
+	if (rc != 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return rc;
 }
 
-/* Read a whole file; dies naming it when it cannot be opened, except
- * that a missing file is NULL when missing_ok is set. */
-static unsigned char *
-read_path(const char *path, int missing_ok, size_t *len)
+/* Read a whole file, naming it when it cannot be opened, except that a
+ * missing file is *buf NULL when missing_ok is set. */
+static int
+read_path(const char *path, int missing_ok, unsigned char **buf,
+    size_t *len, struct rp_error *err)
 {
-	unsigned char *buf;
-	int fd;
+	int fd, rc;
 
+	*buf = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && missing_ok && errno == ENOENT)
-		return NULL;
+		return 0;
 	if (fd < 0)
-		die(EXIT_USAGE, "cannot open %s:", path);
-	buf = read_all(fd, path, len);
+		return rp_fail_errno(err, RP_IO, "cannot open %s", path);
+	rc = read_all(fd, path, buf, len, err);
 	close(fd);
-	return buf;
+	return rc;
 }
 
+/* A refused line of a file given on the command line: RP_USAGE, its
+ * reason kept. */
 static int
-lookup_or_die(const char *path, const unsigned char *buf, size_t len,
-    const char *name, const char *fingerprint, struct known_peer_entry *entry)
+as_usage(struct rp_error *err)
 {
-	const char *why;
+	if (err != NULL)
+		err->code = RP_USAGE;
+	return RP_USAGE;
+}
+
+/* A line the lookups refuse is the file's fault: RP_USAGE, as any file
+ * given on the command line that cannot be used (status 2). */
+static int
+lookup_file(const char *path, const unsigned char *buf, size_t len,
+    const char *name, const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err)
+{
 	int status;
 
-	status = known_peers_lookup(buf, len, name, fingerprint, entry, &why);
-	if (status < 0)
-		die(EXIT_USAGE, "%s:%lu: %s", path, entry->line, why);
+	status = known_peers_lookup(buf, len, name, fingerprint, entry, err);
+	if (status < 0) {
+		rp_prefix(err, "%s:%lu", path, entry->line);
+		return as_usage(err);
+	}
 	return status;
 }
 
 int
 known_peers_check(const char *path, const char *name,
-    const char *fingerprint, struct known_peer_entry *entry)
+    const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err)
 {
 	unsigned char *buf;
 	size_t len;
 	int status;
 
-	if ((buf = read_path(path, 1, &len)) == NULL) {
+	if ((status = read_path(path, 1, &buf, &len, err)) != 0)
+		return status;
+	if (buf == NULL) {
 		memset(entry, 0, sizeof(*entry));
 		return KNOWN_PEER_NEW;
 	}
-	status = lookup_or_die(path, buf, len, name, fingerprint, entry);
+	status = lookup_file(path, buf, len, name, fingerprint, entry, err);
 	free(buf);
 	return status;
 }
@@ -94,11 +115,13 @@ known_peers_check(const char *path, const char *name,
  * known_peers_forget() share.  An update renames a new file over the old
  * one, so once the lock is held make sure the name still points to the
  * file locked, else start over on the new one.  Returns the descriptor
- * (closing it releases the lock) with *st its status, or -1 if the file
- * does not exist and create is 0.
+ * (closing it releases the lock) with *st its status, or RP_IO ("cannot
+ * open F: No such file or directory" when it does not exist and create
+ * is 0).
  */
 static int
-lock_file(const char *path, int create, struct stat *st)
+lock_file(const char *path, int create, struct stat *st,
+    struct rp_error *err)
 {
 	struct stat current;
 	int fd;
@@ -106,15 +129,20 @@ lock_file(const char *path, int create, struct stat *st)
 	for (;;) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0),
 		    0600);
-		if (fd < 0 && !create && errno == ENOENT)
-			return -1;
 		if (fd < 0)
-			die(EXIT_USAGE, "cannot open %s:", path);
+			return rp_fail_errno(err, RP_IO, "cannot open %s", path);
 		while (flock(fd, LOCK_EX) != 0)
-			if (errno != EINTR)
-				die(EXIT_USAGE, "cannot lock %s:", path);
-		if (fstat(fd, st) != 0)
-			die(EXIT_USAGE, "cannot stat %s:", path);
+			if (errno != EINTR) {
+				rp_fail_errno(err, RP_IO, "cannot lock %s",
+				    path);
+				close(fd);
+				return RP_IO;
+			}
+		if (fstat(fd, st) != 0) {
+			rp_fail_errno(err, RP_IO, "cannot stat %s", path);
+			close(fd);
+			return RP_IO;
+		}
 		if (stat(path, &current) == 0 && current.st_dev == st->st_dev &&
 		    current.st_ino == st->st_ino)
 			return fd;
@@ -122,9 +150,33 @@ lock_file(const char *path, int create, struct stat *st)
 	}
 }
 
+/* The file as it was (buf, len) with "name fingerprint" after it. */
+static int
+write_recorded(struct io_output *out, const unsigned char *buf, size_t len,
+    const char *name, const char *fingerprint, const char *path,
+    struct rp_error *err)
+{
+	const char *parts[] = { name, " ", fingerprint, "\n" };
+	size_t i;
+	int rc;
+
+	if ((rc = io_write(out->fd, buf, len, path, err)) != 0)
+		return rc;
+	/* A last line without its newline must not swallow ours. */
+	if (len > 0 && buf[len - 1] != '\n' &&
+	    (rc = io_write(out->fd, "\n", 1, path, err)) != 0)
+		return rc;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if ((rc = io_write(out->fd, parts[i], strlen(parts[i]), path,
+		    err)) != 0)
+			return rc;
+	return 0;
+}
+
 int
 known_peers_record(const char *path, const char *name,
-    const char *fingerprint, struct known_peer_entry *entry)
+    const char *fingerprint, struct known_peer_entry *entry,
+    struct rp_error *err)
 {
 	struct io_output out;
 	struct stat held;
@@ -132,20 +184,20 @@ known_peers_record(const char *path, const char *name,
 	size_t len;
 	int fd, status;
 
-	fd = lock_file(path, 1, &held);
-	buf = read_all(fd, path, &len);
-	status = lookup_or_die(path, buf, len, name, fingerprint, entry);
-	if (status == KNOWN_PEER_NEW) {
-		io_output_open(&out, path, held.st_mode & 07777, 0);
-		io_write_all(out.fd, buf, len, path);
-		/* A last line without its newline must not swallow ours. */
-		if (len > 0 && buf[len - 1] != '\n')
-			io_write_all(out.fd, "\n", 1, path);
-		io_write_all(out.fd, name, strlen(name), path);
-		io_write_all(out.fd, " ", 1, path);
-		io_write_all(out.fd, fingerprint, strlen(fingerprint), path);
-		io_write_all(out.fd, "\n", 1, path);
-		io_output_commit(&out);
+	if ((fd = lock_file(path, 1, &held, err)) < 0)
+		return fd;
+	if ((status = read_all(fd, path, &buf, &len, err)) == 0)
+		status = lookup_file(path, buf, len, name, fingerprint, entry,
+		    err);
+	if (status == KNOWN_PEER_NEW && (status = io_output_create(&out, path,
+	    held.st_mode & 07777, 0, err)) == 0) {
+		if ((status = write_recorded(&out, buf, len, name, fingerprint,
+		    path, err)) == 0)
+			status = io_output_finish(&out, err);
+		else
+			io_output_abort(&out);
+		if (status == 0)
+			status = KNOWN_PEER_NEW;
 	}
 	free(buf);
 	close(fd); /* releases the lock, after the new file is in place */
@@ -154,18 +206,19 @@ known_peers_record(const char *path, const char *name,
 
 /*
  * Write buf without the lines of the entries for name to out (or only
- * count them when out is -1); returns how many there are.
+ * count them when out is -1) into *removed.  0, or RP_IO.
  */
-static unsigned long
+static int
 copy_without(int out, const unsigned char *buf, size_t len,
-    const char *name, const char *path)
+    const char *name, const char *path, unsigned long *removed,
+    struct rp_error *err)
 {
 	const unsigned char *line;
 	struct line_fields f;
 	struct lines c;
 	size_t kept = 0, n;
-	unsigned long removed = 0;
 
+	*removed = 0;
 	/* The file parsed (known_peers_lookup() said so): only the lines
 	 * whose first field is name go; comments and blank lines stay. */
 	lines_init(&c, buf, len, LINES_LAST_OPEN | LINES_TRIM, 0);
@@ -173,58 +226,77 @@ copy_without(int out, const unsigned char *buf, size_t len,
 		if (line_fields(line, n, FIELDS_COMMENT, &f) != 0 ||
 		    !line_field_is(&f, 0, name))
 			continue;
-		if (out >= 0)
-			io_write_all(out, buf + kept, c.start - kept, path);
+		if (out >= 0 && io_write(out, buf + kept, c.start - kept, path,
+		    err) != 0)
+			return RP_IO;
 		kept = c.off;
-		removed++;
+		(*removed)++;
 	}
-	if (out >= 0)
-		io_write_all(out, buf + kept, len - kept, path);
-	return removed;
+	if (out >= 0 && io_write(out, buf + kept, len - kept, path, err) != 0)
+		return RP_IO;
+	return 0;
 }
 
-unsigned long
-known_peers_forget(const char *path, const char *name)
+/* The file without name's entries, in place of the old (held). */
+static int
+rewrite_without(const char *path, const struct stat *held,
+    const unsigned char *buf, size_t len, const char *name,
+    struct rp_error *err)
+{
+	struct io_output out;
+	unsigned long n;
+	int rc;
+
+	if ((rc = io_output_create(&out, path, held->st_mode & 07777, 0,
+	    err)) != 0)
+		return rc;
+	if ((rc = copy_without(out.fd, buf, len, name, path, &n, err)) != 0) {
+		io_output_abort(&out);
+		return rc;
+	}
+	return io_output_finish(&out, err);
+}
+
+int
+known_peers_forget(const char *path, const char *name,
+    unsigned long *removed, struct rp_error *err)
 {
 	struct known_peer_entry entry;
-	struct io_output out;
 	struct stat held;
-	unsigned char *buf;
+	unsigned char *buf = NULL;
 	size_t len;
-	unsigned long removed;
-	int fd;
+	int fd, rc;
 
-	if ((fd = lock_file(path, 0, &held)) < 0)
-		die(EXIT_USAGE, "cannot open %s:", path);
-	buf = read_all(fd, path, &len);
+	*removed = 0;
+	if ((fd = lock_file(path, 0, &held, err)) < 0)
+		return fd;
 	/* Only a file that parses is edited: every line is checked. */
-	(void)lookup_or_die(path, buf, len, name, "", &entry);
-	removed = copy_without(-1, buf, len, name, path);
-	if (removed > 0) {
-		io_output_open(&out, path, held.st_mode & 07777, 0);
-		(void)copy_without(out.fd, buf, len, name, path);
-		io_output_commit(&out);
-	}
+	if ((rc = read_all(fd, path, &buf, &len, err)) == 0 &&
+	    (rc = lookup_file(path, buf, len, name, "", &entry, err)) >= 0)
+		rc = copy_without(-1, buf, len, name, path, removed, err);
+	if (rc == 0 && *removed > 0)
+		rc = rewrite_without(path, &held, buf, len, name, err);
 	free(buf);
 	close(fd); /* releases the lock, after the new file is in place */
-	return removed;
+	return rc < 0 ? rc : 0;
 }
 
 int
 known_peers_allowed(const char *path, const char *fingerprint, char *name,
-    struct known_peer_entry *entry)
+    struct known_peer_entry *entry, struct rp_error *err)
 {
 	unsigned char *buf;
-	const char *why;
 	size_t len;
 	int found;
 
-	buf = read_path(path, 0, &len);
+	if ((found = read_path(path, 0, &buf, &len, err)) != 0)
+		return found;
 	found = known_peers_allowed_lookup(buf, len, fingerprint, name, entry,
-	    &why);
+	    err);
 	free(buf);
-	if (found < 0)
-		die(EXIT_USAGE, "%s:%lu: %s", path, entry->line, why);
+	if (found < 0) {
+		rp_prefix(err, "%s:%lu", path, entry->line);
+		return as_usage(err);
+	}
 	return found;
 }
-

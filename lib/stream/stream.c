@@ -17,8 +17,12 @@ stream_session_load(const char *path, unsigned char **session,
     struct rp_error *err)
 {
 	size_t len;
+	int rc;
 
-	*session = io_read_file(path, STREAM_SESSION_LEN, &len);
+	*session = NULL;
+	if ((rc = io_file_load(path, STREAM_SESSION_LEN, session, &len,
+	    err)) != 0)
+		return rc;
 	if (len != STREAM_SESSION_LEN) {
 		secure_free(*session);
 		*session = NULL;
@@ -36,32 +40,39 @@ struct sink {
 	struct armor_writer armor;
 };
 
-static void
-sink_open(struct sink *s, int fd, const char *what, int armored)
+static int
+sink_open(struct sink *s, int fd, const char *what, int armored,
+    struct rp_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->what = what;
+	if (armored && armor_writer_open_title(&s->armor, fd, what,
+	    STREAM_ARMOR_TITLE, 1, err) != 0)
+		return RP_IO;
 	s->armored = armored;
-	if (armored)
-		armor_writer_open_title(&s->armor, fd, what,
-		    STREAM_ARMOR_TITLE, 1);
+	return 0;
 }
 
-static void
-sink_write(struct sink *s, const void *buf, size_t n)
+static int
+sink_write(struct sink *s, const void *buf, size_t n, struct rp_error *err)
 {
 	if (s->armored)
-		armor_write(&s->armor, buf, n);
-	else
-		io_write_all(s->fd, buf, n, s->what);
+		return armor_write(&s->armor, buf, n, err);
+	return io_write(s->fd, buf, n, s->what, err);
 }
 
-static void
-sink_close(struct sink *s)
+/* Finish the armor; after a failure (rc != 0) only forget it. */
+static int
+sink_close(struct sink *s, int rc, struct rp_error *err)
 {
-	if (s->armored)
-		armor_writer_close(&s->armor);
+	if (!s->armored)
+		return rc;
+	if (rc != 0) {
+		armor_writer_abort(&s->armor);
+		return rc;
+	}
+	return armor_writer_close(&s->armor, err);
 }
 
 /* The header, written at once so a chat peer can set up before the
@@ -83,29 +94,32 @@ encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
 	stream_keys_free(keys);
 	if (rc != 0)
 		return rc;
-	sink_write(sink, hdr, len);
+	rc = sink_write(sink, hdr, len, err);
 	free(hdr);
-	return 0;
+	return rc;
 }
 
 /* One buffer, records sealed in place: each read() becomes one record
  * written at once (a typed line crosses immediately, a big file streams
  * in full records). */
-static void
+static int
 encrypt_records(int in, const char *what, struct sink *sink,
-    struct cipher_state *cipher)
+    struct cipher_state *cipher, struct rp_error *err)
 {
 	unsigned char *buf;
 	size_t n;
+	int rc;
 
 	buf = plain_alloc(STREAM_RECORD_MAX + STREAM_RECORD_OVERHEAD);
 	do {
-		n = io_read_some(in, buf + STREAM_RECORD_HEADER_LEN,
-		    STREAM_RECORD_MAX, what);
-		sink_write(sink, buf, stream_record_seal(cipher, buf, n,
-		    n == 0));
-	} while (n > 0);
+		if ((rc = io_read(in, buf + STREAM_RECORD_HEADER_LEN,
+		    STREAM_RECORD_MAX, &n, what, err)) != 0)
+			break;
+		rc = sink_write(sink, buf, stream_record_seal(cipher, buf, n,
+		    n == 0), err);
+	} while (rc == 0 && n > 0);
 	plain_free(buf);
+	return rc;
 }
 
 int
@@ -117,25 +131,29 @@ stream_encrypt(const struct stream_encrypt_options *opt,
 	struct sink sink;
 	int in, rc;
 
-	in = io_open_input(opt->input);
-	io_output_open(&out, opt->output, 0600, 0);
-	filter_pipe_widen(out.fd);
-	sink_open(&sink, out.fd, filter_name(opt->output, "stdout"),
-	    opt->armor);
-	if ((rc = encrypt_header(opt, &sink, &cipher, err)) == 0) {
-		encrypt_records(in, filter_name(opt->input, "stdin"), &sink,
-		    &cipher);
-		stream_cipher_close(&cipher);
-		sink_close(&sink);
+	if ((in = io_input_open(opt->input, err)) < 0)
+		return in;
+	if ((rc = io_output_create(&out, opt->output, 0600, 0, err)) != 0) {
+		if (in != STDIN_FILENO)
+			close(in);
+		return rc;
 	}
+	filter_pipe_widen(out.fd);
+	if ((rc = sink_open(&sink, out.fd, filter_name(opt->output,
+	    "stdout"), opt->armor, err)) == 0 &&
+	    (rc = encrypt_header(opt, &sink, &cipher, err)) == 0) {
+		rc = encrypt_records(in, filter_name(opt->input, "stdin"),
+		    &sink, &cipher, err);
+		stream_cipher_close(&cipher);
+	}
+	rc = sink_close(&sink, rc, err);
 	if (in != STDIN_FILENO)
 		close(in);
 	if (rc != 0) {
 		io_output_abort(&out);
 		return rc;
 	}
-	io_output_commit(&out);
-	return 0;
+	return io_output_finish(&out, err);
 }
 
 /* The header, whole, before anything else. */
@@ -150,8 +168,11 @@ read_header(struct filter_input *in, struct stream_header *h,
 	    in->end - in->start, &need, err)) != 0) {
 		if (r != RP_MORE)
 			return r;
-		if (!filter_input_need(in, need))
-			return rp_fail(err, RP_MORE, in->end == in->start ?
+		if (filter_input_need(in, need))
+			continue;
+		if ((r = filter_input_failed(in, 0, err)) != 0)
+			return r;
+		return rp_fail(err, RP_MORE, in->end == in->start ?
 			    "empty input: truncated or not an rsapipe stream" :
 			    "truncated stream (incomplete header)");
 	}
@@ -182,17 +203,24 @@ static int
 next_record(struct filter_input *in, size_t *len, int *final,
     struct rp_error *err)
 {
-	const char *why = "malformed record";
+	int rc;
 
-	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN))
+	if (!filter_input_need(in, STREAM_RECORD_HEADER_LEN)) {
+		if ((rc = filter_input_failed(in, 0, err)) != 0)
+			return rc;
 		return rp_fail(err, RP_MORE, in->end == in->start ?
 		    "truncated stream (no final record)" :
 		    "truncated stream (partial record)");
-	if (stream_record_parse(in->buf + in->start, len, final, &why) != 0)
-		return rp_fail(err, RP_MALFORMED, "%s", why);
-	if (!filter_input_need(in, *len + STREAM_RECORD_OVERHEAD))
+	}
+	if ((rc = stream_record_parse(in->buf + in->start, len, final,
+	    err)) != 0)
+		return rc;
+	if (!filter_input_need(in, *len + STREAM_RECORD_OVERHEAD)) {
+		if ((rc = filter_input_failed(in, 0, err)) != 0)
+			return rc;
 		return rp_fail(err, RP_MORE,
 		    "truncated stream (partial record)");
+	}
 	return 0;
 }
 
@@ -202,7 +230,6 @@ decrypt_records(struct filter_input *in, struct cipher_state *cipher,
     int out, const char *what, struct rp_error *err)
 {
 	unsigned char *rec;
-	const char *why = "bad record";
 	size_t len;
 	int final, rc;
 
@@ -211,9 +238,11 @@ decrypt_records(struct filter_input *in, struct cipher_state *cipher,
 			return rc;
 		rec = in->buf + in->start;
 		if ((rc = stream_record_open(cipher, rec, len, final,
-		    &why)) != 0)
-			return rp_fail(err, rc, "%s", why);
-		io_write_all(out, rec + STREAM_RECORD_HEADER_LEN, len, what);
+		    err)) != 0)
+			return rc;
+		if ((rc = io_write(out, rec + STREAM_RECORD_HEADER_LEN, len,
+		    what, err)) != 0)
+			return rc;
 		in->start += len + STREAM_RECORD_OVERHEAD;
 	} while (!final);
 	return 0;
@@ -246,7 +275,7 @@ decrypt_input(const struct stream_decrypt_options *opt, int out,
 	    filter_input_fill(in) > 0))
 		rc = rp_fail(err, RP_MALFORMED,
 		    "trailing data after the final record");
-	return rc;
+	return rc != 0 ? rc : filter_input_failed(in, 0, err);
 }
 
 int
@@ -259,11 +288,11 @@ stream_decrypt(const struct stream_decrypt_options *opt,
 
 	if (err == NULL)
 		err = &local;
-	io_output_open(&out, opt->output, 0600, 0);
+	if ((rc = io_output_create(&out, opt->output, 0600, 0, err)) != 0)
+		return rc;
 	if ((rc = decrypt_input(opt, out.fd, err)) != 0) {
 		io_output_abort(&out);
 		return rc;
 	}
-	io_output_commit(&out);
-	return 0;
+	return io_output_finish(&out, err);
 }

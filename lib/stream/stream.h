@@ -8,8 +8,8 @@
  * programs' work; they return 0 or an rp_err code with its reason
  * (core/error.h): RP_USAGE for what cannot be done as asked, a data
  * code (exit status 1) for anything wrong with the stream or the keys'
- * fit.  (The I/O and armor layers below still end the process on their
- * own failures, with the documented status.)
+ * fit, RP_IO for a read or a write that fails; a failure of the input
+ * (a read, its armor) as filter.h keeps it.
  */
 #ifndef RSAPIPE_STREAM_H
 #define RSAPIPE_STREAM_H

@@ -25,12 +25,8 @@ static void
 derive_one(unsigned char out[32], const struct stream_keys *keys,
     const unsigned char *salt, const char *info)
 {
-	gcry_error_t err;
-
-	err = hkdf_sha256(out, 32, keys->file_key, sizeof(keys->file_key),
-	    salt, STREAM_SALT_LEN, (const unsigned char *)info, strlen(info));
-	if (err)
-		rp_fatal("HKDF: %s", gcry_strerror(err));
+	hkdf_sha256(out, 32, keys->file_key, sizeof(keys->file_key), salt,
+	    STREAM_SALT_LEN, (const unsigned char *)info, strlen(info));
 }
 
 void
@@ -194,12 +190,9 @@ session_tag(unsigned char out[STREAM_SESSION_TAG_LEN],
     const struct stream_keys *keys, const unsigned char *session)
 {
 	unsigned char full[HKDF_SHA256_LEN];
-	gcry_error_t err;
 
-	err = hmac_sha256(full, keys->session_key, sizeof(keys->session_key),
+	hmac_sha256(full, keys->session_key, sizeof(keys->session_key),
 	    session, STREAM_SESSION_LEN);
-	if (err)
-		rp_fatal("HMAC: %s", gcry_strerror(err));
 	memcpy(out, full, STREAM_SESSION_TAG_LEN);
 	wipe(full, sizeof(full));
 }

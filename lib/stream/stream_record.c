@@ -87,7 +87,7 @@ stream_record_seal(struct cipher_state *c, unsigned char *buf, size_t len,
 
 int
 stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
-    size_t *len, int *final, const char **why)
+    size_t *len, int *final, struct rp_error *err)
 {
 	struct reader r;
 	size_t type;
@@ -95,51 +95,42 @@ stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
 	rd_init(&r, hdr, STREAM_RECORD_HEADER_LEN);
 	(void)rd_uint(&r, 1, &type);
 	(void)rd_uint(&r, 3, len);
-	if (type != STREAM_RECORD_MORE && type != STREAM_RECORD_FINAL) {
-		*why = "malformed record header";
-		return RP_MALFORMED;
-	}
+	if (type != STREAM_RECORD_MORE && type != STREAM_RECORD_FINAL)
+		return rp_fail(err, RP_MALFORMED, "malformed record header");
 	*final = type == STREAM_RECORD_FINAL;
-	if (*len > STREAM_RECORD_MAX) {
-		*why = "malformed record header (length over 65536)";
-		return RP_MALFORMED;
-	}
+	if (*len > STREAM_RECORD_MAX)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed record header (length over 65536)");
 	/* Only the final record may be empty: an encoder never makes an
 	 * empty middle record, so one is not ours. */
-	if (*len == 0 && !*final) {
-		*why = "malformed record header (empty record)";
-		return RP_MALFORMED;
-	}
+	if (*len == 0 && !*final)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed record header (empty record)");
 	return 0;
 }
 
 int
 stream_record_open(struct cipher_state *c, unsigned char *rec, size_t len,
-    int final, const char **why)
+    int final, struct rp_error *err)
 {
 	unsigned char *body = rec + STREAM_RECORD_HEADER_LEN;
-	gcry_error_t err;
+	gcry_error_t ge;
 
-	if (c->finished) {
-		*why = "trailing data after the final record";
-		return RP_MALFORMED;
-	}
-	if (c->counter == UINT64_MAX) {
-		*why = "record counter overflow";
-		return RP_REFUSED;
-	}
+	if (c->finished)
+		return rp_fail(err, RP_MALFORMED,
+		    "trailing data after the final record");
+	if (c->counter == UINT64_MAX)
+		return rp_fail(err, RP_REFUSED, "record counter overflow");
 	record_start(c, rec, final);
-	err = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
-	if (err)
-		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
-	err = gcry_cipher_checktag(c->hd, body + len, STREAM_TAG_LEN);
-	if (gpg_err_code(err) == GPG_ERR_CHECKSUM) {
-		*why = "record authentication failed (tampered, reordered or"
-		    " spliced stream)";
-		return RP_AUTH;
-	}
-	if (err)
-		rp_fatal("AES-256-GCM: %s", gcry_strerror(err));
+	ge = gcry_cipher_decrypt(c->hd, body, len, NULL, 0);
+	if (ge)
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(ge));
+	ge = gcry_cipher_checktag(c->hd, body + len, STREAM_TAG_LEN);
+	if (gpg_err_code(ge) == GPG_ERR_CHECKSUM)
+		return rp_fail(err, RP_AUTH, "record authentication failed "
+		    "(tampered, reordered or spliced stream)");
+	if (ge)
+		rp_fatal("AES-256-GCM: %s", gcry_strerror(ge));
 	c->counter++;
 	c->finished = final;
 	return 0;

@@ -5,7 +5,8 @@
  * record number and final flag in the nonce, the record header as AAD.
  *
  * stream_record_parse() and stream_record_open() return 0 or an rp_err
- * code (error.h) with *why and never exit; sealing fails only by rp_fatal().
+ * code (error.h) with its reason in err and never exit; sealing fails
+ * only by rp_fatal().
  */
 #ifndef RSAPIPE_STREAM_RECORD_H
 #define RSAPIPE_STREAM_RECORD_H
@@ -35,18 +36,18 @@ size_t stream_record_seal(struct cipher_state *c, unsigned char *buf,
     size_t len, int final);
 
 /* Parse a record header: plaintext length and final flag; 0, or
- * RP_MALFORMED with *why. */
+ * RP_MALFORMED with its reason in err. */
 int stream_record_parse(const unsigned char hdr[STREAM_RECORD_HEADER_LEN],
-    size_t *len, int *final, const char **why);
+    size_t *len, int *final, struct rp_error *err);
 
 /*
  * Authenticate and decrypt in place a whole record of len plaintext bytes
  * (size len + STREAM_RECORD_OVERHEAD).  Returns 0 (plaintext at rec +
- * STREAM_RECORD_HEADER_LEN), or with *why RP_AUTH (the tag fails),
+ * STREAM_RECORD_HEADER_LEN), or with its reason RP_AUTH (the tag fails),
  * RP_MALFORMED (a record after the final one) or RP_REFUSED (the counter
  * is exhausted).
  */
 int stream_record_open(struct cipher_state *c, unsigned char *rec,
-    size_t len, int final, const char **why);
+    size_t len, int final, struct rp_error *err);
 
 #endif

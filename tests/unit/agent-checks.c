@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../tools/cli.h"
 #include "codec/bytes.h"
 #include "core/common.h"
 #include "core/error.h"
@@ -21,6 +22,18 @@
 #include "keys/ssh_blob.h"
 #include "keys/sshsig.h"
 #include "agent-tool.h"
+
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
 
 static int failures, cases;
 
@@ -233,8 +246,8 @@ cmd_selftest(const char *keyfile, const char *otherfile)
 
 	if (keyfile == NULL || otherfile == NULL)
 		die(EXIT_USAGE, "selftest -k KEY -p OTHER-KEY");
-	key_load_private(&key, keyfile, NULL);
-	key_load_private(&other, otherfile, NULL);
+	load_key(&key, keyfile, NULL, 1);
+	load_key(&other, otherfile, NULL, 1);
 	identity_cases(&key);
 	sign_cases();
 	sshsig_cases(&key, &other);
@@ -344,8 +357,8 @@ cmd_bench(const char *sock, const char *pub, const char *privfile, int runs)
 
 	if (pub == NULL || privfile == NULL || runs < 1 || runs > 1000)
 		die(EXIT_USAGE, "bench -k PUBKEY -p PRIVATE-KEY [-r 1..1000]");
-	key_load_public(&key, pub, NULL);
-	key_load_private(&priv, privfile, NULL);
+	load_key(&key, pub, NULL, 0);
+	load_key(&priv, privfile, NULL, 1);
 	for (k = BENCH_AGENT_RAW; k <= BENCH_PKCS1; k++) {
 		bench_one((enum bench_kind)k, sock, &key, &priv);
 		for (i = 0; i < runs; i++) {

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "crypto/rsa.h"
@@ -30,6 +31,18 @@
 #include "keys/keys.h"
 #include "keys/sshsig.h"
 #include "agent-tool.h"
+
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
 
 #define MESSAGE_MAX (16 * 1024 * 1024)
 
@@ -140,15 +153,15 @@ agent_key(struct agent *a, struct rsa_key *key)
 	if (o.fp != NULL) {
 		rc = agent_find_fingerprint(a, &ids, o.fp, &i, &err);
 	} else {
-		key_load_public(&want, o.pub, NULL);
+		load_key(&want, o.pub, NULL, 0);
 		rc = agent_find_key(a, &ids, &want, &i, &err);
 		key_free(&want);
 	}
 	if (rc != 0)
 		die_error(&err, EXIT_USAGE);
 	memset(key, 0, sizeof(*key));
-	key_from_ssh_blob(key, ids.id[i].blob, ids.id[i].blob_len,
-	    &(const char *){ NULL });
+	(void)key_from_ssh_blob(key, ids.id[i].blob, ids.id[i].blob_len,
+	    NULL);
 	agent_identities_free(&ids);
 }
 
@@ -199,7 +212,7 @@ cmd_sign_file(void)
 
 	if (o.pub == NULL)
 		usage();
-	key_load_private(&key, o.pub, NULL);
+	load_key(&key, o.pub, NULL, 1);
 	msg = read_all_fd(0, &len);
 	if (sshsig_sign_key(&key, o.ns, one_of(o.hashes), one_of(o.algs),
 	    msg, len, &blob, &blob_len, &err) != 0)
@@ -222,7 +235,7 @@ cmd_verify(void)
 
 	if (o.pub == NULL || o.sigfile == NULL)
 		usage();
-	key_load_public(&key, o.pub, NULL);
+	load_key(&key, o.pub, NULL, 0);
 	text = io_read_whole(o.sigfile, &text_len);
 	if (sshsig_dearmor(text, text_len, &blob, &blob_len, &err) != 0)
 		die_error(&err, EXIT_AUTH);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "codec/bech32.h"
 #include "core/common.h"
 #include "core/error.h"

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/filter.h"
 #include "unit.h"
@@ -57,7 +58,7 @@ prefix_and_peek(void)
 	size_t n;
 	int fd = input("DEFG", 4);
 
-	filter_input_open(&in, fd, "test", 256, (const unsigned char *)"ABC",
+	filter_input_start(&in, fd, "test", 256, (const unsigned char *)"ABC",
 	    3);
 	p = filter_input_peek(&in, 0, &n);
 	CHECK(n == 3 && memcmp(p, "ABC", 3) == 0, "peek: the prefix alone");
@@ -71,7 +72,7 @@ prefix_and_peek(void)
 	filter_input_close(&in);
 	close(fd);
 	fd = input("xyz", 3);
-	filter_input_open(&in, fd, "test", 256, NULL, 0);
+	filter_input_start(&in, fd, "test", 256, NULL, 0);
 	CHECK(drain(&in, all, sizeof(all)) == 3 && strcmp(all, "xyz") == 0 &&
 	    filter_input_fill(&in) == 0, "no prefix: the descriptor's bytes");
 	filter_input_close(&in);
@@ -91,7 +92,7 @@ streaming(void)
 	for (i = 0; i < n; i++)
 		big[i] = (unsigned char)(i % 251);
 	fd = input(big, n);
-	filter_input_open(&in, fd, "test", 4096, big, 100);
+	filter_input_start(&in, fd, "test", 4096, big, 100);
 	lseek(fd, 100, SEEK_SET);
 	while (filter_input_need(&in, 1000) || in.end > in.start) {
 		for (i = in.start; i < in.end; i++, got++)
@@ -112,16 +113,14 @@ struct toy {
 /* Upper-case, dropping every 'x': a read of x's makes nothing. */
 static int
 toy_decode(void *ctx, const unsigned char *raw, size_t len,
-    unsigned char *out, size_t *outlen, const char **why)
+    unsigned char *out, size_t *outlen, struct rp_error *err)
 {
 	struct toy *t = ctx;
 	size_t i;
 
 	*outlen = 0;
-	if (t->fail_decode) {
-		*why = "toy decoder refuses";
-		return -2;
-	}
+	if (t->fail_decode)
+		return rp_fail(err, RP_MALFORMED, "toy decoder refuses");
 	for (i = 0; i < len; i++)
 		if (raw[i] != 'x')
 			out[(*outlen)++] = (unsigned char)(raw[i] & ~0x20);
@@ -129,15 +128,13 @@ toy_decode(void *ctx, const unsigned char *raw, size_t len,
 }
 
 static int
-toy_finish(void *ctx, const char **why)
+toy_finish(void *ctx, struct rp_error *err)
 {
 	struct toy *t = ctx;
 
 	t->finished++;
-	if (t->fail_finish) {
-		*why = "toy input incomplete";
-		return -2;
-	}
+	if (t->fail_finish)
+		return rp_fail(err, RP_MALFORMED, "toy input incomplete");
 	return 0;
 }
 
@@ -152,7 +149,7 @@ decoding(void)
 	size_t n;
 	int fd = input("xxdef", 5);
 
-	filter_input_open(&in, fd, "test", 256, (const unsigned char *)"ab",
+	filter_input_start(&in, fd, "test", 256, (const unsigned char *)"ab",
 	    2);
 	p = filter_input_peek(&in, 1, &n);
 	CHECK(n == 7 && memcmp(p, "abxxdef", 7) == 0, "peek sees raw bytes");
@@ -196,9 +193,12 @@ read_all_decoded(struct toy *t)
 	char all[64];
 	int fd = input("abc", 3);
 
-	filter_input_open(&in, fd, "test", 256, NULL, 0);
+	filter_input_start(&in, fd, "test", 256, NULL, 0);
 	filter_input_decode(&in, &dec);
 	(void)drain(&in, all, sizeof(all));
+	/* The failure is kept, with its code, for the caller to end on. */
+	if (filter_input_error(&in) != RP_OK)
+		die_error(&in.err, -1);
 }
 
 static void

@@ -5,9 +5,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../tools/cli.h"
 #include "core/common.h"
+#include "core/error.h"
 #include "crypto/hkdf.h"
 
 struct hkdf_case {
@@ -57,12 +60,38 @@ unhex(unsigned char *out, const char *hex)
 	return n;
 }
 
+/* More than 255 blocks is not HKDF: a caller's bug, which ends the
+ * process (rp_fatal(), status 2) rather than derive anything.  In a
+ * child, so this program goes on.  1 if it was so. */
+static int
+oversized_refused(void)
+{
+	unsigned char *got, ikm[1] = { 0 };
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		die(EXIT_USAGE, "fork:");
+	if (pid == 0) {
+		/* No message on the test's stderr: only the status counts. */
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(3);
+		got = rp_alloc(HKDF_SHA256_MAX_OUT + 1);
+		hkdf_sha256(got, HKDF_SHA256_MAX_OUT + 1, ikm, 1, NULL, 0,
+		    NULL, 0);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die(EXIT_USAGE, "waitpid:");
+	return WIFEXITED(status) && WEXITSTATUS(status) == EXIT_USAGE;
+}
+
 int
 main(int argc, char **argv)
 {
 	unsigned char ikm[128], salt[128], info[128], okm[128], got[128];
 	size_t ikm_len, salt_len, info_len, okm_len, i;
-	gcry_error_t err;
 	int failed = 0;
 
 	(void)argc;
@@ -72,18 +101,15 @@ main(int argc, char **argv)
 		salt_len = unhex(salt, cases[i].salt);
 		info_len = unhex(info, cases[i].info);
 		okm_len = unhex(okm, cases[i].okm);
-		err = hkdf_sha256(got, okm_len, ikm, ikm_len, salt, salt_len,
-		    info, info_len);
-		if (err)
-			die_gcry(EXIT_AUTH, err, "test case %zu", i + 1);
+		hkdf_sha256(got, okm_len, ikm, ikm_len, salt, salt_len, info,
+		    info_len);
 		if (memcmp(got, okm, okm_len) != 0) {
 			notice("RFC 5869 test case %zu: wrong OKM", i + 1);
 			failed = 1;
 		}
 	}
 	/* More than 255 blocks is not HKDF: must be refused. */
-	if (hkdf_sha256(got, HKDF_SHA256_MAX_OUT + 1, ikm, 1, NULL, 0, NULL,
-	    0) == 0) {
+	if (!oversized_refused()) {
 		notice("oversized output was not refused");
 		failed = 1;
 	}

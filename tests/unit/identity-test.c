@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "keys/identity.h"

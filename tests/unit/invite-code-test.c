@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "keyswap/invite_code.h"
 

@@ -24,6 +24,18 @@
 #include "keyswap/keyswap.h"
 #include "keyswap/keyswap_run.h"
 
+/* A key the program needs, or its end (status 2). */
+static void
+load_key(struct rsa_key *key, const char *path,
+    const struct passphrase_source *pass, int private)
+{
+	struct rp_error err;
+
+	if ((private ? key_read_private(key, path, pass, &err) :
+	    key_read_public(key, path, pass, &err)) != 0)
+		die_error(&err, EXIT_USAGE);
+}
+
 /* What a step sends. */
 enum frame {
 	HELLO,          /* bob's hello for this session */
@@ -306,8 +318,9 @@ run_case(const struct keyswap_case *c, const struct keyswap_state *old)
 		die(EXIT_USAGE, "%s: set-up failed", c->name);
 	for (i = 0; i < c->nsteps; i++) {
 		make_frame(&f, c->steps[i].frame, &s, old);
-		io_write_all(fds[1], f.b, damage(&f, c->steps[i].damage),
-		    "pipe");
+		if (io_write(fds[1], f.b, damage(&f, c->steps[i].damage),
+		    "pipe", &err) != 0)
+			die_error(&err, EXIT_USAGE);
 	}
 	close(fds[1]);
 	keyswap_conn_init(&conn, fds[0], -1, 10);
@@ -340,11 +353,11 @@ main(int argc, char **argv)
 	if (argc != 2)
 		die(EXIT_USAGE, "usage: keyswap-test FIXTURES");
 	snprintf(path, sizeof(path), "%s/alice.pem", argv[1]);
-	key_load_private(&alice, path, NULL);
+	load_key(&alice, path, NULL, 1);
 	snprintf(path, sizeof(path), "%s/bob.pem", argv[1]);
-	key_load_private(&bob, path, NULL);
+	load_key(&bob, path, NULL, 1);
 	snprintf(path, sizeof(path), "%s/carol.pem", argv[1]);
-	key_load_private(&carol, path, NULL);
+	load_key(&carol, path, NULL, 1);
 	/* The earlier session: alice's hello with another nonce. */
 	if (keyswap_begin(&old, &alice, &alice, old_nonce) != 0)
 		die(EXIT_USAGE, "set-up failed");

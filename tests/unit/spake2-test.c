@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "crypto/spake2.h"
 

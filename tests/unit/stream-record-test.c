@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "stream/stream_record.h"
@@ -58,18 +59,18 @@ seal(struct cipher_state *c, const char *text, int final,
 /* Parse and open the record at rec (a copy: opening is in place). */
 static int
 open_copy(struct cipher_state *c, const unsigned char *rec, size_t size,
-    char *plain, const char **why)
+    char *plain, struct rp_error *err)
 {
 	unsigned char buf[REC_CAP];
 	size_t len;
 	int final, rc;
 
 	memcpy(buf, rec, size);
-	if ((rc = stream_record_parse(buf, &len, &final, why)) != 0)
+	if ((rc = stream_record_parse(buf, &len, &final, err)) != 0)
 		return rc;
 	if (len + STREAM_RECORD_OVERHEAD != size)
 		return 99;
-	if ((rc = stream_record_open(c, buf, len, final, why)) == 0) {
+	if ((rc = stream_record_open(c, buf, len, final, err)) == 0) {
 		memcpy(plain, buf + STREAM_RECORD_HEADER_LEN, len);
 		plain[len] = '\0';
 	}
@@ -116,36 +117,36 @@ static void
 opening(void)
 {
 	struct cipher_state c;
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	char plain[REC_CAP];
 
 	stream_cipher_open(&c, &keys);
-	CHECK(open_copy(&c, rec[0], size[0], plain, &why) == 0 &&
+	CHECK(open_copy(&c, rec[0], size[0], plain, &err) == 0 &&
 	    strcmp(plain, "first") == 0, "record 0 opens");
-	CHECK(open_copy(&c, rec[1], size[1], plain, &why) == 0 &&
+	CHECK(open_copy(&c, rec[1], size[1], plain, &err) == 0 &&
 	    strcmp(plain, "second record") == 0, "record 1 opens");
-	CHECK(open_copy(&c, rec[2], size[2], plain, &why) == 0 &&
+	CHECK(open_copy(&c, rec[2], size[2], plain, &err) == 0 &&
 	    c.finished, "the final record opens and ends the stream");
-	CHECK(open_copy(&c, rec[2], size[2], plain, &why) == RP_MALFORMED &&
-	    strcmp(why, "trailing data after the final record") == 0,
+	CHECK(open_copy(&c, rec[2], size[2], plain, &err) == RP_MALFORMED &&
+	    strcmp(err.reason, "trailing data after the final record") == 0,
 	    "nothing after the final record");
 	stream_cipher_close(&c);
 	stream_cipher_open(&c, &keys);
-	CHECK(open_copy(&c, rec[1], size[1], plain, &why) == RP_AUTH,
+	CHECK(open_copy(&c, rec[1], size[1], plain, &err) == RP_AUTH,
 	    "record 1 first: reordered, refused");
 	stream_cipher_close(&c);
 	stream_cipher_open(&c, &keys);
-	CHECK(open_copy(&c, rec[0], size[0], plain, &why) == 0 &&
-	    open_copy(&c, rec[2], size[2], plain, &why) == RP_AUTH,
+	CHECK(open_copy(&c, rec[0], size[0], plain, &err) == 0 &&
+	    open_copy(&c, rec[2], size[2], plain, &err) == RP_AUTH,
 	    "a record dropped: the next is refused");
 	stream_cipher_close(&c);
 	stream_cipher_open(&c, &other);
-	CHECK(open_copy(&c, rec[0], size[0], plain, &why) == RP_AUTH,
+	CHECK(open_copy(&c, rec[0], size[0], plain, &err) == RP_AUTH,
 	    "another key: refused");
 	stream_cipher_close(&c);
 	stream_cipher_open(&c, &keys);
 	c.counter = UINT64_MAX;
-	CHECK(open_copy(&c, rec[0], size[0], plain, &why) == RP_REFUSED,
+	CHECK(open_copy(&c, rec[0], size[0], plain, &err) == RP_REFUSED,
 	    "an exhausted counter is refused");
 	stream_cipher_close(&c);
 }
@@ -156,7 +157,7 @@ tampering(void)
 {
 	unsigned char bad[REC_CAP];
 	struct cipher_state c;
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	char plain[REC_CAP];
 	size_t i, caught = 0;
 	int rc;
@@ -165,8 +166,8 @@ tampering(void)
 		memcpy(bad, rec[1], size[1]);
 		bad[i] ^= i < STREAM_RECORD_HEADER_LEN ? 0x01 : 0x80;
 		stream_cipher_open(&c, &keys);
-		(void)open_copy(&c, rec[0], size[0], plain, &why);
-		rc = open_copy(&c, bad, size[1], plain, &why);
+		(void)open_copy(&c, rec[0], size[0], plain, &err);
+		rc = open_copy(&c, bad, size[1], plain, &err);
 		caught += rc != 0;
 		stream_cipher_close(&c);
 	}
@@ -177,9 +178,9 @@ tampering(void)
 	memcpy(bad, rec[1], size[1]);
 	bad[0] = STREAM_RECORD_FINAL;
 	stream_cipher_open(&c, &keys);
-	(void)open_copy(&c, rec[0], size[0], plain, &why);
-	CHECK(open_copy(&c, bad, size[1], plain, &why) == RP_AUTH &&
-	    strstr(why, "authentication failed") != NULL,
+	(void)open_copy(&c, rec[0], size[0], plain, &err);
+	CHECK(open_copy(&c, bad, size[1], plain, &err) == RP_AUTH &&
+	    strstr(err.reason, "authentication failed") != NULL,
 	    "a record made final by its header: RP_AUTH");
 	stream_cipher_close(&c);
 }
@@ -197,14 +198,15 @@ headers(void)
 		{ { 0x02, 0x00, 0x00, 0x01 }, RP_MALFORMED, 0, 0 },
 		{ { 0x80, 0x00, 0x00, 0x01 }, RP_MALFORMED, 0, 0 },
 	};
-	const char *why = NULL;
+	struct rp_error err;
 	size_t i, len;
 	int final, rc;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = 12345;
 		final = -1;
-		rc = stream_record_parse(cases[i].h, &len, &final, &why);
+		rp_clear(&err);
+		rc = stream_record_parse(cases[i].h, &len, &final, &err);
 		CHECK(rc == cases[i].rc && (rc != 0 || (len == cases[i].len &&
 		    final == cases[i].final)), "record header %zu", i);
 	}

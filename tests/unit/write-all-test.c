@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../tools/cli.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "core/write_all.h"
