@@ -53,7 +53,8 @@ offered() {
 
 # accepted_options COMMAND: every option COMMAND takes, sorted: for a C
 # program, its getopt_long table (with the *_LONG_OPTIONS macros it
-# includes, wherever in lib/ they are defined) and its short options;
+# includes, wherever in lib/ or tools/ they are defined) and its short
+# options;
 # for a chat script, the patterns of its option case.
 accepted_options() {
 	local src shorts i m
@@ -61,7 +62,7 @@ accepted_options() {
 		src=$RSAPIPE_ROOT/tools/$1.c
 		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", *[a-z]*_argument.*/--\1/p' "$src"
 		for m in $(grep -o '[A-Z_]*_LONG_OPTIONS' "$src" | sort -u); do
-			find "$RSAPIPE_ROOT/lib" -name '*.h' -exec awk -v m="$m" '
+			find "$RSAPIPE_ROOT/lib" "$RSAPIPE_ROOT/tools" -name '*.h' -exec awk -v m="$m" '
 				$0 ~ "^#define " m "([ \\\\]|$)" { on = 1 }
 				on && match($0, /"[a-z-]+", *[a-z]+_argument/) {
 					s = substr($0, RSTART + 1); sub(/".*/, "", s)

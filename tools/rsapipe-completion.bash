@@ -141,7 +141,7 @@ _rsapipe_rsa_decrypt()
             _filedir
             return
             ;;
-        --passphrase-fd)
+        --passphrase-fd | --status-fd)
             return
             ;;
     esac
@@ -149,7 +149,7 @@ _rsapipe_rsa_decrypt()
 
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-i -o -h --identity --from --session
-            --stop-at-final --output --passphrase-file --passphrase-fd
+            --stop-at-final --status-fd --output --passphrase-file --passphrase-fd
             --help --version' -- "$cur")
         return
     fi
