@@ -59,9 +59,13 @@ offered() {
 accepted_options() {
 	local src shorts i m
 	if [ -f "$RSAPIPE_ROOT/tools/$1.c" ]; then
-		src=$RSAPIPE_ROOT/tools/$1.c
-		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", *[a-z]*_argument.*/--\1/p' "$src"
-		for m in $(grep -o '[A-Z_]*_LONG_OPTIONS' "$src" | sort -u); do
+		# The program and its option module, if it has one
+		# (tools/keyswap_options.c).
+		src=("$RSAPIPE_ROOT/tools/$1.c")
+		[ -f "$RSAPIPE_ROOT/tools/${1//-/_}_options.c" ] &&
+			src+=("$RSAPIPE_ROOT/tools/${1//-/_}_options.c")
+		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", *[a-z]*_argument.*/--\1/p' "${src[@]}"
+		for m in $(grep -ho '[A-Z_]*_LONG_OPTIONS' "${src[@]}" | sort -u); do
 			find "$RSAPIPE_ROOT/lib" "$RSAPIPE_ROOT/tools" -name '*.h' -exec awk -v m="$m" '
 				$0 ~ "^#define " m "([ \\\\]|$)" { on = 1 }
 				on && match($0, /"[a-z-]+", *[a-z]+_argument/) {
@@ -70,7 +74,7 @@ accepted_options() {
 				}
 				on && !/\\$/ { on = 0 }' {} +
 		done
-		shorts=$(sed -n 's/.*getopt_long([^"]*"\([^"]*\)".*/\1/p' "$src" | tr -d ':')
+		shorts=$(sed -n 's/.*getopt_long([^"]*"\([^"]*\)".*/\1/p' "${src[@]}" | tr -d ':')
 		[ -n "$shorts" ]
 		for ((i = 0; i < ${#shorts}; i++)); do
 			echo "-${shorts:i:1}"
@@ -129,7 +133,7 @@ accepted_options() {
 	done
 	# A prefix narrows them.
 	run -0 offered "rsa-decrypt --s"
-	[ "$output" = "$(printf '%s\n' --session --stop-at-final)" ]
+	[ "$output" = "$(printf '%s\n' --session --status-fd --stop-at-final)" ]
 	run -0 offered "rsa-chat-client --f"
 	[ "$output" = --forget ]
 }
