@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# age keys and recipient stanzas (lib/bech32.c, lib/age_stanza.c) at the
+# age keys and recipient stanzas (lib/codec/bech32.c, lib/age/age_stanza.c) at the
 # library level: the unit programs, fed with keys from age-keygen and
 # files from age, and their files read back by age -d.
 
