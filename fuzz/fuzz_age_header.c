@@ -66,13 +66,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rp_error err = { RP_OK, "" };
 	struct age_header h;
 	struct stanza *v;
-	const char *why = NULL;
 	size_t have, need = 0;
 	int r;
 
 	have = size < 16 ? size : 16;
 	for (;;) {
-		r = age_header_parse(&h, data, have, &need, &why);
+		r = age_header_parse(&h, data, have, &need, &err);
 		if (r != RP_MORE)
 			break;
 		if (need <= have || need > AGE_HEADER_MAX)
@@ -82,7 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		have = need;
 	}
 	if (r != 0) {
-		if (why == NULL)
+		/* A failure always says why, under its own code. */
+		if (err.code != r || err.reason[0] == '\0')
 			abort();
 		return 0;
 	}

@@ -28,14 +28,13 @@ static int
 read_header(struct filter_input *in, struct age_header *h,
     struct rp_error *err)
 {
-	const char *why = "age header: malformed";
 	size_t need = 0;
 	int r;
 
 	while ((r = age_header_parse(h, in->buf + in->start,
-	    in->end - in->start, &need, &why)) != 0) {
+	    in->end - in->start, &need, err)) != 0) {
 		if (r != RP_MORE)
-			return rp_fail(err, r, "%s", why);
+			return r;
 		if (filter_input_need(in, need))
 			continue;
 		if ((r = filter_input_failed(in, 0, err)) != 0)
