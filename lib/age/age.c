@@ -46,9 +46,8 @@ read_header(struct filter_input *in, struct age_header *h,
 	return 0;
 }
 
-/* The parsed stanzas as identity.h's (views: no copy). */
-static struct stanza *
-stanza_views(const struct age_header *h)
+struct stanza *
+age_header_stanzas(const struct age_header *h)
 {
 	struct stanza *v = rp_calloc(h->nstanzas, sizeof(*v));
 	size_t i, j;
@@ -96,7 +95,7 @@ open_header(const struct age_decrypt_options *opt,
 	struct stanza *v;
 	int rc;
 
-	v = stanza_views(h);
+	v = age_header_stanzas(h);
 	if ((rc = age_stanzas_check(v, h->nstanzas, err)) == 0)
 		rc = identity_find_file_key(opt->identities, v, h->nstanzas,
 		    file_key, AGE_FILE_KEY_LEN, check_mac, &m, err);
