@@ -28,14 +28,13 @@ static int
 read_header(struct filter_input *in, struct age_header *h,
     struct rp_error *err)
 {
-	const char *why = "age header: malformed";
 	size_t need = 0;
 	int r;
 
 	while ((r = age_header_parse(h, in->buf + in->start,
-	    in->end - in->start, &need, &why)) != 0) {
+	    in->end - in->start, &need, err)) != 0) {
 		if (r != RP_MORE)
-			return rp_fail(err, r, "%s", why);
+			return r;
 		if (filter_input_need(in, need))
 			continue;
 		if ((r = filter_input_failed(in, 0, err)) != 0)
@@ -47,9 +46,8 @@ read_header(struct filter_input *in, struct age_header *h,
 	return 0;
 }
 
-/* The parsed stanzas as identity.h's (views: no copy). */
-static struct stanza *
-stanza_views(const struct age_header *h)
+struct stanza *
+age_header_stanzas(const struct age_header *h)
 {
 	struct stanza *v = rp_calloc(h->nstanzas, sizeof(*v));
 	size_t i, j;
@@ -97,7 +95,7 @@ open_header(const struct age_decrypt_options *opt,
 	struct stanza *v;
 	int rc;
 
-	v = stanza_views(h);
+	v = age_header_stanzas(h);
 	if ((rc = age_stanzas_check(v, h->nstanzas, err)) == 0)
 		rc = identity_find_file_key(opt->identities, v, h->nstanzas,
 		    file_key, AGE_FILE_KEY_LEN, check_mac, &m, err);

@@ -60,6 +60,13 @@ struct age_decrypt_options {
 	const char *output;
 };
 
+/*
+ * h's stanzas as identity.h's, for the identities to try: views into h
+ * (no copy; valid while h is), h->nstanzas of them in an array to
+ * free() (never NULL, even for none).
+ */
+struct stanza *age_header_stanzas(const struct age_header *h);
+
 int age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err);
 int age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err);
 

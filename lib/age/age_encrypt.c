@@ -18,36 +18,6 @@
 #include "core/io.h"
 #include "keys/identity.h"
 
-/* Where the file goes: the output descriptor, raw or through armor. */
-struct age_sink {
-	int fd;
-	const char *what;
-	int armored;
-	struct armor_writer armor;
-};
-
-static int
-sink_write(struct age_sink *s, const void *buf, size_t n,
-    struct rp_error *err)
-{
-	if (s->armored)
-		return armor_write(&s->armor, buf, n, err);
-	return io_write(s->fd, buf, n, s->what, err);
-}
-
-/* Finish the armor; after a failure (rc != 0) only forget it. */
-static int
-close_sink(struct age_sink *s, int rc, struct rp_error *err)
-{
-	if (!s->armored)
-		return rc;
-	if (rc != 0) {
-		armor_writer_abort(&s->armor);
-		return rc;
-	}
-	return armor_writer_close(&s->armor, err);
-}
-
 /* 1 if s can be written as an age stanza: a type and arguments of
  * printable ASCII (age-encryption.org/v1, "Header"). */
 static int
@@ -127,7 +97,7 @@ build_header(const struct age_encrypt_options *opt,
 /* The header and the nonce written; the payload cipher ready, on two
  * handles (see encrypt_batch). */
 static int
-encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
+encrypt_header(const struct age_encrypt_options *opt, struct armor_sink *sink,
     struct cipher_state st[2], struct rp_error *err)
 {
 	unsigned char *file_key, *key, nonce[AGE_NONCE_LEN];
@@ -148,8 +118,8 @@ encrypt_header(const struct age_encrypt_options *opt, struct age_sink *sink,
 	age_stream_open(&st[0], key);
 	age_stream_open(&st[1], key);
 	secure_free(key);
-	if ((rc = sink_write(sink, hdr, len, err)) == 0)
-		rc = sink_write(sink, nonce, sizeof(nonce), err);
+	if ((rc = armor_sink_write(sink, hdr, len, err)) == 0)
+		rc = armor_sink_write(sink, nonce, sizeof(nonce), err);
 	free(hdr);
 	if (rc != 0) {
 		age_stream_close(&st[0]);
@@ -275,7 +245,7 @@ sealer_stop(struct sealer *s)
  * unwritten (once the sealing thread is done with it).
  */
 static int
-encrypt_batch(int in, const char *what, struct age_sink *sink,
+encrypt_batch(int in, const char *what, struct armor_sink *sink,
     struct cipher_state *st, struct sealer *s, uint64_t base,
     struct batch *b, struct batch *next, struct rp_error *err)
 {
@@ -302,7 +272,7 @@ encrypt_batch(int in, const char *what, struct age_sink *sink,
 		while (sem_wait(&s->done) != 0)
 			continue;
 	if (rc == 0)
-		rc = sink_write(sink, b->buf, (size_t)(b->n - 1) *
+		rc = armor_sink_write(sink, b->buf, (size_t)(b->n - 1) *
 		    AGE_CHUNK_MAX + b->len + AGE_TAG_LEN, err);
 	return rc != 0 ? rc : last;
 }
@@ -310,7 +280,7 @@ encrypt_batch(int in, const char *what, struct age_sink *sink,
 /* 64 KiB chunks, sealed in place, two batches in flight; an empty
  * input is one empty last chunk. */
 static int
-encrypt_payload(int in, const char *what, struct age_sink *sink,
+encrypt_payload(int in, const char *what, struct armor_sink *sink,
     struct cipher_state st[2], struct rp_error *err)
 {
 	struct batch b[2];
@@ -321,7 +291,7 @@ encrypt_payload(int in, const char *what, struct age_sink *sink,
 	b[0].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
 	b[1].buf = plain_alloc((size_t)ENC_BATCH * AGE_CHUNK_MAX);
 	if ((rc = read_batch(in, what, &b[0], err)) == 0 && b[0].n == 0) {
-		rc = sink_write(sink, b[0].buf, age_stream_seal(&st[0],
+		rc = armor_sink_write(sink, b[0].buf, age_stream_seal(&st[0],
 		    b[0].buf, 0, 1), err);
 	} else if (rc == 0) {
 		sealer_start(&s, &st[1]);
@@ -342,7 +312,7 @@ age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err)
 {
 	struct cipher_state st[2];
 	struct io_output out;
-	struct age_sink sink;
+	struct armor_sink sink;
 	int in, rc;
 
 	if ((in = io_input_open(opt->input, err)) < 0)
@@ -354,20 +324,15 @@ age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err)
 	}
 	filter_pipe_widen(in);
 	filter_pipe_widen(out.fd);
-	memset(&sink, 0, sizeof(sink));
-	sink.fd = out.fd;
-	sink.what = filter_name(opt->output, "stdout");
-	if (opt->armor)
-		rc = armor_writer_open_title(&sink.armor, out.fd, sink.what,
-		    AGE_ARMOR_TITLE, 0, err);
-	sink.armored = opt->armor && rc == 0;
+	rc = armor_sink_open(&sink, out.fd, filter_name(opt->output,
+	    "stdout"), opt->armor ? AGE_ARMOR_TITLE : NULL, 0, err);
 	if (rc == 0 && (rc = encrypt_header(opt, &sink, st, err)) == 0) {
 		rc = encrypt_payload(in, filter_name(opt->input, "stdin"),
 		    &sink, st, err);
 		age_stream_close(&st[0]);
 		age_stream_close(&st[1]);
 	}
-	rc = close_sink(&sink, rc, err);
+	rc = armor_sink_close(&sink, rc, err);
 	if (in != STDIN_FILENO)
 		close(in);
 	if (rc != 0) {

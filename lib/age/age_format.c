@@ -11,26 +11,6 @@
 #include "core/common.h"
 #include "crypto/hkdf.h"
 
-/*
- * The old entry point, kept for its callers: base64.h's decoder,
- * unpadded, with the reason as a static string.
- */
-int
-age_b64_decode(const char *s, size_t len, unsigned char *out,
-    size_t outcap, size_t *outlen, const char **why)
-{
-	const char *reason;
-	size_t n;
-
-	*outlen = 0;
-	if ((reason = b64_check(s, len, B64_UNPADDED, &n)) != NULL ||
-	    n > outcap) {
-		*why = reason != NULL ? reason : "base64 value too long";
-		return RP_MALFORMED;
-	}
-	return b64_decode(s, len, B64_UNPADDED, out, outcap, outlen, NULL);
-}
-
 #define AGE_COLUMNS 64                  /* base64 characters in a body line */
 #define AGE_LINE_BYTES 48               /* what a full body line holds */
 #define AGE_MAC_B64_LEN 43
@@ -39,10 +19,9 @@ static const char header_info[] = "header";
 static const char payload_info[] = "payload";
 
 static int
-fail(struct lines *r, int code, const char **why, const char *reason)
+fail(struct lines *r, int code, struct rp_error *err, const char *reason)
 {
-	*why = reason;
-	return r->err = code;
+	return r->err = rp_fail(err, code, "%s", reason);
 }
 
 static char *
@@ -57,7 +36,7 @@ strdup_n(const unsigned char *p, size_t n)
 }
 
 static int
-parse_intro(struct lines *r, const char **why)
+parse_intro(struct lines *r, struct rp_error *err)
 {
 	static const char family[] = "age-encryption.org/";
 	const unsigned char *line;
@@ -69,39 +48,39 @@ parse_intro(struct lines *r, const char **why)
 	    memcmp(line, AGE_VERSION_LINE, n) == 0)
 		return 0;
 	if (n > 0 && line[n - 1] == '\r')
-		return fail(r, RP_MALFORMED, why, "age header: line ends in CR");
+		return fail(r, RP_MALFORMED, err, "age header: line ends in CR");
 	if (n >= sizeof(family) - 1 && memcmp(line, family,
 	    sizeof(family) - 1) == 0)
-		return fail(r, RP_REFUSED, why,
+		return fail(r, RP_REFUSED, err,
 		    "age header: unsupported age version");
-	return fail(r, RP_MALFORMED, why, "age header: not an age file");
+	return fail(r, RP_MALFORMED, err, "age header: not an age file");
 }
 
 /* "-> TYPE ARG...": each field 1 or more characters from 0x21-0x7e. */
 static int
 parse_args(struct lines *r, struct age_stanza *s, const unsigned char *line,
-    size_t n, const char **why)
+    size_t n, struct rp_error *err)
 {
 	size_t i, start;
 
 	if (n < 2 || memcmp(line, "->", 2) != 0 || n == 2)
-		return fail(r, RP_MALFORMED, why,
+		return fail(r, RP_MALFORMED, err,
 		    "age header: stanza line without a type");
 	for (i = 2; i < n; ) {
 		if (line[i++] != ' ')
-			return fail(r, RP_MALFORMED, why,
+			return fail(r, RP_MALFORMED, err,
 			    "age header: malformed stanza line");
 		for (start = i; i < n && line[i] != ' '; i++)
 			if (line[i] < 0x21 || line[i] > 0x7e)
-				return fail(r, RP_MALFORMED, why,
+				return fail(r, RP_MALFORMED, err,
 				    "age header: invalid character in a stanza");
 		if (i == start)
-			return fail(r, RP_MALFORMED, why,
+			return fail(r, RP_MALFORMED, err,
 			    "age header: empty stanza argument");
 		if (s->type == NULL)
 			s->type = strdup_n(line + start, i - start);
 		else if (s->nargs == AGE_MAX_ARGS)
-			return fail(r, RP_REFUSED, why,
+			return fail(r, RP_REFUSED, err,
 			    "age header: too many stanza arguments");
 		else
 			s->args[s->nargs++] = strdup_n(line + start, i - start);
@@ -126,7 +105,7 @@ body_append(struct age_stanza *s, size_t *cap, const unsigned char *p,
 
 /* Body lines: full 64-column lines, then one shorter (maybe empty). */
 static int
-parse_body(struct lines *r, struct age_stanza *s, const char **why)
+parse_body(struct lines *r, struct age_stanza *s, struct rp_error *err)
 {
 	unsigned char bin[AGE_LINE_BYTES];
 	const unsigned char *line;
@@ -136,11 +115,11 @@ parse_body(struct lines *r, struct age_stanza *s, const char **why)
 		if (lines_next(r, &line, &n) != 0)
 			return r->err;
 		if (n > AGE_COLUMNS)
-			return fail(r, RP_MALFORMED, why,
+			return fail(r, RP_MALFORMED, err,
 			    "age header: stanza body line too long");
 		if (b64_decode((const char *)line, n, B64_UNPADDED, bin,
 		    sizeof(bin), &got, NULL) != 0)
-			return fail(r, RP_MALFORMED, why, n > 0 &&
+			return fail(r, RP_MALFORMED, err, n > 0 &&
 			    line[n - 1] == '\r' ? "age header: line ends in CR" :
 			    "age header: stanza body is not canonical base64");
 		body_append(s, &cap, bin, got);
@@ -150,57 +129,57 @@ parse_body(struct lines *r, struct age_stanza *s, const char **why)
 
 static int
 parse_stanza(struct lines *r, struct age_header *h,
-    const unsigned char *line, size_t n, const char **why)
+    const unsigned char *line, size_t n, struct rp_error *err)
 {
 	struct age_stanza *s;
 
 	if (h->nstanzas == AGE_MAX_STANZAS)
-		return fail(r, RP_REFUSED, why, "age header: too many stanzas");
+		return fail(r, RP_REFUSED, err, "age header: too many stanzas");
 	if (h->nstanzas % 8 == 0) {
 		s = rp_realloc(h->stanzas, (h->nstanzas + 8) * sizeof(*s));
 		h->stanzas = s;
 	}
 	s = &h->stanzas[h->nstanzas++];
 	memset(s, 0, sizeof(*s));
-	if (parse_args(r, s, line, n, why) != 0)
+	if (parse_args(r, s, line, n, err) != 0)
 		return r->err;
-	return parse_body(r, s, why);
+	return parse_body(r, s, err);
 }
 
 /* "--- " and the MAC in 43 canonical characters, nothing else. */
 static int
 parse_mac(struct lines *r, struct age_header *h, const unsigned char *line,
-    size_t n, const char **why)
+    size_t n, struct rp_error *err)
 {
 	size_t got;
 
 	if (n != 4 + AGE_MAC_B64_LEN || line[3] != ' ' ||
 	    b64_decode((const char *)line + 4, AGE_MAC_B64_LEN, B64_UNPADDED,
 	    h->mac, sizeof(h->mac), &got, NULL) != 0 || got != AGE_MAC_LEN)
-		return fail(r, RP_MALFORMED, why,
+		return fail(r, RP_MALFORMED, err,
 		    "age header: malformed MAC line");
 	h->mac_input_len = r->start + 3;
 	return 0;
 }
 
 static int
-parse_lines(struct lines *r, struct age_header *h, const char **why)
+parse_lines(struct lines *r, struct age_header *h, struct rp_error *err)
 {
 	const unsigned char *line;
 	size_t n;
 
-	if (parse_intro(r, why) != 0)
+	if (parse_intro(r, err) != 0)
 		return r->err;
 	for (;;) {
 		if (lines_next(r, &line, &n) != 0)
 			return r->err;
 		if (n >= 3 && memcmp(line, "---", 3) == 0)
-			return parse_mac(r, h, line, n, why);
+			return parse_mac(r, h, line, n, err);
 		if (n >= 2 && memcmp(line, "->", 2) == 0) {
-			if (parse_stanza(r, h, line, n, why) != 0)
+			if (parse_stanza(r, h, line, n, err) != 0)
 				return r->err;
 		} else
-			return fail(r, RP_MALFORMED, why, n > 0 &&
+			return fail(r, RP_MALFORMED, err, n > 0 &&
 			    line[n - 1] == '\r' ? "age header: line ends in CR" :
 			    "age header: unexpected line");
 	}
@@ -208,7 +187,7 @@ parse_lines(struct lines *r, struct age_header *h, const char **why)
 
 int
 age_header_parse(struct age_header *h, const unsigned char *buf,
-    size_t len, size_t *need, const char **why)
+    size_t len, size_t *need, struct rp_error *err)
 {
 	struct lines r;
 	int rc;
@@ -217,11 +196,10 @@ age_header_parse(struct age_header *h, const unsigned char *buf,
 	 * and no line without its LF: RP_MORE asks for more input. */
 	memset(h, 0, sizeof(*h));
 	lines_init(&r, buf, len > AGE_HEADER_MAX ? AGE_HEADER_MAX : len, 0, 0);
-	rc = parse_lines(&r, h, why);
-	if (rc == RP_MORE && r.need > AGE_HEADER_MAX) {
-		rc = RP_REFUSED;
-		*why = "age header: header too large";
-	} else if (rc == RP_MORE)
+	rc = parse_lines(&r, h, err);
+	if (rc == RP_MORE && r.need > AGE_HEADER_MAX)
+		rc = rp_fail(err, RP_REFUSED, "age header: header too large");
+	else if (rc == RP_MORE)
 		*need = r.need;
 	if (rc != 0) {
 		age_header_free(h);

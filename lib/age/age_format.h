@@ -10,9 +10,10 @@
  *	[16-byte payload nonce, then the STREAM payload]
  *
  * The parser takes bytes and never exits: it returns 0, RP_MORE with
- * *need (the input length it must have to go on), or an rp_err code
- * with *why.  Every malformation the spec names is refused: a line
- * ending in CR, an empty argument, a character outside 0x21-0x7e, a
+ * *need (the input length it must have to go on; err is left alone),
+ * or an rp_err code with its reason in err (core/error.h).  Header
+ * fields are base64.h's b64_decode() with B64_UNPADDED.  Every
+ * malformation the spec names is refused: a line ending in CR, an empty argument, a character outside 0x21-0x7e, a
  * body line over 64 columns, a missing short final body line, base64
  * that is padded or not canonical, a MAC line that is not exactly
  * "--- " and 43 canonical characters.
@@ -58,7 +59,7 @@ struct age_header {
  * AGE_HEADER_MAX.  The payload nonce is not part of the header.
  */
 int age_header_parse(struct age_header *h, const unsigned char *buf,
-    size_t len, size_t *need, const char **why);
+    size_t len, size_t *need, struct rp_error *err);
 void age_header_free(struct age_header *h);
 
 /*
@@ -80,14 +81,5 @@ char *age_header_build(const struct age_stanza *stanzas, size_t n,
 void age_payload_key(unsigned char key[AGE_PAYLOAD_KEY_LEN],
     const unsigned char file_key[AGE_FILE_KEY_LEN],
     const unsigned char nonce[AGE_NONCE_LEN]);
-
-/*
- * Unpadded canonical base64, as every age header field is written:
- * decode len characters into out (at most outcap bytes); 0, or
- * RP_MALFORMED with *why for padding, a character outside the
- * alphabet, non-zero trailing bits, or too long.
- */
-int age_b64_decode(const char *s, size_t len, unsigned char *out,
-    size_t outcap, size_t *outlen, const char **why);
 
 #endif

@@ -23,7 +23,6 @@ age_x25519_recipient_parse(unsigned char out[AGE_X25519_LEN],
 {
 	unsigned char key[2 * AGE_X25519_LEN];
 	char hrp[2 * sizeof(IDENTITY_HRP)];
-	const char *why = "bad Bech32";
 	size_t i, n;
 
 	for (i = 0; i < len; i++)
@@ -31,8 +30,8 @@ age_x25519_recipient_parse(unsigned char out[AGE_X25519_LEN],
 			return rp_fail(err, RP_MALFORMED,
 			    "age recipient not in lowercase");
 	if (bech32_decode(s, len, hrp, sizeof(hrp), key, sizeof(key), &n,
-	    &why) != 0)
-		return rp_fail(err, RP_MALFORMED, "%s", why);
+	    err) != 0)
+		return RP_MALFORMED;
 	if (strcmp(hrp, RECIPIENT_HRP) != 0 || n != AGE_X25519_LEN)
 		return rp_fail(err, RP_MALFORMED,
 		    "not an age X25519 recipient (age1...)");
@@ -45,7 +44,6 @@ age_x25519_identity_parse(struct age_x25519_identity *id, const char *s,
     size_t len, struct rp_error *err)
 {
 	char hrp[2 * sizeof(IDENTITY_HRP)];
-	const char *why = "bad Bech32";
 	size_t i, n;
 
 	memset(id, 0, sizeof(*id));
@@ -56,9 +54,9 @@ age_x25519_identity_parse(struct age_x25519_identity *id, const char *s,
 	/* Room for twice the key, so a wrong length is named as such. */
 	id->secret = secure_alloc(2 * AGE_X25519_LEN);
 	if (bech32_decode(s, len, hrp, sizeof(hrp), id->secret,
-	    2 * AGE_X25519_LEN, &n, &why) != 0) {
+	    2 * AGE_X25519_LEN, &n, err) != 0) {
 		age_x25519_identity_free(id);
-		return rp_fail(err, RP_MALFORMED, "%s", why);
+		return RP_MALFORMED;
 	}
 	if (strcmp(hrp, IDENTITY_HRP) != 0 || n != AGE_X25519_LEN) {
 		age_x25519_identity_free(id);

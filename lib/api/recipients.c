@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* recipients.c: recipients files, one public key a line (recipients.h). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "codec/base64.h"
 #include "codec/bytes.h"
-#include "codec/pem.h"
 #include "core/common.h"
 #include "core/error.h"
 #include "api/recipients.h"
@@ -98,6 +99,23 @@ set_type(struct recipients_reader *r, const unsigned char *t, size_t n,
 	return 0;
 }
 
+/* A key's base64 (public: plain memory, free()), or NULL with "bad
+ * base64", the one reason a recipients line has always been given. */
+static unsigned char *
+decode_b64(const unsigned char *b64, size_t n, size_t *len,
+    struct rp_error *err)
+{
+	unsigned char *buf = rp_alloc(B64_DECODED_MAX(n));
+
+	if (n == 0 || b64_decode((const char *)b64, n, 0, buf,
+	    B64_DECODED_MAX(n), len, NULL) != 0) {
+		free(buf);
+		rp_fail(err, RP_MALFORMED, "bad base64");
+		return NULL;
+	}
+	return buf;
+}
+
 /* A key of another type is skipped, but only a well-formed one: its
  * base64 decodes to a blob that names the same type. */
 static int
@@ -105,18 +123,17 @@ check_other(const struct recipients_reader *r, const unsigned char *b64,
     size_t n, struct rp_error *err)
 {
 	const unsigned char *t;
-	const char *why = "bad base64";
 	unsigned char *blob;
 	struct reader rd;
 	size_t len, tn;
 	int ok;
 
-	if (base64_decode((const char *)b64, n, &blob, &len, &why) != 0)
-		return rp_fail(err, RP_MALFORMED, "%s", why);
+	if ((blob = decode_b64(b64, n, &len, err)) == NULL)
+		return RP_MALFORMED;
 	rd_init(&rd, blob, len);
 	ok = rd_vec(&rd, 4, 0, RECIPIENT_TYPE_MAX, &t, &tn) == 0 &&
 	    tn == strlen(r->type) && memcmp(t, r->type, tn) == 0;
-	secure_free(blob);
+	free(blob);
 	return ok ? 0 : rp_fail(err, RP_MALFORMED, "the key does not match "
 	    "the key type before it");
 }
@@ -150,7 +167,6 @@ static int
 parse_spki(struct recipients_reader *r, const unsigned char *p,
     const unsigned char *end, struct rsa_key *key, struct rp_error *err)
 {
-	const char *why = "bad key";
 	unsigned char *der;
 	size_t len;
 	int rc;
@@ -158,11 +174,10 @@ parse_spki(struct recipients_reader *r, const unsigned char *p,
 	strcpy(r->type, "spki");
 	r->kind = RECIPIENT_RSA;
 	end = field_end(p, end);
-	if (base64_decode((const char *)p, (size_t)(end - p), &der, &len,
-	    &why) != 0)
-		return rp_fail(err, RP_MALFORMED, "%s", why);
+	if ((der = decode_b64(p, (size_t)(end - p), &len, err)) == NULL)
+		return RP_MALFORMED;
 	rc = key_from_spki(key, der, len, err);
-	secure_free(der);
+	free(der);
 	return rc;
 }
 

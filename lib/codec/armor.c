@@ -7,6 +7,7 @@
 #include "codec/armor.h"
 #include "core/common.h"
 #include "core/error.h"
+#include "core/io.h"
 
 int
 armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
@@ -171,4 +172,42 @@ armor_reader_close(struct armor_reader *r, struct rp_error *err)
 	if (ge)
 		return rp_fail(err, RP_MALFORMED, "bad armor");
 	return 0;
+}
+
+int
+armor_sink_open(struct armor_sink *s, int fd, const char *what,
+    const char *title, int flush_each, struct rp_error *err)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->what = what;
+	if (title != NULL && (rc = armor_writer_open_title(&s->armor, fd,
+	    what, title, flush_each, err)) != 0)
+		return rc;
+	s->armored = title != NULL;
+	return 0;
+}
+
+int
+armor_sink_write(struct armor_sink *s, const void *buf, size_t n,
+    struct rp_error *err)
+{
+	if (s->armored)
+		return armor_write(&s->armor, buf, n, err);
+	return io_write(s->fd, buf, n, s->what, err);
+}
+
+int
+armor_sink_close(struct armor_sink *s, int rc, struct rp_error *err)
+{
+	if (!s->armored)
+		return rc;
+	s->armored = 0;
+	if (rc != 0) {
+		armor_writer_abort(&s->armor);
+		return rc;
+	}
+	return armor_writer_close(&s->armor, err);
 }

@@ -39,6 +39,30 @@ int armor_writer_close(struct armor_writer *w, struct rp_error *err);
 void armor_writer_abort(struct armor_writer *w);
 
 /*
+ * Output that is armored or not, as both encryptors write theirs: the
+ * descriptor itself, or an armor_writer on it.
+ */
+struct armor_sink {
+	int fd;
+	const char *what;      /* output name for messages */
+	int armored;
+	struct armor_writer armor;
+};
+
+/* Open on fd: armored under title (flush_each as for
+ * armor_writer_open_title()) when title is not NULL, else raw.  0, or
+ * RP_IO ("armor WHAT: ..."). */
+int armor_sink_open(struct armor_sink *s, int fd, const char *what,
+    const char *title, int flush_each, struct rp_error *err);
+/* Write n bytes, through the armor or not.  0, or RP_IO ("write WHAT:
+ * ..."). */
+int armor_sink_write(struct armor_sink *s, const void *buf, size_t n,
+    struct rp_error *err);
+/* End the output: with rc 0 finish the armor (its result returned);
+ * after a failure (rc != 0) only forget it and return rc. */
+int armor_sink_close(struct armor_sink *s, int rc, struct rp_error *err);
+
+/*
  * The reading rule, the same however the input is split into reads: the
  * armor starts at the first byte with the BEGIN line; the END line is the
  * next line that starts with '-'; after it only blank space (spaces, tabs, CR, LF) may follow, and anything else

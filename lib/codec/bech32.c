@@ -128,7 +128,7 @@ bech32_encode(char *out, size_t outcap, const char *hrp,
  * charset.  *sep gets the separator's position.
  */
 static int
-check_string(const char *s, size_t len, size_t *sep, const char **why)
+check_string(const char *s, size_t len, size_t *sep, struct rp_error *err)
 {
 	unsigned long chk;
 	int lower = 0, upper = 0, v;
@@ -137,60 +137,50 @@ check_string(const char *s, size_t len, size_t *sep, const char **why)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 33 || c > 126) {
-			*why = "bad character in Bech32 string";
-			return RP_MALFORMED;
-		}
+		if (c < 33 || c > 126) 
+			return rp_fail(err, RP_MALFORMED,
+			    "bad character in Bech32 string");
 		lower |= c >= 'a' && c <= 'z';
 		upper |= c >= 'A' && c <= 'Z';
 		if (c == '1')
 			pos = i;
 	}
-	if (lower && upper) {
-		*why = "Bech32 string of mixed case";
-		return RP_MALFORMED;
-	}
-	if (pos == len || pos == 0 || len - pos - 1 < CHECKSUM_LEN) {
-		*why = "Bech32 string without a separator, HRP or checksum";
-		return RP_MALFORMED;
-	}
+	if (lower && upper) 
+		return rp_fail(err, RP_MALFORMED,
+		    "Bech32 string of mixed case");
+	if (pos == len || pos == 0 || len - pos - 1 < CHECKSUM_LEN) 
+		return rp_fail(err, RP_MALFORMED,
+		    "Bech32 string without a separator, HRP or checksum");
 	chk = polymod_hrp(s, pos);
 	for (i = pos + 1; i < len; i++) {
-		if ((v = charset_value((unsigned char)s[i])) < 0) {
-			*why = "bad character in Bech32 data";
-			return RP_MALFORMED;
-		}
+		if ((v = charset_value((unsigned char)s[i])) < 0) 
+			return rp_fail(err, RP_MALFORMED,
+			    "bad character in Bech32 data");
 		chk = polymod_step(chk, (unsigned)v);
 	}
-	if (chk != 1) {
-		*why = "bad Bech32 checksum";
-		return RP_MALFORMED;
-	}
+	if (chk != 1) 
+		return rp_fail(err, RP_MALFORMED, "bad Bech32 checksum");
 	*sep = pos;
 	return 0;
 }
 
 int
 bech32_decode(const char *s, size_t len, char *hrp, size_t hrpcap,
-    unsigned char *out, size_t outcap, size_t *outlen, const char **why)
+    unsigned char *out, size_t outcap, size_t *outlen, struct rp_error *err)
 {
-	size_t pos, groups, i, n = 0;
+	size_t pos = 0, groups, i, n = 0;
 	unsigned long acc = 0;
 	unsigned bits = 0;
 	int rc;
 
-	if ((rc = check_string(s, len, &pos, why)) != 0)
+	if ((rc = check_string(s, len, &pos, err)) != 0)
 		return rc;
 	groups = len - pos - 1 - CHECKSUM_LEN;
 	/* At most 4 bits of padding, and they must be zero (below). */
-	if (groups * 5 % 8 > 4) {
-		*why = "bad Bech32 padding";
-		return RP_MALFORMED;
-	}
-	if (pos + 1 > hrpcap || groups * 5 / 8 > outcap) {
-		*why = "Bech32 string too long";
-		return RP_MALFORMED;
-	}
+	if (groups * 5 % 8 > 4) 
+		return rp_fail(err, RP_MALFORMED, "bad Bech32 padding");
+	if (pos + 1 > hrpcap || groups * 5 / 8 > outcap) 
+		return rp_fail(err, RP_MALFORMED, "Bech32 string too long");
 	for (i = 0; i < groups; i++) {
 		acc = ((acc << 5) | (unsigned)charset_value(
 		    (unsigned char)s[pos + 1 + i])) & 0xfff;
@@ -204,8 +194,7 @@ bech32_decode(const char *s, size_t len, char *hrp, size_t hrpcap,
 	wipe(&acc, sizeof(acc));
 	if (rc) {
 		wipe(out, n);
-		*why = "bad Bech32 padding";
-		return RP_MALFORMED;
+		return rp_fail(err, RP_MALFORMED, "bad Bech32 padding");
 	}
 	for (i = 0; i < pos; i++)
 		hrp[i] = (char)to_lower((unsigned char)s[i]);

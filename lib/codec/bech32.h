@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 /*
  * Encode data (len bytes) under hrp, lowercase (upper with upper set),
  * into out, NUL-terminated.  Returns the length written, or 0 if out
@@ -23,11 +25,11 @@ size_t bech32_encode(char *out, size_t outcap, const char *hrp,
 /*
  * Decode s (len characters).  The HRP (lowercased) goes to hrp
  * (hrpcap bytes, NUL-terminated), the data to out (at most outcap
- * bytes), its length to *outlen.  Returns 0, or RP_MALFORMED with *why
- * (mixed case, bad character, bad checksum, bad padding, too long for
+ * bytes), its length to *outlen.  Returns 0, or RP_MALFORMED with its
+ * reason in err (mixed case, bad character, bad checksum, bad padding, too long for
  * the buffers).
  */
 int bech32_decode(const char *s, size_t len, char *hrp, size_t hrpcap,
-    unsigned char *out, size_t outcap, size_t *outlen, const char **why);
+    unsigned char *out, size_t outcap, size_t *outlen, struct rp_error *err);
 
 #endif

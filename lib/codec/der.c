@@ -40,17 +40,18 @@ der_new(const char *type)
 
 int
 der_decode(const char *type, const unsigned char *der, size_t len,
-    asn1_node *node, const char **why)
+    asn1_node *node, struct rp_error *err)
 {
-	char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	char asn1_err[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
 	unsigned char cls;
 	unsigned long tag;
 	long outer;
 	int used, rc, taglen, lenlen;
+	const char *why;
 
 	*node = der_new(type);
 	if (len == 0 || len > INT_MAX) {
-		*why = "bad DER length";
+		why = "bad DER length";
 		goto fail;
 	}
 	/* Measure the outer value first so that extra bytes get their own
@@ -58,28 +59,28 @@ der_decode(const char *type, const unsigned char *der, size_t len,
 	if (asn1_get_tag_der(der, (int)len, &cls, &taglen, &tag) !=
 	    ASN1_SUCCESS || (outer = asn1_get_length_der(der + taglen,
 	    (int)len - taglen, &lenlen)) < 0) {
-		*why = "malformed DER";
+		why = "malformed DER";
 		goto fail;
 	}
 	if ((size_t)outer < len - (size_t)(taglen + lenlen)) {
-		*why = "trailing data after the DER structure";
+		why = "trailing data after the DER structure";
 		goto fail;
 	}
 	used = (int)len;
 	rc = asn1_der_decoding2(node, der, &used, ASN1_DECODE_FLAG_STRICT_DER,
-	    err);
+	    asn1_err);
 	if (rc != ASN1_SUCCESS) {
-		*why = "malformed DER";
+		why = "malformed DER";
 		goto fail;
 	}
 	if ((size_t)used != len) {
-		*why = "trailing data after the DER structure";
+		why = "trailing data after the DER structure";
 		goto fail;
 	}
 	return 0;
 fail:
 	der_free(node);
-	return RP_MALFORMED;
+	return rp_fail(err, RP_MALFORMED, "%s", why);
 }
 
 unsigned char *
@@ -109,39 +110,39 @@ der_free(asn1_node *node)
 
 int
 der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
-    const char **why)
+    struct rp_error *err)
 {
 	unsigned char *buf;
 	int n = 0, rc;
 	size_t cap;
-	gcry_error_t err;
+	gcry_error_t e;
+	const char *why = NULL;
 
 	*out = NULL;
 	rc = asn1_read_value(node, name, NULL, &n);
 	if (rc != ASN1_MEM_ERROR || n <= 0 || n > 4096) {
-		*why = "bad integer in key";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "bad integer in key");
 	}
 	cap = (size_t)n;
 	/* gcry_mpi_scan makes a secure MPI from a secure buffer. */
 	buf = secret ? secure_alloc(cap) : rp_alloc(cap);
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || (buf[0] & 0x80) != 0) {
-		*why = "bad integer in key (negative)";
-		err = 1;
+		why = "bad integer in key (negative)";
+		e = 1;
 	} else {
-		err = gcry_mpi_scan(out, GCRYMPI_FMT_STD, buf, (size_t)n, NULL);
-		if (err != 0)
-			*why = "bad integer in key";
+		e = gcry_mpi_scan(out, GCRYMPI_FMT_STD, buf, (size_t)n, NULL);
+		if (e != 0)
+			why = "bad integer in key";
 	}
 	if (secret)
 		secure_free(buf);
 	else
 		free(buf);
-	if (err != 0) {
+	if (e != 0) {
 		gcry_mpi_release(*out);
 		*out = NULL;
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "%s", why);
 	}
 	if (secret)
 		gcry_mpi_set_flag(*out, GCRYMPI_FLAG_SECURE);
@@ -150,7 +151,7 @@ der_read_mpi(asn1_node node, const char *name, int secret, gcry_mpi_t *out,
 
 int
 der_read_ulong(asn1_node node, const char *name, unsigned long *out,
-    const char **why)
+    struct rp_error *err)
 {
 	unsigned char buf[sizeof(unsigned long) + 1];
 	int n = sizeof(buf), rc, i;
@@ -158,12 +159,10 @@ der_read_ulong(asn1_node node, const char *name, unsigned long *out,
 
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || n <= 0 || (buf[0] & 0x80) != 0) {
-		*why = "bad or oversized integer";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "bad or oversized integer");
 	}
 	if (n == (int)sizeof(buf) && buf[0] != 0) {
-		*why = "bad or oversized integer";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "bad or oversized integer");
 	}
 	for (i = 0; i < n; i++)
 		v = v << 8 | buf[i];
@@ -173,15 +172,14 @@ der_read_ulong(asn1_node node, const char *name, unsigned long *out,
 
 int
 der_read_bytes(asn1_node node, const char *name, unsigned char *buf,
-    size_t max, size_t *len, const char **why)
+    size_t max, size_t *len, struct rp_error *err)
 {
 	int n = max > INT_MAX ? INT_MAX : (int)max, rc;
 
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || n < 0) {
-		*why = rc == ASN1_MEM_ERROR ? "oversized value in key" :
-		    "missing value in key";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "%s", rc == ASN1_MEM_ERROR ?
+		    "oversized value in key" : "missing value in key");
 	}
 	*len = (size_t)n;
 	return 0;
@@ -189,14 +187,13 @@ der_read_bytes(asn1_node node, const char *name, unsigned char *buf,
 
 int
 der_read_oid(asn1_node node, const char *name, char *buf, size_t size,
-    const char **why)
+    struct rp_error *err)
 {
 	int n = size > INT_MAX ? INT_MAX : (int)size, rc;
 
 	rc = asn1_read_value(node, name, buf, &n);
 	if (rc != ASN1_SUCCESS || n <= 0 || buf[n - 1] != '\0') {
-		*why = "bad algorithm identifier";
-		return RP_REFUSED;
+		return rp_fail(err, RP_REFUSED, "bad algorithm identifier");
 	}
 	return 0;
 }

@@ -24,12 +24,6 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int
-is_b64(unsigned char c)
-{
-	return b64_is_char(c);
-}
-
 /* PEM's lines from pos: LF or CRLF, trailing blanks forgiven (common
  * and harmless), the last line may end the file without LF. */
 static void
@@ -69,46 +63,39 @@ skip_space(const unsigned char *buf, size_t len, size_t pos)
  */
 static int
 find_begin(const unsigned char *buf, size_t len, size_t *pos,
-    const unsigned char **lab, size_t *labn, const char **why)
+    const unsigned char **lab, size_t *labn, struct rp_error *err)
 {
 	const unsigned char *line;
 	struct lines c;
 	size_t n;
 
 	pem_lines(&c, buf, len, skip_space(buf, len, 0));
-	if (lines_left(&c) == 0) {
-		*why = "empty key file";
-		return RP_MALFORMED;
-	}
+	if (lines_left(&c) == 0)
+		return rp_fail(err, RP_MALFORMED, "empty key file");
 	while (lines_next(&c, &line, &n) == 0)
 		if (boundary(line, n, BEGIN_MARK, lab, labn)) {
 			*pos = c.off;
 			return 0;
 		}
-	*why = "not a PEM file (no BEGIN line)";
-	return RP_MALFORMED;
+	return rp_fail(err, RP_MALFORMED, "not a PEM file (no BEGIN line)");
 }
 
 int
 pem_label(const unsigned char *buf, size_t len,
-    char label[PEM_LABEL_MAX + 1], const char **why)
+    char label[PEM_LABEL_MAX + 1], struct rp_error *err)
 {
 	const unsigned char *lab;
 	size_t pos, labn, i;
 	int rc;
 
-	if ((rc = find_begin(buf, len, &pos, &lab, &labn, why)) != 0)
+	if ((rc = find_begin(buf, len, &pos, &lab, &labn, err)) != 0)
 		return rc;
-	if (labn == 0 || labn > PEM_LABEL_MAX) {
-		*why = "bad PEM label";
-		return RP_MALFORMED;
-	}
+	if (labn == 0 || labn > PEM_LABEL_MAX)
+		return rp_fail(err, RP_MALFORMED, "bad PEM label");
 	for (i = 0; i < labn; i++)
 		if (!((lab[i] >= 'A' && lab[i] <= 'Z') ||
-		    (lab[i] >= '0' && lab[i] <= '9') || lab[i] == ' ')) {
-			*why = "bad PEM label";
-			return RP_MALFORMED;
-		}
+		    (lab[i] >= '0' && lab[i] <= '9') || lab[i] == ' '))
+			return rp_fail(err, RP_MALFORMED, "bad PEM label");
 	memcpy(label, lab, labn);
 	label[labn] = '\0';
 	return 0;
@@ -138,27 +125,6 @@ pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
 	return 1;
 }
 
-int
-base64_decode(const char *b64, size_t len, unsigned char **out,
-    size_t *outlen, const char **why)
-{
-	unsigned char *buf;
-
-	/* The one reason callers have always shown; the decoder's finer
-	 * ones are for b64_decode()'s own callers. */
-	*why = "bad base64";
-	if (len == 0 || b64_check(b64, len, 0, NULL) != NULL)
-		return RP_MALFORMED;
-	buf = secure_alloc(B64_DECODED_MAX(len));
-	if (b64_decode(b64, len, 0, buf, B64_DECODED_MAX(len), outlen,
-	    NULL) != 0) {
-		secure_free(buf);
-		return RP_MALFORMED;
-	}
-	*out = buf;
-	return 0;
-}
-
 static int
 label_is(const unsigned char *lab, size_t labn, const char *label)
 {
@@ -168,19 +134,17 @@ label_is(const unsigned char *lab, size_t labn, const char *label)
 /* Why a line inside the block is not base64: a PEM header (legacy
  * encryption names itself in one) or anything else. */
 static int
-body_line_error(const unsigned char *line, size_t n, const char **why)
+body_line_error(const unsigned char *line, size_t n, struct rp_error *err)
 {
 	if (memchr(line, ':', n) != NULL) {
-		*why = n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
+		return rp_fail(err, RP_REFUSED, "%s",
+		    n >= 10 && memcmp(line, "Proc-Type:", 10) == 0 ?
 		    "legacy encrypted PEM is not supported; "
 		    "make a PKCS#8 copy with openssl pkcs8 -topk8 -in KEY -out NEW" :
-		    "PEM headers are not supported";
-		return RP_REFUSED;
+		    "PEM headers are not supported");
 	}
-	if (n == 0 || memchr(line, '-', n) != NULL) {
-		*why = "bad base64";
-		return RP_MALFORMED;
-	}
+	if (n == 0 || memchr(line, '-', n) != NULL)
+		return rp_fail(err, RP_MALFORMED, "bad base64");
 	return 0;
 }
 
@@ -190,7 +154,7 @@ body_line_error(const unsigned char *line, size_t n, const char **why)
  */
 static int
 collect_body(const unsigned char *buf, size_t len, size_t pos,
-    const char *label, char *b64, size_t *b64len, const char **why)
+    const char *label, char *b64, size_t *b64len, struct rp_error *err)
 {
 	const unsigned char *line, *lab;
 	struct lines c;
@@ -201,44 +165,47 @@ collect_body(const unsigned char *buf, size_t len, size_t pos,
 	pem_lines(&c, buf, len, pos);
 	while (lines_next(&c, &line, &n) == 0) {
 		if (boundary(line, n, END_MARK, &lab, &labn)) {
-			if (!label_is(lab, labn, label)) {
-				*why = "PEM END label does not match BEGIN";
-				return RP_MALFORMED;
-			}
-			if (skip_space(buf, len, c.off) != len) {
-				*why = "trailing data after the PEM block";
-				return RP_MALFORMED;
-			}
+			if (!label_is(lab, labn, label))
+				return rp_fail(err, RP_MALFORMED,
+				    "PEM END label does not match BEGIN");
+			if (skip_space(buf, len, c.off) != len)
+				return rp_fail(err, RP_MALFORMED,
+				    "trailing data after the PEM block");
 			return 0;
 		}
-		if ((rc = body_line_error(line, n, why)) != 0)
+		if ((rc = body_line_error(line, n, err)) != 0)
 			return rc;
 		memcpy(b64 + *b64len, line, n);
 		*b64len += n;
 	}
-	*why = "truncated PEM (no END line)";
-	return RP_MALFORMED;
+	return rp_fail(err, RP_MALFORMED, "truncated PEM (no END line)");
 }
 
 int
 pem_decode(const unsigned char *buf, size_t len, const char *label,
-    unsigned char **der, size_t *derlen, const char **why)
+    unsigned char **der, size_t *derlen, struct rp_error *err)
 {
 	const unsigned char *lab;
 	size_t pos, labn, b64len;
 	char *b64;
 	int rc;
 
-	if ((rc = find_begin(buf, len, &pos, &lab, &labn, why)) != 0)
+	if ((rc = find_begin(buf, len, &pos, &lab, &labn, err)) != 0)
 		return rc;
-	if (!label_is(lab, labn, label)) {
-		*why = "unexpected PEM label";
-		return RP_REFUSED;
-	}
+	if (!label_is(lab, labn, label))
+		return rp_fail(err, RP_REFUSED, "unexpected PEM label");
 	b64 = secure_alloc(len);
-	rc = collect_body(buf, len, pos, label, b64, &b64len, why);
-	if (rc == 0)
-		rc = base64_decode(b64, b64len, der, derlen, why);
+	rc = collect_body(buf, len, pos, label, b64, &b64len, err);
+	if (rc == 0) {
+		/* The one reason PEM has always shown for its base64. */
+		*der = secure_alloc(B64_DECODED_MAX(b64len));
+		if (b64len == 0 || b64_decode(b64, b64len, 0, *der,
+		    B64_DECODED_MAX(b64len), derlen, NULL) != 0) {
+			secure_free(*der);
+			*der = NULL;
+			rc = rp_fail(err, RP_MALFORMED, "bad base64");
+		}
+	}
 	secure_free(b64);
 	return rc;
 }

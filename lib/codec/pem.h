@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * pem.h: PEM armor ("-----BEGIN LABEL-----", base64, "-----END LABEL-----")
- * and plain base64.  Lines are the line cursor's (lines.h: LF or CRLF,
- * trailing blanks forgiven), base64 the strict decoder's (base64.h);
- * encoding goes through libgpg-error's gpgrt_b64enc.
+ * pem.h: PEM armor ("-----BEGIN LABEL-----", base64, "-----END LABEL-----");
+ * plain base64 is decoded by base64.h alone.  Lines are the line
+ * cursor's (lines.h: LF or CRLF, trailing blanks forgiven), base64 the
+ * strict decoder's (base64.h); encoding goes through libgpg-error's
+ * gpgrt_b64enc.
  *
  * Decoding is strict: one block, exact matching labels, nothing but
  * whitespace around it, only base64 characters inside, correct padding,
  * canonical (zero leftover bits).
- * Parsers return 0, or an rp_err code (error.h) with *why set to a
- * static reason; they never exit.  RP_MALFORMED: the text does not
+ * Parsers return 0, or an rp_err code with its reason in err
+ * (core/error.h); they never exit.  RP_MALFORMED: the text does not
  * parse (no BEGIN line, bad label, bad base64, no END line, trailing
  * data).  RP_REFUSED: it parses but is not taken (another label, PEM
  * headers, legacy encrypted PEM).
@@ -19,6 +20,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 #define PEM_LABEL_MAX 64
 
 /*
@@ -26,14 +29,14 @@
  * whitespace), NUL-terminated into label.  Does not validate the rest.
  */
 int pem_label(const unsigned char *buf, size_t len,
-    char label[PEM_LABEL_MAX + 1], const char **why);
+    char label[PEM_LABEL_MAX + 1], struct rp_error *err);
 
 /*
  * Decode the single PEM block in buf, whose label must equal label.  The
  * DER goes to *der in secure memory (free with secure_free(*der)).
  */
 int pem_decode(const unsigned char *buf, size_t len, const char *label,
-    unsigned char **der, size_t *derlen, const char **why);
+    unsigned char **der, size_t *derlen, struct rp_error *err);
 
 /*
  * The next PEM block of a file that may hold several, with any text
@@ -44,19 +47,6 @@ int pem_decode(const unsigned char *buf, size_t len, const char *label,
  */
 int pem_next_block(const unsigned char *buf, size_t len, size_t *pos,
     size_t *start, size_t *blocklen);
-
-/*
- * Decode plain base64 (no whitespace, correct padding, canonical) into
- * secure memory (free with secure_free(*out)).  RP_MALFORMED ("bad
- * base64") otherwise, for an empty string too.  New code calls
- * base64.h's b64_decode() into memory of its own choosing.
- */
-int base64_decode(const char *b64, size_t len, unsigned char **out,
-    size_t *outlen, const char **why);
-
-/* 1 if c is one of the 64 base64 characters (not '='), else 0: the
- * old name of base64.h's b64_is_char(). */
-int is_b64(unsigned char c);
 
 /*
  * PEM-encode der under label, lines of 64 characters, final newline.

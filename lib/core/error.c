@@ -85,6 +85,14 @@ rp_prefix(struct rp_error *err, const char *fmt, ...)
 	return err->code;
 }
 
+int
+rp_recode(struct rp_error *err, int code)
+{
+	if (err != NULL)
+		err->code = code;
+	return code;
+}
+
 void
 rp_clear(struct rp_error *err)
 {

@@ -69,6 +69,13 @@ int rp_fail_gcry(struct rp_error *err, int code, gcry_error_t e,
  */
 int rp_prefix(struct rp_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Keep the reason recorded, under another code, and return that code:
+ * for a caller whose own contract names a different code for a failure
+ * a lower function reported ("bad algorithm identifier" is RP_REFUSED
+ * from der_read_oid(), RP_MALFORMED inside an encrypted key's header).
+ */
+int rp_recode(struct rp_error *err, int code);
 /* Forget a recorded failure (after a caller chose to go on). */
 void rp_clear(struct rp_error *err);
 

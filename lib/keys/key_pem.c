@@ -118,7 +118,6 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
     const char *label, const struct passphrase_source *pass,
     struct rp_error *err)
 {
-	const char *why = "bad PEM";
 	unsigned char *der;
 	size_t derlen;
 	int rc;
@@ -128,8 +127,8 @@ parse_private_pem(struct rsa_key *key, const unsigned char *buf, size_t len,
 	    strcmp(label, "ENCRYPTED PRIVATE KEY") != 0 &&
 	    strcmp(label, OPENSSH_KEY_LABEL) != 0)
 		return rp_fail(err, RP_REFUSED, "%s", refuse_label(label, 1));
-	if ((rc = pem_decode(buf, len, label, &der, &derlen, &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
+	if ((rc = pem_decode(buf, len, label, &der, &derlen, err)) != 0)
+		return rc;
 	if (strcmp(label, "PRIVATE KEY") == 0)
 		rc = keys_parse_pkcs8(key, der, derlen, err);
 	else if (strcmp(label, "RSA PRIVATE KEY") == 0)
@@ -147,16 +146,13 @@ key_parse_private(struct rsa_key *key, const unsigned char *buf, size_t len,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	char label[PEM_LABEL_MAX + 1];
-	const char *why = "bad key";
 	int rc;
 
 	memset(key, 0, sizeof(*key));
 	if (key_looks_like_ssh(buf, len))
 		return rp_fail(err, RP_REFUSED, "this is an OpenSSH public "
 		    "key; a private key is needed");
-	if ((rc = pem_label(buf, len, label, &why)) != 0)
-		rc = rp_fail(err, rc, "%s", why);
-	else
+	if ((rc = pem_label(buf, len, label, err)) == 0)
 		rc = parse_private_pem(key, buf, len, label, pass, err);
 	if (rc != 0)
 		key_free(key);
@@ -168,7 +164,6 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
     const struct passphrase_source *pass, struct rp_error *err)
 {
 	char label[PEM_LABEL_MAX + 1];
-	const char *why = "bad key";
 	unsigned char *der;
 	size_t derlen;
 	int rc;
@@ -178,13 +173,13 @@ key_parse_public(struct rsa_key *key, const unsigned char *buf, size_t len,
 		rc = keys_parse_ssh_line(key, buf, len, err);
 		goto out;
 	}
-	if ((rc = pem_label(buf, len, label, &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
+	if ((rc = pem_label(buf, len, label, err)) != 0)
+		return rc;
 	if (strcmp(label, "PUBLIC KEY") == 0 ||
 	    strcmp(label, "RSA PUBLIC KEY") == 0) {
 		if ((rc = pem_decode(buf, len, label, &der, &derlen,
-		    &why)) != 0)
-			return rp_fail(err, rc, "%s", why);
+		    err)) != 0)
+			return rc;
 		if (strcmp(label, "PUBLIC KEY") == 0)
 			rc = key_from_spki(key, der, derlen, err);
 		else

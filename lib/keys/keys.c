@@ -82,32 +82,28 @@ keys_set_public(struct rsa_key *key, gcry_mpi_t n, gcry_mpi_t e,
 
 /* The rsaEncryption AlgorithmIdentifier, or a reason to refuse it. */
 static int
-check_algorithm(asn1_node node, const char *name, const char **why)
+check_algorithm(asn1_node node, const char *name, struct rp_error *err)
 {
 	char field[64], oid[OID_MAX];
 	unsigned char params[8];
 	size_t plen;
 
 	snprintf(field, sizeof(field), "%s.algorithm", name);
-	if (der_read_oid(node, field, oid, sizeof(oid), why) != 0)
-		return RP_MALFORMED;
-	if (strcmp(oid, OID_RSA_PSS) == 0) {
-		*why = "RSA-PSS restricted keys are not supported";
-		return RP_REFUSED;
-	}
-	if (strcmp(oid, OID_RSA) != 0) {
-		*why = "not an RSA key";
-		return RP_REFUSED;
-	}
+	if (der_read_oid(node, field, oid, sizeof(oid), err) != 0)
+		return rp_recode(err, RP_MALFORMED);
+	if (strcmp(oid, OID_RSA_PSS) == 0)
+		return rp_fail(err, RP_REFUSED,
+		    "RSA-PSS restricted keys are not supported");
+	if (strcmp(oid, OID_RSA) != 0)
+		return rp_fail(err, RP_REFUSED, "not an RSA key");
 	/* RFC 8017: the parameters are NULL; tolerate them absent. */
 	snprintf(field, sizeof(field), "%s.parameters", name);
 	if (der_has(node, field) &&
 	    (der_read_bytes(node, field, params, sizeof(params), &plen,
-	    why) != 0 || plen != sizeof(keys_der_null) ||
-	    memcmp(params, keys_der_null, plen) != 0)) {
-		*why = "bad rsaEncryption parameters";
-		return RP_MALFORMED;
-	}
+	    err) != 0 || plen != sizeof(keys_der_null) ||
+	    memcmp(params, keys_der_null, plen) != 0))
+		return rp_fail(err, RP_MALFORMED,
+		    "bad rsaEncryption parameters");
 	return 0;
 }
 
@@ -115,18 +111,17 @@ int
 keys_parse_rsa_public(struct rsa_key *key, const unsigned char *der,
     size_t len, struct rp_error *err)
 {
-	const char *why = "bad key";
 	asn1_node node;
 	gcry_mpi_t n = NULL, e = NULL;
 	int rc = -1;
 
-	if ((rc = der_decode("RSAPublicKey", der, len, &node, &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
-	if (der_read_mpi(node, "modulus", 0, &n, &why) == 0 &&
-	    der_read_mpi(node, "publicExponent", 0, &e, &why) == 0)
+	if ((rc = der_decode("RSAPublicKey", der, len, &node, err)) != 0)
+		return rc;
+	if (der_read_mpi(node, "modulus", 0, &n, err) == 0 &&
+	    der_read_mpi(node, "publicExponent", 0, &e, err) == 0)
 		rc = keys_set_public(key, n, e, err);
 	else
-		rc = rp_fail(err, RP_REFUSED, "%s", why);
+		rc = RP_REFUSED;
 	der_free(&node);
 	gcry_mpi_release(n);
 	gcry_mpi_release(e);
@@ -137,7 +132,6 @@ int
 key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
     struct rp_error *err)
 {
-	const char *why = "bad key";
 	asn1_node node;
 	unsigned char *bits = NULL;
 	size_t nbits;
@@ -145,15 +139,15 @@ key_from_spki(struct rsa_key *key, const unsigned char *der, size_t len,
 
 	memset(key, 0, sizeof(*key));
 	if ((rc = der_decode("SubjectPublicKeyInfo", der, len, &node,
-	    &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
+	    err)) != 0)
+		return rc;
 	rc = RP_REFUSED;
 	bits = rp_alloc(len);
 	/* libtasn1 gives a BIT STRING's length in bits. */
-	if (check_algorithm(node, "algorithm", &why) != 0 ||
+	if (check_algorithm(node, "algorithm", err) != 0 ||
 	    der_read_bytes(node, "subjectPublicKey", bits, len, &nbits,
-	    &why) != 0)
-		rc = rp_fail(err, RP_REFUSED, "%s", why);
+	    err) != 0)
+		rc = rp_recode(err, RP_REFUSED);
 	else if (nbits % 8 != 0)
 		rc = rp_fail(err, RP_REFUSED, "bad public key bit string");
 	else
@@ -180,23 +174,23 @@ const char *const keys_value_names[V_COUNT] = { "modulus",
  * secure.  Multi-prime keys (version 1) do not decode: refused. */
 static int
 read_private_values(const unsigned char *der, size_t len,
-    gcry_mpi_t v[V_COUNT], const char **why)
+    gcry_mpi_t v[V_COUNT], struct rp_error *err)
 {
 	unsigned long version;
 	asn1_node node;
 	int rc, i;
 
-	if ((rc = der_decode("RSAPrivateKey", der, len, &node, why)) != 0)
+	if ((rc = der_decode("RSAPrivateKey", der, len, &node, err)) != 0)
 		return rc;
 	rc = RP_REFUSED;
-	if (der_read_ulong(node, "version", &version, why) != 0 ||
+	if (der_read_ulong(node, "version", &version, err) != 0 ||
 	    version != 0) {
-		*why = "unsupported RSA private key version";
+		rp_fail(err, rc, "unsupported RSA private key version");
 		goto out;
 	}
 	for (i = 0; i < V_COUNT; i++)
 		if (der_read_mpi(node, keys_value_names[i], i >= V_D, &v[i],
-		    why) != 0)
+		    err) != 0)
 			goto out;
 	rc = 0;
 out:
@@ -259,7 +253,8 @@ crt_consistent(gcry_mpi_t v[V_COUNT])
  * and recompute u.  Then libgcrypt's own check, which catches what
  * crt_consistent() does not: e*d = 1 mod lcm. */
 static int
-build_private(struct rsa_key *key, gcry_mpi_t v[V_COUNT], const char **why)
+build_private(struct rsa_key *key, gcry_mpi_t v[V_COUNT],
+    struct rp_error *err)
 {
 	gcry_mpi_t u = keys_snew();
 	gcry_error_t ge;
@@ -267,15 +262,19 @@ build_private(struct rsa_key *key, gcry_mpi_t v[V_COUNT], const char **why)
 
 	if (gcry_mpi_cmp(v[V_P], v[V_Q]) > 0)
 		gcry_mpi_swap(v[V_P], v[V_Q]);
-	if (!gcry_mpi_invm(u, v[V_P], v[V_Q]))
+	if (!gcry_mpi_invm(u, v[V_P], v[V_Q])) {
+		rp_fail(err, rc, "inconsistent private key (CRT values do not "
+		    "match)");
 		goto out;
+	}
 	ge = gcry_sexp_build(&key->priv, NULL,
 	    "(private-key (rsa (n %m) (e %m) (d %m) (p %m) (q %m) (u %m)))",
 	    v[V_N], v[V_E], v[V_D], v[V_P], v[V_Q], u);
 	if (ge != 0)
 		rp_fatal("gcry_sexp_build: %s", gcry_strerror(ge));
 	if (gcry_pk_testkey(key->priv) != 0) {
-		*why = "inconsistent private key (failed the RSA key check)";
+		rp_fail(err, rc, "inconsistent private key (failed the RSA key "
+		    "check)");
 		goto out;
 	}
 	rc = 0;
@@ -293,18 +292,14 @@ keys_parse_rsa_private(struct rsa_key *key, const unsigned char *der,
     size_t len, struct rp_error *err)
 {
 	gcry_mpi_t v[V_COUNT] = { NULL };
-	const char *why = "bad key";
 	int rc;
 
-	if ((rc = read_private_values(der, len, v, &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
-	if ((rc = keys_set_public(key, v[V_N], v[V_E], err)) == 0) {
-		why = "inconsistent private key (CRT values do not match)";
-		rc = crt_consistent(v) ? build_private(key, v, &why) :
-		    RP_REFUSED;
-		if (rc != 0)
-			rp_fail(err, rc, "%s", why);
-	}
+	if ((rc = read_private_values(der, len, v, err)) != 0)
+		return rc;
+	if ((rc = keys_set_public(key, v[V_N], v[V_E], err)) == 0)
+		rc = crt_consistent(v) ? build_private(key, v, err) :
+		    rp_fail(err, RP_REFUSED, "inconsistent private key (CRT "
+		    "values do not match)");
 	mpi_release_all(v, V_COUNT);
 	return rc;
 }
@@ -314,26 +309,25 @@ int
 keys_parse_pkcs8(struct rsa_key *key, const unsigned char *der, size_t len,
     struct rp_error *err)
 {
-	const char *why = "bad key";
 	asn1_node node;
 	unsigned long version;
 	unsigned char *inner;
 	size_t innerlen;
 	int rc = -1;
 
-	if ((rc = der_decode("PrivateKeyInfo", der, len, &node, &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
+	if ((rc = der_decode("PrivateKeyInfo", der, len, &node, err)) != 0)
+		return rc;
 	rc = RP_REFUSED;
 	inner = secure_alloc(len);
-	if (der_read_ulong(node, "version", &version, &why) != 0 ||
+	if (der_read_ulong(node, "version", &version, err) != 0 ||
 	    version > 1) {
 		rc = rp_fail(err, RP_REFUSED, "unsupported PKCS#8 version");
 		goto out;
 	}
-	if (check_algorithm(node, "privateKeyAlgorithm", &why) != 0 ||
+	if (check_algorithm(node, "privateKeyAlgorithm", err) != 0 ||
 	    der_read_bytes(node, "privateKey", inner, len, &innerlen,
-	    &why) != 0) {
-		rc = rp_fail(err, RP_REFUSED, "%s", why);
+	    err) != 0) {
+		rc = rp_recode(err, RP_REFUSED);
 		goto out;
 	}
 	rc = keys_parse_rsa_private(key, inner, innerlen, err);

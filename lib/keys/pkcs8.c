@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 /* pkcs8.c: PBES2 encrypted PKCS#8 (RFC 5208, RFC 8018, RFC 7914). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,54 +57,34 @@ struct kdf {
 	unsigned long keylen;  /* the optional keyLength, 0 when absent */
 	int algo;            /* the AES-CBC cipher */
 	size_t key_len;      /* its key length */
-	char *reason;        /* the caller's room for a reason that names
-	                        a number (PKCS8_REASON_LEN bytes) */
 };
 
-/* A reason that names a number, in the caller's room. */
-static const char *
-kdf_reason(const struct kdf *kdf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static const char *
-kdf_reason(const struct kdf *kdf, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(kdf->reason, PKCS8_REASON_LEN, fmt, ap);
-	va_end(ap);
-	return kdf->reason;
-}
-
 static int
-read_kdf_length(asn1_node node, struct kdf *kdf, const char **why)
+read_kdf_length(asn1_node node, struct kdf *kdf, struct rp_error *err)
 {
 	if (!der_has(node, "keyLength"))
 		return 0;
-	if (der_read_ulong(node, "keyLength", &kdf->keylen, why) != 0 ||
-	    kdf->keylen == 0) {
-		*why = "bad key length in encrypted key";
-		return RP_MALFORMED;
-	}
+	if (der_read_ulong(node, "keyLength", &kdf->keylen, err) != 0 ||
+	    kdf->keylen == 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "bad key length in encrypted key");
 	return 0;
 }
 
 static int
-read_salt(asn1_node node, struct kdf *kdf, const char **why)
+read_salt(asn1_node node, struct kdf *kdf, struct rp_error *err)
 {
 	if (der_read_bytes(node, "salt", kdf->salt, sizeof(kdf->salt),
-	    &kdf->saltlen, why) != 0 || kdf->saltlen == 0) {
-		*why = "bad salt in encrypted key";
-		return RP_MALFORMED;
-	}
+	    &kdf->saltlen, err) != 0 || kdf->saltlen == 0)
+		return rp_fail(err, RP_MALFORMED,
+		    "bad salt in encrypted key");
 	return 0;
 }
 
 /* The PRF: absent means hmacWithSHA1 (RFC 8018), else one of prfs[]
  * with NULL or absent parameters. */
 static int
-read_prf(asn1_node node, struct kdf *kdf, const char **why)
+read_prf(asn1_node node, struct kdf *kdf, struct rp_error *err)
 {
 	char oid[OID_MAX];
 	unsigned char params[8];
@@ -114,45 +93,42 @@ read_prf(asn1_node node, struct kdf *kdf, const char **why)
 	kdf->md = GCRY_MD_SHA1;
 	if (!der_has(node, "prf"))
 		return 0;
-	if (der_read_oid(node, "prf.algorithm", oid, sizeof(oid), why) != 0)
-		return RP_MALFORMED;
+	if (der_read_oid(node, "prf.algorithm", oid, sizeof(oid), err) != 0)
+		return rp_recode(err, RP_MALFORMED);
 	for (i = 0; i < sizeof(prfs) / sizeof(prfs[0]); i++)
 		if (strcmp(oid, prfs[i].oid) == 0)
 			break;
-	if (i == sizeof(prfs) / sizeof(prfs[0])) {
-		*why = "unsupported PBKDF2 PRF (hmacWithSHA1, SHA224, SHA256, "
-		    "SHA384 or SHA512 are read)";
-		return RP_REFUSED;
-	}
+	if (i == sizeof(prfs) / sizeof(prfs[0]))
+		return rp_fail(err, RP_REFUSED,
+		    "unsupported PBKDF2 PRF (hmacWithSHA1, SHA224, SHA256, "
+		    "SHA384 or SHA512 are read)");
 	kdf->md = prfs[i].md;
 	if (der_has(node, "prf.parameters") &&
 	    (der_read_bytes(node, "prf.parameters", params, sizeof(params),
-	    &plen, why) != 0 || plen != 2 || params[0] != 5 ||
-	    params[1] != 0)) {
-		*why = "bad PBKDF2 PRF parameters";
-		return RP_MALFORMED;
-	}
+	    &plen, err) != 0 || plen != 2 || params[0] != 5 ||
+	    params[1] != 0))
+		return rp_fail(err, RP_MALFORMED,
+		    "bad PBKDF2 PRF parameters");
 	return 0;
 }
 
 static int
 parse_pbkdf2(const unsigned char *der, size_t len, struct kdf *kdf,
-    const char **why)
+    struct rp_error *err)
 {
 	asn1_node node;
 	int rc;
 
-	if ((rc = der_decode("PBKDF2-params", der, len, &node, why)) != 0)
+	if ((rc = der_decode("PBKDF2-params", der, len, &node, err)) != 0)
 		return rc;
-	if ((rc = read_salt(node, kdf, why)) != 0 ||
+	if ((rc = read_salt(node, kdf, err)) != 0 ||
 	    (rc = der_read_ulong(node, "iterationCount", &kdf->iter,
-	    why)) != 0 || (rc = read_kdf_length(node, kdf, why)) != 0 ||
-	    (rc = read_prf(node, kdf, why)) != 0)
+	    err)) != 0 || (rc = read_kdf_length(node, kdf, err)) != 0 ||
+	    (rc = read_prf(node, kdf, err)) != 0)
 		goto out;
 	if (kdf->iter == 0 || kdf->iter > PKCS8_PBKDF2_MAX_ITER) {
-		*why = kdf_reason(kdf, "PBKDF2 iteration count %lu out of "
-		    "range 1..%lu", kdf->iter, PKCS8_PBKDF2_MAX_ITER);
-		rc = RP_REFUSED;
+		rc = rp_fail(err, RP_REFUSED, "PBKDF2 iteration count %lu "
+		    "out of range 1..%lu", kdf->iter, PKCS8_PBKDF2_MAX_ITER);
 	}
 out:
 	der_free(&node);
@@ -161,45 +137,42 @@ out:
 
 /* N a power of two, and N, p and N*p under the caps. */
 static int
-check_scrypt_cost(const struct kdf *kdf, const char **why)
+check_scrypt_cost(const struct kdf *kdf, struct rp_error *err)
 {
 	if (kdf->iter < 2 || (kdf->iter & (kdf->iter - 1)) != 0 ||
 	    kdf->iter > PKCS8_SCRYPT_MAX_N || kdf->p == 0 ||
 	    kdf->p > PKCS8_SCRYPT_MAX_P ||
-	    kdf->iter * kdf->p > PKCS8_SCRYPT_MAX_NP) {
-		*why = kdf_reason(kdf, "scrypt parameters N=%lu p=%lu out of "
-		    "bounds", kdf->iter, kdf->p);
-		return RP_REFUSED;
-	}
+	    kdf->iter * kdf->p > PKCS8_SCRYPT_MAX_NP)
+		return rp_fail(err, RP_REFUSED, "scrypt parameters N=%lu p=%lu "
+		    "out of bounds", kdf->iter, kdf->p);
 	return 0;
 }
 
 static int
 parse_scrypt(const unsigned char *der, size_t len, struct kdf *kdf,
-    const char **why)
+    struct rp_error *err)
 {
 	asn1_node node;
 	unsigned long r;
 	int rc;
 
 	kdf->scrypt = 1;
-	if ((rc = der_decode("scrypt-params", der, len, &node, why)) != 0)
+	if ((rc = der_decode("scrypt-params", der, len, &node, err)) != 0)
 		return rc;
-	if ((rc = read_salt(node, kdf, why)) != 0 ||
+	if ((rc = read_salt(node, kdf, err)) != 0 ||
 	    (rc = der_read_ulong(node, "costParameter", &kdf->iter,
-	    why)) != 0 ||
-	    (rc = der_read_ulong(node, "blockSize", &r, why)) != 0 ||
+	    err)) != 0 ||
+	    (rc = der_read_ulong(node, "blockSize", &r, err)) != 0 ||
 	    (rc = der_read_ulong(node, "parallelizationParameter", &kdf->p,
-	    why)) != 0 || (rc = read_kdf_length(node, kdf, why)) != 0)
+	    err)) != 0 || (rc = read_kdf_length(node, kdf, err)) != 0)
 		goto out;
 	/* libgcrypt's scrypt has r fixed to 8 (what openssl writes). */
 	if (r != PKCS8_SCRYPT_R) {
-		*why = kdf_reason(kdf, "scrypt block size r=%lu is not "
+		rc = rp_fail(err, RP_REFUSED, "scrypt block size r=%lu is not "
 		    "supported (only r=8)", r);
-		rc = RP_REFUSED;
 		goto out;
 	}
-	rc = check_scrypt_cost(kdf, why);
+	rc = check_scrypt_cost(kdf, err);
 out:
 	der_free(&node);
 	return rc;
@@ -207,29 +180,29 @@ out:
 
 /* The key derivation function of PBES2-params. */
 static int
-parse_kdf(asn1_node node, struct kdf *kdf, const char **why)
+parse_kdf(asn1_node node, struct kdf *kdf, struct rp_error *err)
 {
 	char oid[OID_MAX];
 	unsigned char params[PARAMS_MAX];
 	size_t plen;
 
 	if (der_read_oid(node, "keyDerivationFunc.algorithm", oid,
-	    sizeof(oid), why) != 0 ||
+	    sizeof(oid), err) != 0 ||
 	    der_read_bytes(node, "keyDerivationFunc.parameters", params,
-	    sizeof(params), &plen, why) != 0)
-		return RP_MALFORMED;
+	    sizeof(params), &plen, err) != 0)
+		return rp_recode(err, RP_MALFORMED);
 	if (strcmp(oid, OID_PBKDF2) == 0)
-		return parse_pbkdf2(params, plen, kdf, why);
+		return parse_pbkdf2(params, plen, kdf, err);
 	if (strcmp(oid, OID_SCRYPT) == 0)
-		return parse_scrypt(params, plen, kdf, why);
-	*why = "unsupported key derivation (only PBKDF2 and scrypt)";
-	return RP_REFUSED;
+		return parse_scrypt(params, plen, kdf, err);
+	return rp_fail(err, RP_REFUSED,
+	    "unsupported key derivation (only PBKDF2 and scrypt)");
 }
 
 /* The encryption scheme of PBES2-params: AES-CBC and its IV. */
 static int
 parse_cipher(asn1_node node, struct kdf *kdf, unsigned char iv[BLOCK],
-    const char **why)
+    struct rp_error *err)
 {
 	asn1_node ivnode = NULL;
 	char oid[OID_MAX];
@@ -238,23 +211,22 @@ parse_cipher(asn1_node node, struct kdf *kdf, unsigned char iv[BLOCK],
 	int rc = RP_MALFORMED;
 
 	if (der_read_oid(node, "encryptionScheme.algorithm", oid,
-	    sizeof(oid), why) != 0)
-		return RP_MALFORMED;
+	    sizeof(oid), err) != 0)
+		return rp_recode(err, RP_MALFORMED);
 	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
 		if (strcmp(oid, ciphers[i].oid) == 0)
 			break;
-	if (i == sizeof(ciphers) / sizeof(ciphers[0])) {
-		*why = "unsupported key cipher (only AES-CBC)" COPY_HINT;
-		return RP_REFUSED;
-	}
+	if (i == sizeof(ciphers) / sizeof(ciphers[0]))
+		return rp_fail(err, RP_REFUSED,
+		    "unsupported key cipher (only AES-CBC)" COPY_HINT);
 	kdf->algo = ciphers[i].algo;
 	kdf->key_len = ciphers[i].key_len;
 	if (der_read_bytes(node, "encryptionScheme.parameters", params,
-	    sizeof(params), &plen, why) != 0 ||
-	    der_decode("AES-IV", params, plen, &ivnode, why) != 0 ||
-	    der_read_bytes(ivnode, "", iv, BLOCK, &ivlen, why) != 0 ||
+	    sizeof(params), &plen, err) != 0 ||
+	    der_decode("AES-IV", params, plen, &ivnode, err) != 0 ||
+	    der_read_bytes(ivnode, "", iv, BLOCK, &ivlen, err) != 0 ||
 	    ivlen != BLOCK)
-		*why = "bad AES-CBC IV";
+		rp_fail(err, rc, "bad AES-CBC IV");
 	else
 		rc = 0;
 	der_free(&ivnode);
@@ -264,18 +236,18 @@ parse_cipher(asn1_node node, struct kdf *kdf, unsigned char iv[BLOCK],
 /* PBES2-params: the KDF, the cipher and its IV. */
 static int
 parse_pbes2(const unsigned char *der, size_t len, struct kdf *kdf,
-    unsigned char iv[BLOCK], const char **why)
+    unsigned char iv[BLOCK], struct rp_error *err)
 {
 	asn1_node node;
 	int rc;
 
-	if ((rc = der_decode("PBES2-params", der, len, &node, why)) != 0)
+	if ((rc = der_decode("PBES2-params", der, len, &node, err)) != 0)
 		return rc;
-	if ((rc = parse_kdf(node, kdf, why)) == 0 &&
-	    (rc = parse_cipher(node, kdf, iv, why)) == 0 &&
+	if ((rc = parse_kdf(node, kdf, err)) == 0 &&
+	    (rc = parse_cipher(node, kdf, iv, err)) == 0 &&
 	    kdf->keylen != 0 && kdf->keylen != kdf->key_len) {
-		*why = "key length in encrypted key does not match its cipher";
-		rc = RP_MALFORMED;
+		rc = rp_fail(err, RP_MALFORMED,
+		    "key length in encrypted key does not match its cipher");
 	}
 	der_free(&node);
 	return rc;
@@ -341,12 +313,11 @@ decrypt_padded(const char *pass, const struct kdf *kdf,
 	return bad ? 0 : clen - pad;
 }
 
-/* pkcs8_decrypt() with the reason in *why: a static sentence or, when
- * it names a number, reason (the file's helpers share this form). */
+/* pkcs8_decrypt(), but a failure of der.h's readers is recorded under
+ * their own code (RP_REFUSED) where this returns RP_MALFORMED. */
 static int
 decrypt_info(const unsigned char *der, size_t len, const char *pass,
-    unsigned char **out, size_t *outlen, char reason[PKCS8_REASON_LEN],
-    const char **why)
+    unsigned char **out, size_t *outlen, struct rp_error *err)
 {
 	asn1_node node;
 	char oid[OID_MAX];
@@ -356,34 +327,32 @@ decrypt_info(const unsigned char *der, size_t len, const char *pass,
 	int rc;
 
 	memset(&kdf, 0, sizeof(kdf));
-	kdf.reason = reason;
 	if ((rc = der_decode("EncryptedPrivateKeyInfo", der, len, &node,
-	    why)) != 0)
+	    err)) != 0)
 		return rc;
 	rc = RP_MALFORMED;
 	if (der_read_oid(node, "encryptionAlgorithm.algorithm", oid,
-	    sizeof(oid), why) != 0)
+	    sizeof(oid), err) != 0)
 		goto out;
 	if (strcmp(oid, OID_PBES2) != 0) {
-		*why = "unsupported key encryption (only PBES2)" COPY_HINT;
-		rc = RP_REFUSED;
+		rc = rp_fail(err, RP_REFUSED,
+		    "unsupported key encryption (only PBES2)" COPY_HINT);
 		goto out;
 	}
 	if (der_read_bytes(node, "encryptionAlgorithm.parameters", params,
-	    sizeof(params), &plen, why) != 0 ||
-	    (rc = parse_pbes2(params, plen, &kdf, iv, why)) != 0)
+	    sizeof(params), &plen, err) != 0 ||
+	    (rc = parse_pbes2(params, plen, &kdf, iv, err)) != 0)
 		goto out;
 	rc = RP_MALFORMED;
 	buf = secure_alloc(len);
-	if (der_read_bytes(node, "encryptedData", buf, len, &clen, why) != 0)
+	if (der_read_bytes(node, "encryptedData", buf, len, &clen, err) != 0)
 		goto out;
 	if (clen == 0 || clen % BLOCK != 0) {
-		*why = "bad encrypted key length";
+		rp_fail(err, rc, "bad encrypted key length");
 		goto out;
 	}
 	if ((*outlen = decrypt_padded(pass, &kdf, iv, buf, clen)) == 0) {
-		*why = wrong_pass;
-		rc = RP_PASSPHRASE;
+		rc = rp_fail(err, RP_PASSPHRASE, "%s", wrong_pass);
 		goto out;
 	}
 	wipe(buf + *outlen, len - *outlen);
@@ -400,13 +369,10 @@ int
 pkcs8_decrypt(const unsigned char *der, size_t len, const char *pass,
     unsigned char **out, size_t *outlen, struct rp_error *err)
 {
-	char reason[PKCS8_REASON_LEN];
-	const char *why = "bad encrypted key";
 	int rc;
 
-	if ((rc = decrypt_info(der, len, pass, out, outlen, reason,
-	    &why)) != 0)
-		return rp_fail(err, rc, "%s", why);
+	if ((rc = decrypt_info(der, len, pass, out, outlen, err)) != 0)
+		return rp_recode(err, rc);
 	return 0;
 }
 

@@ -25,10 +25,6 @@
 #define PKCS8_SCRYPT_R 8UL
 #define PKCS8_SCRYPT_P 1UL
 
-/* Room for a reason that names a number ("scrypt parameters N=...
- * p=... out of bounds"), inside pkcs8.c. */
-#define PKCS8_REASON_LEN 96
-
 /*
  * Decrypt an EncryptedPrivateKeyInfo DER into the PrivateKeyInfo DER,
  * in secure memory (free with secure_free(*out)).  Returns 0 or an

@@ -302,7 +302,6 @@ sshsig_dearmor(const unsigned char *text, size_t len,
     unsigned char **blob, size_t *blob_len, struct rp_error *err)
 {
 	unsigned char *der;
-	const char *why = NULL;
 	size_t n;
 	int rc;
 
@@ -310,10 +309,9 @@ sshsig_dearmor(const unsigned char *text, size_t len,
 	if (len > SSHSIG_ARMOR_MAX)
 		return rp_fail(err, RP_MALFORMED, "armored SSHSIG is %zu "
 		    "bytes; at most %d", len, SSHSIG_ARMOR_MAX);
-	rc = pem_decode(text, len, "SSH SIGNATURE", &der, &n, &why);
-	if (rc != 0)
-		return rp_fail(err, rc, "armored SSHSIG: %s",
-		    why != NULL ? why : "does not parse");
+	if ((rc = pem_decode(text, len, "SSH SIGNATURE", &der, &n,
+	    err)) != 0)
+		return rp_prefix(err, "armored SSHSIG");
 	*blob = rp_alloc(n > 0 ? n : 1);
 	memcpy(*blob, der, n);
 	*blob_len = n;

@@ -32,54 +32,12 @@ stream_session_load(const char *path, unsigned char **session,
 	return 0;
 }
 
-/* Where records go: the output descriptor, raw or through armor. */
-struct sink {
-	int fd;
-	const char *what;
-	int armored;
-	struct armor_writer armor;
-};
-
-static int
-sink_open(struct sink *s, int fd, const char *what, int armored,
-    struct rp_error *err)
-{
-	memset(s, 0, sizeof(*s));
-	s->fd = fd;
-	s->what = what;
-	if (armored && armor_writer_open_title(&s->armor, fd, what,
-	    STREAM_ARMOR_TITLE, 1, err) != 0)
-		return RP_IO;
-	s->armored = armored;
-	return 0;
-}
-
-static int
-sink_write(struct sink *s, const void *buf, size_t n, struct rp_error *err)
-{
-	if (s->armored)
-		return armor_write(&s->armor, buf, n, err);
-	return io_write(s->fd, buf, n, s->what, err);
-}
-
-/* Finish the armor; after a failure (rc != 0) only forget it. */
-static int
-sink_close(struct sink *s, int rc, struct rp_error *err)
-{
-	if (!s->armored)
-		return rc;
-	if (rc != 0) {
-		armor_writer_abort(&s->armor);
-		return rc;
-	}
-	return armor_writer_close(&s->armor, err);
-}
-
 /* The header, written at once so a chat peer can set up before the
  * first line is typed; the record cipher under its file key. */
 static int
-encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
-    struct cipher_state *cipher, struct rp_error *err)
+encrypt_header(const struct stream_encrypt_options *opt,
+    struct armor_sink *sink, struct cipher_state *cipher,
+    struct rp_error *err)
 {
 	struct stream_keys *keys;
 	unsigned char *hdr;
@@ -94,7 +52,7 @@ encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
 	stream_keys_free(keys);
 	if (rc != 0)
 		return rc;
-	rc = sink_write(sink, hdr, len, err);
+	rc = armor_sink_write(sink, hdr, len, err);
 	free(hdr);
 	return rc;
 }
@@ -103,7 +61,7 @@ encrypt_header(const struct stream_encrypt_options *opt, struct sink *sink,
  * written at once (a typed line crosses immediately, a big file streams
  * in full records). */
 static int
-encrypt_records(int in, const char *what, struct sink *sink,
+encrypt_records(int in, const char *what, struct armor_sink *sink,
     struct cipher_state *cipher, struct rp_error *err)
 {
 	unsigned char *buf;
@@ -115,8 +73,8 @@ encrypt_records(int in, const char *what, struct sink *sink,
 		if ((rc = io_read(in, buf + STREAM_RECORD_HEADER_LEN,
 		    STREAM_RECORD_MAX, &n, what, err)) != 0)
 			break;
-		rc = sink_write(sink, buf, stream_record_seal(cipher, buf, n,
-		    n == 0), err);
+		rc = armor_sink_write(sink, buf, stream_record_seal(cipher,
+		    buf, n, n == 0), err);
 	} while (rc == 0 && n > 0);
 	plain_free(buf);
 	return rc;
@@ -128,7 +86,7 @@ stream_encrypt(const struct stream_encrypt_options *opt,
 {
 	struct cipher_state cipher;
 	struct io_output out;
-	struct sink sink;
+	struct armor_sink sink;
 	int in, rc;
 
 	if ((in = io_input_open(opt->input, err)) < 0)
@@ -139,14 +97,15 @@ stream_encrypt(const struct stream_encrypt_options *opt,
 		return rc;
 	}
 	filter_pipe_widen(out.fd);
-	if ((rc = sink_open(&sink, out.fd, filter_name(opt->output,
-	    "stdout"), opt->armor, err)) == 0 &&
+	if ((rc = armor_sink_open(&sink, out.fd, filter_name(opt->output,
+	    "stdout"), opt->armor ? STREAM_ARMOR_TITLE : NULL, 1,
+	    err)) == 0 &&
 	    (rc = encrypt_header(opt, &sink, &cipher, err)) == 0) {
 		rc = encrypt_records(in, filter_name(opt->input, "stdin"),
 		    &sink, &cipher, err);
 		stream_cipher_close(&cipher);
 	}
-	rc = sink_close(&sink, rc, err);
+	rc = armor_sink_close(&sink, rc, err);
 	if (in != STDIN_FILENO)
 		close(in);
 	if (rc != 0) {

@@ -24,6 +24,7 @@
 #include "../../tools/cli.h"
 #include "age/age_keys.h"
 #include "age/age_stanza.h"
+#include "codec/base64.h"
 #include "codec/bech32.h"
 #include "codec/pem.h"
 #include "core/common.h"
@@ -441,12 +442,11 @@ rsa_tag_matches_fingerprint(const struct rsa_key *key, const char *tag)
 {
 	char fp[KEY_FINGERPRINT_LEN], want[16];
 	unsigned char hash[40];
-	const char *why;
 	size_t n;
 
 	key_fingerprint(key, fp);
-	check(age_b64_decode(fp + 7, strlen(fp + 7), hash, sizeof(hash), &n,
-	    &why) == 0 && n == 32, "fingerprint decodes");
+	check(b64_decode(fp + 7, strlen(fp + 7), B64_UNPADDED, hash,
+	    sizeof(hash), &n, NULL) == 0 && n == 32, "fingerprint decodes");
 	base64_encode_unpadded(hash, 4, want);
 	check(strcmp(tag, want) == 0, "ssh-rsa tag is the fingerprint's");
 }
@@ -618,7 +618,7 @@ read_one_stanza(const char *buf, struct stanza *s, size_t *mac_len,
     unsigned char mac[32])
 {
 	char type[32], arg[128], body64[4096];
-	const char *p, *why;
+	const char *p;
 	size_t n, bl = 0;
 	unsigned char body[4096];
 
@@ -637,8 +637,9 @@ read_one_stanza(const char *buf, struct stanza *s, size_t *mac_len,
 	}
 	p += n + 1;
 	if (strncmp(p, "--- ", 4) != 0 ||
-	    age_b64_decode(p + 4, 43, mac, 32, &n, &why) != 0 ||
-	    age_b64_decode(body64, bl, body, sizeof(body), &n, &why) != 0)
+	    b64_decode(p + 4, 43, B64_UNPADDED, mac, 32, &n, NULL) != 0 ||
+	    b64_decode(body64, bl, B64_UNPADDED, body, sizeof(body), &n,
+	    NULL) != 0)
 		return -1;
 	*mac_len = (size_t)(p + 3 - buf);
 	stanza(s, type, arg, NULL, body, n);

@@ -7,6 +7,7 @@
  * standard alphabet (blanks and the URL-safe ones included), output
  * that does not fit.  Exits 0 when every check passes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "codec/base64.h"
@@ -172,22 +173,39 @@ alphabet(void)
 	    count, wrong);
 }
 
-/* The old entry points keep their contracts and reasons. */
-static void
-wrappers(void)
+/* A PEM body through pem_decode(); its reason in err. */
+static int
+pem_body(const char *body, unsigned char **der, size_t *n,
+    struct rp_error *err)
 {
+	char pem[128];
+	int len;
+
+	len = snprintf(pem, sizeof(pem), "-----BEGIN X-----\n%s"
+	    "-----END X-----\n", body);
+	*der = NULL;
+	return pem_decode((const unsigned char *)pem, (size_t)len, "X", der,
+	    n, err);
+}
+
+/* PEM keeps the one reason it has always given for its base64, where
+ * b64_decode() has finer ones. */
+static void
+pem_reason(void)
+{
+	struct rp_error err = { RP_OK, "" };
 	unsigned char *p = NULL;
-	const char *why = NULL;
 	size_t n;
 
-	CHECK(base64_decode("", 0, &p, &n, &why) == RP_MALFORMED &&
-	    strcmp(why, "bad base64") == 0, "base64_decode refuses empty");
-	CHECK(base64_decode("Zh==", 4, &p, &n, &why) == RP_MALFORMED &&
-	    strcmp(why, "bad base64") == 0, "base64_decode: canonical only");
-	CHECK(base64_decode("Zm9vYg==", 8, &p, &n, &why) == 0 && n == 4 &&
-	    memcmp(p, "foob", 4) == 0, "base64_decode \"Zm9vYg==\"");
+	CHECK(pem_body("", &p, &n, &err) == RP_MALFORMED &&
+	    err.code == RP_MALFORMED && strcmp(err.reason, "bad base64") == 0,
+	    "PEM refuses an empty body as bad base64");
+	CHECK(pem_body("Zh==\n", &p, &n, &err) == RP_MALFORMED &&
+	    strcmp(err.reason, "bad base64") == 0, "PEM: canonical only");
+	CHECK(pem_body("Zm9v\nYg==\n", &p, &n, &err) == 0 && n == 4 &&
+	    memcmp(p, "foob", 4) == 0, "PEM body \"Zm9v\" \"Yg==\"");
 	secure_free(p);
-	CHECK(is_b64('+') && !is_b64('='), "is_b64");
+	CHECK(b64_is_char('+') && !b64_is_char('='), "b64_is_char");
 }
 
 int
@@ -200,6 +218,6 @@ main(int argc, char **argv)
 	capacity();
 	round_trip();
 	alphabet();
-	wrappers();
+	pem_reason();
 	return unit_done("base64");
 }

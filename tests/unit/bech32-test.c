@@ -79,13 +79,13 @@ static int
 decode(const char *s, size_t len, char *hrp, size_t hrpcap,
     unsigned char *out, size_t outcap, size_t *outlen)
 {
-	const char *why = NULL;
+	struct rp_error err = { RP_OK, "" };
 	int rc;
 
-	rc = bech32_decode(s, len, hrp, hrpcap, out, outcap, outlen, &why);
+	rc = bech32_decode(s, len, hrp, hrpcap, out, outcap, outlen, &err);
 	if (rc != 0 && rc != RP_MALFORMED)
 		check(0, "a return other than 0 or RP_MALFORMED", s);
-	if (rc != 0 && why == NULL)
+	if (rc != 0 && (err.code != rc || err.reason[0] == '\0'))
 		check(0, "a failure without a reason", s);
 	return rc;
 }
