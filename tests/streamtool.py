@@ -22,6 +22,10 @@ them, to build attacks and check results in the test suites.
   streamtool.py flip-sig FILE KEYFILE OUT
                                          flip the signature's last bit,
                                          MAC recomputed, as a recipient could
+  streamtool.py set-sig FILE KEYFILE SIG OUT
+                                         put another signature (armored
+                                         SSHSIG) in a signed header, MAC
+                                         recomputed
   streamtool.py sshsig FILE [SESSION] DATA SIG
                                          a version 2 stream's signed digest
                                          D (doc/FORMAT.md 2.1) into DATA and
@@ -108,6 +112,19 @@ def sshsig(args):
     lines = [b64[i:i + 70] for i in range(0, len(b64), 70)]
     write(args[-1], ("-----BEGIN SSH SIGNATURE-----\n" + "\n".join(lines) +
                      "\n-----END SSH SIGNATURE-----\n").encode())
+
+
+def set_sig(args):
+    d, key = read(args[0]), read(args[1])
+    text = read(args[2]).decode().split("\n")
+    blob = base64.b64decode("".join(text[1:text.index(
+        "-----END SSH SIGNATURE-----")]))
+    hl = header_len(d)
+    _, sig, n = signature_at(d)
+    out = bytearray(d[:sig - 2] + len(blob).to_bytes(2, "big") + blob +
+                    d[sig + n:hl])
+    remac(out, key)
+    write(args[3], bytes(out) + d[hl:])
 
 
 def records(d):
@@ -227,6 +244,8 @@ def main(argv):
         d[sig + n - 1] ^= 1
         remac(d, read(args[1]))
         write(args[2], bytes(d))
+    elif verb == "set-sig":
+        set_sig(args)
     elif verb == "sshsig":
         sshsig(args)
     elif verb == "set-stanza":
