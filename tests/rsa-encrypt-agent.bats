@@ -245,3 +245,18 @@ refused() {
 	add_key confirm -c
 	refused "agent:$(pub confirm)" "ssh-agent refused to sign with key $(fp_re confirm)"
 }
+
+@test "the independent decoder verifies an agent-signed stream and refuses it tampered" {
+	add_key signer
+	sign_stream "agent:$(pub signer)"
+	ssh-keygen -e -m PKCS8 -f "$(pub signer)" >signer.pem.pub
+	run -0 python3 "$RSAPIPE_ROOT/tests/independent-decoder.py" \
+	    -i "$FIXTURES/bob.pem" --from signer.pem.pub stream.rsp
+	[ "$output" = "meet at noon" ]
+	file_key
+	$ST flip-sig stream.rsp file.key forged.rsp
+	run -1 --separate-stderr python3 \
+	    "$RSAPIPE_ROOT/tests/independent-decoder.py" \
+	    -i "$FIXTURES/bob.pem" --from signer.pem.pub forged.rsp
+	[[ $stderr == *"bad signature"* ]]
+}
