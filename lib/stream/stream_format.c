@@ -10,8 +10,8 @@
 #include "crypto/rsa.h"
 #include "keys/sshsig.h"
 #include "stream/format.h"
-#include "stream/stream_format.h"
 #include "stream/stream_agent.h"
+#include "stream/stream_format.h"
 #include "stream/stream_rsa.h"
 
 struct stream_keys *
@@ -342,8 +342,9 @@ stream_header_create(unsigned char **out, size_t *len,
 		    "stream", signer->ops->kind);
 	hdr = rp_alloc(STREAM_HEADER_MAX);
 	wr_init(&w, hdr, STREAM_HEADER_MAX);
-	write_fixed(&w, keys, version, (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
-	    (session != NULL ? STREAM_FLAG_SESSION : 0), rcpts->n);
+	write_fixed(&w, keys, version, (signer != NULL ?
+	    STREAM_FLAG_SIGNED : 0) | (session != NULL ? STREAM_FLAG_SESSION :
+	    0), rcpts->n);
 	if ((rc = write_body(&w, keys, rcpts, signer, session, err)) != 0) {
 		free(hdr);
 		return rc;
