@@ -66,9 +66,10 @@ int stream_header_parse(struct stream_header *h, const unsigned char *buf,
  * Write a new header for the recipients (each of the stream's kind,
  * STREAM_STANZA_TYPE) and, when not NULL, signer (an identity that
  * signs: of kind STREAM_STANZA_TYPE, RSA-PSS in a version 1 header, or
- * STREAM_AGENT_KIND, an SSHSIG in a version 2 header) and session, into *out (free()); fill keys (a fresh file key
- * and its derived keys).  0, or RP_USAGE: no recipient or too many, a
- * key of another kind or size.
+ * STREAM_AGENT_KIND, an SSHSIG in a version 2 header) and session,
+ * into *out (free()); fill keys (a fresh file key and its derived
+ * keys).  0, or RP_USAGE: no recipient or too many, a key of another
+ * kind or size; or what the signer's sign() failed with.
  */
 int stream_header_create(unsigned char **out, size_t *len,
     struct stream_keys *keys, const struct recipient_set *rcpts,
