@@ -46,8 +46,9 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/keys/sshsig.h lib/keyswap/invite_code.h lib/keyswap/keyswap.h \
 	lib/keyswap/keyswap_run.h lib/keyswap/keyswap_trust.h \
 	lib/keyswap/known_peers.h lib/keyswap/wordlist.h lib/stream/format.h \
-	lib/stream/stream.h lib/stream/stream_format.h \
-	lib/stream/stream_record.h lib/stream/stream_rsa.h
+	lib/stream/stream.h lib/stream/stream_agent.h \
+	lib/stream/stream_format.h lib/stream/stream_record.h \
+	lib/stream/stream_rsa.h
 LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
 	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
@@ -67,7 +68,7 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/keyswap/keyswap_conn.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/keyswap_trust.o lib/keyswap/known_peers.o \
 	lib/keyswap/known_peers_file.o lib/stream/stream.o \
-	lib/stream/stream_format.o lib/stream/stream_record.o \
+	lib/stream/stream_agent.o lib/stream/stream_format.o lib/stream/stream_record.o \
 	lib/stream/stream_rsa.o
 
 # Printing, exiting and the shared options (tools/cli.h): linked into

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""An rsapipe v1 stream decoder written from doc/FORMAT.md alone.
+"""An rsapipe stream decoder (versions 1 and 2) written from doc/FORMAT.md alone.
 
 It shares no code with lib/ or tests/streamtool.py: its purpose is to show
 that the format document is enough to read what rsa-encrypt writes.
@@ -37,6 +37,9 @@ PROG = "independent-decoder"
 
 MAGIC = b"RSAPIPE"
 VERSION = 1
+VERSION_SSHSIG = 2                    # signed with an SSHSIG (section 2.1)
+SSHSIG_NS = b"stream-v1@rsapipe"
+MAX_SSHSIG = 8192
 FLAG_SIGNED = 0x01
 FLAG_SESSION = 0x02
 OAEP_LABEL = b"rsapipe/v1"
@@ -178,11 +181,14 @@ def parse_header(inp):
     raw.extend(magic)
     h = Header()
     version = take(1)[0]
-    if version != VERSION:
+    if version not in (VERSION, VERSION_SSHSIG):
         raise Fail("malformed header: unsupported version %d" % version)
+    h.version = version
     h.flags = take(1)[0]
     if h.flags & ~(FLAG_SIGNED | FLAG_SESSION):
         raise Fail("malformed header: unknown flags %#04x" % h.flags)
+    if version == VERSION_SSHSIG and not h.flags & FLAG_SIGNED:
+        raise Fail("malformed header: version 2 without a signature")
     h.salt = take(16)
     count = take(1)[0]
     if not 1 <= count <= MAX_STANZAS:
@@ -200,7 +206,8 @@ def parse_header(inp):
         h.signer_id = take(8)
         h.signed_part = bytes(raw)          # magic .. end of signer id
         siglen = int.from_bytes(take(2), "big")
-        if not MIN_MOD <= siglen <= MAX_MOD:
+        if not MIN_MOD <= siglen <= (MAX_MOD if version == VERSION
+                                     else MAX_SSHSIG):
             raise Fail("malformed header: signature length %d" % siglen)
         h.signature = take(siglen)
     h.mac_input = bytes(raw)                # magic .. start of MAC
@@ -231,6 +238,53 @@ def unwrap_file_key(h, keys):
     raise Fail("cannot decrypt the file key")
 
 
+def ssh_string(b):
+    return len(b).to_bytes(4, "big") + b
+
+
+def ssh_take(b, off):
+    """One SSH string of b at off: (bytes, next offset)."""
+    if off + 4 > len(b):
+        raise Fail("bad signature: SSHSIG truncated")
+    n = int.from_bytes(b[off:off + 4], "big")
+    if off + 4 + n > len(b):
+        raise Fail("bad signature: SSHSIG truncated")
+    return b[off + 4:off + 4 + n], off + 4 + n
+
+
+def ssh_rsa_blob(pub):
+    def mpint(x):
+        return ssh_string(x.to_bytes((x.bit_length() + 8) // 8, "big"))
+    nums = pub.public_numbers()
+    return ssh_string(b"ssh-rsa") + mpint(nums.e) + mpint(nums.n)
+
+
+def verify_sshsig(signer, blob, digest):
+    """FORMAT.md section 2.1: every field, then PKCS#1 v1.5."""
+    if blob[:10] != b"SSHSIG" + (1).to_bytes(4, "big"):
+        raise Fail("bad signature: not an SSHSIG")
+    fields, off = [], 10
+    for _ in range(5):
+        f, off = ssh_take(blob, off)
+        fields.append(f)
+    pk, ns, reserved, hash_alg, sig = fields
+    if off != len(blob) or pk != ssh_rsa_blob(signer) or ns != SSHSIG_NS \
+            or reserved != b"" or hash_alg != b"sha512":
+        raise Fail("bad signature: SSHSIG fields")
+    alg, off = ssh_take(sig, 0)
+    s, off = ssh_take(sig, off)
+    md = {b"rsa-sha2-256": hashes.SHA256(), b"rsa-sha2-512": hashes.SHA512()}
+    if off != len(sig) or alg not in md or len(s) != modulus_bytes(signer):
+        raise Fail("bad signature: SSHSIG algorithm or length")
+    signed = (b"SSHSIG" + ssh_string(SSHSIG_NS) + ssh_string(b"") +
+              ssh_string(b"sha512") +
+              ssh_string(hashlib.sha512(digest).digest()))
+    try:
+        signer.verify(s, signed, padding.PKCS1v15(), md[alg])
+    except InvalidSignature:
+        raise Fail("bad signature") from None
+
+
 def check_header(h, keys, session, signer):
     file_key = unwrap_file_key(h, keys)
     header_key = hkdf_sha256(file_key, h.salt, b"header")
@@ -257,6 +311,10 @@ def check_header(h, keys, session, signer):
             raise Fail("stream is not signed")
         if h.signer_id != key_id(signer):
             raise Fail("signed by another key")
+        if h.version == VERSION_SSHSIG:
+            digest = hashlib.sha256(SIG_CONTEXT + h.signed_part + s).digest()
+            verify_sshsig(signer, h.signature, digest)
+            return payload_key
         if len(h.signature) != modulus_bytes(signer):
             raise Fail("bad signature")
         try:
@@ -324,7 +382,7 @@ def load_public(path):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog=PROG, description="Decode an rsapipe v1 "
+    ap = argparse.ArgumentParser(prog=PROG, description="Decode an rsapipe "
                                  "stream (binary or armored).")
     ap.add_argument("-i", dest="keys", action="append", required=True,
                     metavar="KEY.pem", help="recipient private key (repeatable)")

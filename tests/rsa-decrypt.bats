@@ -215,7 +215,7 @@ make_stream() {
 
 @test "an unknown format version is refused" {
 	make_stream
-	printf '\002' | dd of=stream.rsp bs=1 seek=7 conv=notrunc 2>/dev/null
+	printf '\003' | dd of=stream.rsp bs=1 seek=7 conv=notrunc 2>/dev/null
 	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" stream.rsp
 	assert_one_line_error rsa-decrypt 'unsupported stream version'
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""streamtool: take rsapipe v1 streams apart, as doc/FORMAT.md describes
+"""streamtool: take rsapipe streams (versions 1 and 2) apart, as doc/FORMAT.md describes
 them, to build attacks and check results in the test suites.
 
   streamtool.py layout FILE              header length and records
@@ -16,6 +16,21 @@ them, to build attacks and check results in the test suites.
                                          put another OAEP ciphertext (same
                                          length) in a stanza and recompute
                                          the MAC, as the sender could
+  streamtool.py set-version FILE KEYFILE VERSION OUT
+                                         another version byte (the
+                                         signature scheme), MAC recomputed
+  streamtool.py flip-sig FILE KEYFILE OUT
+                                         flip the signature's last bit,
+                                         MAC recomputed, as a recipient could
+  streamtool.py set-sig FILE KEYFILE SIG OUT
+                                         put another signature (armored
+                                         SSHSIG) in a signed header, MAC
+                                         recomputed
+  streamtool.py sshsig FILE [SESSION] DATA SIG
+                                         a version 2 stream's signed digest
+                                         D (doc/FORMAT.md 2.1) into DATA and
+                                         its SSHSIG, armored as ssh-keygen
+                                         writes it, into SIG
   streamtool.py reorder FILE OUT         swap the first two records
   streamtool.py duplicate FILE OUT       repeat the first record
   streamtool.py drop FILE INDEX OUT      remove one record
@@ -28,13 +43,16 @@ them, to build attacks and check results in the test suites.
      run CMD (a decryptor reading stdin) on every one-bit flip / every
      truncation of FILE; each must exit 1 and write only whole records.
 """
+import base64
 import hashlib
 import hmac
 import os
 import subprocess
 import sys
 
-MAGIC = b"RSAPIPE\x01"
+MAGIC = b"RSAPIPE"
+VERSIONS = (1, 2)
+SIG_CONTEXT = b"rsapipe/v1 stream signature\x00"
 
 
 def fail(msg):
@@ -46,8 +64,8 @@ def header_len(d):
     """Length of the header at the start of d, or None if incomplete."""
     if len(d) < 26:
         return None
-    if d[:8] != MAGIC:
-        fail("not an rsapipe v1 stream")
+    if d[:7] != MAGIC or d[7] not in VERSIONS:
+        fail("not an rsapipe stream of version 1 or 2")
     flags, count, off = d[8], d[25], 26
     for _ in range(count):
         if len(d) < off + 10:
@@ -61,6 +79,52 @@ def header_len(d):
         off += 10 + int.from_bytes(d[off + 8:off + 10], "big")
     off += 32
     return off if len(d) >= off else None
+
+
+def signature_at(d):
+    """Offset of the signer id, and of the signature and its length."""
+    if not d[8] & 1:
+        fail("stream is not signed")
+    off = 26
+    for _ in range(d[25]):
+        off += 10 + int.from_bytes(d[off + 8:off + 10], "big")
+    if d[8] & 2:
+        off += 16
+    n = int.from_bytes(d[off + 8:off + 10], "big")
+    return off, off + 10, n
+
+
+def remac(d, key):
+    """Recompute the MAC of d (a bytearray) with the file key."""
+    hl = header_len(d)
+    mac_key = hkdf(key, bytes(d[9:25]), b"header")
+    d[hl - 32:hl] = hmac.new(mac_key, bytes(d[:hl - 32]),
+                             hashlib.sha256).digest()
+
+
+def sshsig(args):
+    d = read(args[0])
+    session = read(args[1]) if len(args) == 4 else b""
+    signer, sig, n = signature_at(d)
+    digest = hashlib.sha256(SIG_CONTEXT + d[:signer + 8] + session).digest()
+    write(args[-2], digest)
+    b64 = base64.b64encode(d[sig:sig + n]).decode()
+    lines = [b64[i:i + 70] for i in range(0, len(b64), 70)]
+    write(args[-1], ("-----BEGIN SSH SIGNATURE-----\n" + "\n".join(lines) +
+                     "\n-----END SSH SIGNATURE-----\n").encode())
+
+
+def set_sig(args):
+    d, key = read(args[0]), read(args[1])
+    text = read(args[2]).decode().split("\n")
+    blob = base64.b64decode("".join(text[1:text.index(
+        "-----END SSH SIGNATURE-----")]))
+    hl = header_len(d)
+    _, sig, n = signature_at(d)
+    out = bytearray(d[:sig - 2] + len(blob).to_bytes(2, "big") + blob +
+                    d[sig + n:hl])
+    remac(out, key)
+    write(args[3], bytes(out) + d[hl:])
 
 
 def records(d):
@@ -169,6 +233,21 @@ def main(argv):
         d[hl - 32:hl] = hmac.new(mac_key, bytes(d[:hl - 32]),
                                  hashlib.sha256).digest()
         write(args[3], bytes(d))
+    elif verb == "set-version":
+        d = bytearray(read(args[0]))
+        d[7] = int(args[2])
+        remac(d, read(args[1]))
+        write(args[3], bytes(d))
+    elif verb == "flip-sig":
+        d = bytearray(read(args[0]))
+        _, sig, n = signature_at(d)
+        d[sig + n - 1] ^= 1
+        remac(d, read(args[1]))
+        write(args[2], bytes(d))
+    elif verb == "set-sig":
+        set_sig(args)
+    elif verb == "sshsig":
+        sshsig(args)
     elif verb == "set-stanza":
         d, idx = bytearray(read(args[0])), int(args[1])
         ct, key = read(args[2]), read(args[3])

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "keys/keys.h"
+#include "stream/stream_agent.h"
 #include "stream/stream_rsa.h"
 
 /* ---- Recipients ---- */
@@ -325,7 +326,9 @@ keyset_add_passphrase(struct identity_set *set,
 
 /* ---- Signers ---- */
 
-/* A private key file signs as the stream's RSA identity. */
+/* A private key file signs as the stream's RSA identity.  A public
+ * key file has no private half to sign with: its key may be in the
+ * agent, which agent:FILE asks. */
 static int
 signer_key_file(const char *path, const struct passphrase_source *pass,
     struct identity **out, struct rp_error *err)
@@ -334,11 +337,25 @@ signer_key_file(const char *path, const struct passphrase_source *pass,
 	int rc;
 
 	if ((rc = key_read_private(key, path, pass, err)) != 0) {
+		if (key_read_public(key, path, pass, NULL) == 0) {
+			key_free(key);
+			rc = rp_fail(err, RP_USAGE, "%s is a public key: to sign "
+			    "with its private half held by ssh-agent, say -s "
+			    "agent:%s", path, path);
+		}
 		free(key);
 		return rc;
 	}
 	*out = stream_rsa_identity(key, 1);
 	return 0;
+}
+
+/* agent:SHA256:... or agent:FILE.pub: a key ssh-agent holds. */
+static int
+signer_agent(const char *arg, const struct passphrase_source *pass,
+    struct identity **out, struct rp_error *err)
+{
+	return stream_agent_signer(arg + strlen("agent:"), pass, out, err);
 }
 
 /* The kinds of -s operand, as identity_args[]. */
@@ -347,6 +364,7 @@ static const struct {
 	int (*load)(const char *, const struct passphrase_source *,
 	    struct identity **, struct rp_error *);
 } signer_args[] = {
+	{ "agent:", signer_agent },
 	{ "", signer_key_file },
 };
 

@@ -58,8 +58,10 @@ int keyset_add_identity(struct identity_set *set, const char *arg,
 void keyset_add_passphrase(struct identity_set *set,
     const struct passphrase_source *pass);
 
-/* rsa-encrypt's -s: an identity that signs (a private key file), into
- * *out (free with (*out)->ops->free). */
+/* rsa-encrypt's -s: an identity that signs (a private key file, or
+ * agent:SHA256:FP / agent:FILE.pub, a key ssh-agent holds), into *out
+ * (free with (*out)->ops->free).  A public key file without agent: is
+ * RP_USAGE, saying agent: is needed. */
 int keyset_signer(const char *arg, const struct passphrase_source *pass,
     struct identity **out, struct rp_error *err);
 

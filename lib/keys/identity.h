@@ -96,9 +96,11 @@ struct identity_ops {
 	    unsigned char *file_key, size_t len, struct rp_error *err);
 	/*
 	 * Optional (NULL: this identity cannot sign): a signature of a
-	 * SHA-256 digest, in the scheme the format verifies (the stream:
-	 * RSASSA-PSS), into sig (room for sig_max bytes), its length in
-	 * *sig_len; the handle is then the signer's key id.
+	 * SHA-256 digest, in the scheme the format verifies, into sig (room
+	 * for sig_max bytes), its length in *sig_len; the handle is then the
+	 * signer's key id.  The stream picks the scheme by kind: RSASSA-PSS
+	 * for its RSA identity, an SSHSIG of the digest for its ssh-agent
+	 * one (stream/stream_agent.h, doc/FORMAT.md section 2.1).
 	 */
 	int (*sign)(const struct identity *id, const unsigned char digest[32],
 	    unsigned char *sig, size_t sig_max, size_t *sig_len,

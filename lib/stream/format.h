@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * format.h: the rsapipe stream format, version 1, in one place.
+ * format.h: the rsapipe stream format, versions 1 and 2, in one place.
  *
  * doc/FORMAT.md documents every byte; this header holds the constants
  * and layouts the code uses.  All integers are big-endian.
  *
- *   header  = magic[7] "RSAPIPE" || version[1] = 0x01
+ *   header  = magic[7] "RSAPIPE" || version[1] = 0x01 or 0x02
  *             || flags[1] || salt[16] || count[1]
  *             || count * stanza
  *             || [session_tag[16]]           if FLAG_SESSION
  *             || [signer_id[8] || sig_len[2] || sig[sig_len]]  if FLAG_SIGNED
  *             || mac[32]
+ *   version 1: sig is RSA-PSS; version 2: sig is an SSHSIG blob
  *   stanza  = key_id[8] || ct_len[2] || ct[ct_len]   (RSA-OAEP of file key)
  *   record  = type[1] || length[3] || ciphertext[length] || tag[16]
  */
@@ -20,6 +21,11 @@
 #define STREAM_MAGIC "RSAPIPE"
 #define STREAM_MAGIC_LEN 7
 #define STREAM_VERSION 0x01
+/* Version 2: the same header, signed, its signature an SSHSIG
+ * (doc/FORMAT.md section 2.1) under this namespace. */
+#define STREAM_VERSION_SSHSIG 0x02
+#define STREAM_SSHSIG_NAMESPACE "stream-v1@rsapipe"
+#define STREAM_SSHSIG_MAX 8192     /* sig length of a version 2 header */
 
 /* Header flag bits; any other bit set makes the header malformed. */
 #define STREAM_FLAG_SIGNED  0x01
@@ -49,7 +55,7 @@
 #define STREAM_HEADER_MAX (STREAM_FIXED_LEN + \
 	STREAM_MAX_RECIPIENTS * (STREAM_STANZA_FIXED_LEN + STREAM_RSA_MAX_BYTES) + \
 	STREAM_SESSION_TAG_LEN + \
-	STREAM_KEY_ID_LEN + 2 + STREAM_RSA_MAX_BYTES + STREAM_MAC_LEN)
+	STREAM_KEY_ID_LEN + 2 + STREAM_SSHSIG_MAX + STREAM_MAC_LEN)
 
 /* OAEP label and HKDF info strings (no terminating NUL on the wire). */
 #define STREAM_OAEP_LABEL "rsapipe/v1"

@@ -8,7 +8,9 @@
 #include "core/error.h"
 #include "crypto/hkdf.h"
 #include "crypto/rsa.h"
+#include "keys/sshsig.h"
 #include "stream/format.h"
+#include "stream/stream_agent.h"
 #include "stream/stream_format.h"
 #include "stream/stream_rsa.h"
 
@@ -54,12 +56,17 @@ parse_fixed(struct stream_header *h, struct reader *r, struct rp_error *err)
 
 	if (rd_bytes(r, STREAM_FIXED_LEN, &p) != 0)
 		return r->err;
-	if (p[STREAM_MAGIC_LEN] != STREAM_VERSION)
+	h->version = p[STREAM_MAGIC_LEN];
+	if (h->version != STREAM_VERSION && h->version != STREAM_VERSION_SSHSIG)
 		return rp_fail(err, RP_REFUSED, "unsupported stream version");
 	h->flags = p[STREAM_OFF_FLAGS];
 	if ((h->flags & ~STREAM_FLAGS_KNOWN) != 0)
 		return rp_fail(err, RP_MALFORMED,
 		    "malformed header (unknown flags)");
+	if (h->version == STREAM_VERSION_SSHSIG &&
+	    !(h->flags & STREAM_FLAG_SIGNED))
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed header (version 2 stream not signed)");
 	h->salt = p + STREAM_OFF_SALT;
 	h->count = p[STREAM_OFF_COUNT];
 	if (h->count == 0 || h->count > STREAM_MAX_RECIPIENTS)
@@ -101,7 +108,8 @@ parse_trailer(struct stream_header *h, struct reader *r, struct rp_error *err)
 	if ((h->flags & STREAM_FLAG_SIGNED) &&
 	    rd_bytes(r, STREAM_KEY_ID_LEN, &h->signer_id) == 0) {
 		h->signed_len = r->off;
-		if (rd_vec(r, 2, STREAM_RSA_MIN_BYTES, STREAM_RSA_MAX_BYTES,
+		if (rd_vec(r, 2, STREAM_RSA_MIN_BYTES, h->version ==
+		    STREAM_VERSION ? STREAM_RSA_MAX_BYTES : STREAM_SSHSIG_MAX,
 		    &h->sig, &h->sig_len) == RP_MALFORMED)
 			rp_fail(err, RP_MALFORMED,
 			    "malformed header (signature length)");
@@ -213,8 +221,8 @@ room(struct writer *w, size_t n)
 
 /* Magic to count, with a fresh file key and salt, keys derived. */
 static void
-write_fixed(struct writer *w, struct stream_keys *keys, unsigned flags,
-    size_t count)
+write_fixed(struct writer *w, struct stream_keys *keys, unsigned version,
+    unsigned flags, size_t count)
 {
 	unsigned char *salt;
 
@@ -226,7 +234,7 @@ write_fixed(struct writer *w, struct stream_keys *keys, unsigned flags,
 	gcry_randomize(keys->file_key, sizeof(keys->file_key),
 	    GCRY_STRONG_RANDOM);
 	wr_bytes(w, STREAM_MAGIC, STREAM_MAGIC_LEN);
-	wr_uint(w, 1, STREAM_VERSION);
+	wr_uint(w, 1, version);
 	wr_uint(w, 1, flags);
 	salt = room(w, STREAM_SALT_LEN);
 	gcry_create_nonce(salt, STREAM_SALT_LEN);
@@ -256,19 +264,32 @@ write_stanza(struct writer *w, const struct recipient *r,
 	return 0;
 }
 
-/* Signer id, then the signature over everything up to it. */
+/* The header version a signer's scheme needs: 0 if it cannot sign. */
+static unsigned
+signer_version(const struct identity *signer)
+{
+	if (signer == NULL)
+		return STREAM_VERSION;
+	if (signer->ops->sign == NULL || signer->handle_len !=
+	    STREAM_KEY_ID_LEN)
+		return 0;
+	if (strcmp(signer->ops->kind, STREAM_STANZA_TYPE) == 0)
+		return STREAM_VERSION;
+	if (strcmp(signer->ops->kind, STREAM_AGENT_KIND) == 0)
+		return STREAM_VERSION_SSHSIG;
+	return 0;
+}
+
+/* Signer id, then the signature over everything up to it: RSA-PSS of
+ * the digest, or (version 2) an SSHSIG of it. */
 static int
 write_signature(struct writer *w, const struct identity *signer,
     const unsigned char *session, struct rp_error *err)
 {
-	unsigned char digest[RSA_DIGEST_LEN], sig[STREAM_RSA_MAX_BYTES];
+	unsigned char digest[RSA_DIGEST_LEN], sig[STREAM_SSHSIG_MAX];
 	size_t n;
 	int rc;
 
-	if (signer->ops->sign == NULL || signer->handle_len !=
-	    STREAM_KEY_ID_LEN)
-		return rp_fail(err, RP_USAGE, "a %s key cannot sign an rsapipe "
-		    "stream", signer->ops->kind);
 	wr_bytes(w, signer->handle, STREAM_KEY_ID_LEN);
 	signed_digest(digest, w->buf, w->off, session);
 	if ((rc = signer->ops->sign(signer, digest, sig, sizeof(sig), &n,
@@ -308,6 +329,7 @@ stream_header_create(unsigned char **out, size_t *len,
 {
 	struct writer w;
 	unsigned char *hdr;
+	unsigned version = signer_version(signer);
 	size_t mac_at;
 	int rc;
 
@@ -315,10 +337,14 @@ stream_header_create(unsigned char **out, size_t *len,
 	if (rcpts->n == 0 || rcpts->n > STREAM_MAX_RECIPIENTS)
 		return rp_fail(err, RP_USAGE, "between 1 and %d recipients are "
 		    "required", STREAM_MAX_RECIPIENTS);
+	if (version == 0)
+		return rp_fail(err, RP_USAGE, "a %s key cannot sign an rsapipe "
+		    "stream", signer->ops->kind);
 	hdr = rp_alloc(STREAM_HEADER_MAX);
 	wr_init(&w, hdr, STREAM_HEADER_MAX);
-	write_fixed(&w, keys, (signer != NULL ? STREAM_FLAG_SIGNED : 0) |
-	    (session != NULL ? STREAM_FLAG_SESSION : 0), rcpts->n);
+	write_fixed(&w, keys, version, (signer != NULL ?
+	    STREAM_FLAG_SIGNED : 0) | (session != NULL ? STREAM_FLAG_SESSION :
+	    0), rcpts->n);
 	if ((rc = write_body(&w, keys, rcpts, signer, session, err)) != 0) {
 		free(hdr);
 		return rc;
@@ -361,6 +387,24 @@ check_session(const struct stream_header *h, const struct stream_keys *keys,
 	return 0;
 }
 
+/* A version 2 signature: the SSHSIG of the digest, every field checked
+ * (sshsig_verify), its reason kept after ours. */
+static int
+check_sshsig(const struct stream_header *h,
+    const unsigned char digest[RSA_DIGEST_LEN], const struct rsa_key *from,
+    struct rp_error *err)
+{
+	if (sshsig_verify(from, STREAM_SSHSIG_NAMESPACE, digest,
+	    RSA_DIGEST_LEN, h->sig, h->sig_len, RSA_PKCS1_SHA512,
+	    RSA_PKCS1_SHA256 | RSA_PKCS1_SHA512, err) == 0)
+		return 0;
+	/* Whether it parses or not, a header check failed: RP_AUTH. */
+	if (err != NULL)
+		err->code = RP_AUTH;
+	rp_prefix(err, "bad signature (wrong signer or tampered header)");
+	return RP_AUTH;
+}
+
 static int
 check_signature(const struct stream_header *h, const unsigned char *buf,
     const unsigned char *session, const struct rsa_key *from,
@@ -373,9 +417,11 @@ check_signature(const struct stream_header *h, const unsigned char *buf,
 	if (!ct_equal(h->signer_id, from->id, STREAM_KEY_ID_LEN))
 		return rp_fail(err, RP_AUTH, "stream is signed by another key "
 		    "(wrong signer)");
+	signed_digest(digest, buf, h->signed_len, session);
+	if (h->version == STREAM_VERSION_SSHSIG)
+		return check_sshsig(h, digest, from, err);
 	if (h->sig_len != rsa_modulus_bytes(from))
 		return rp_fail(err, RP_AUTH, "bad signature (wrong signer)");
-	signed_digest(digest, buf, h->signed_len, session);
 	if (rsa_pss_verify(from, digest, h->sig, h->sig_len) != 0)
 		return rp_fail(err, RP_AUTH, "bad signature (wrong signer or "
 		    "tampered header)");

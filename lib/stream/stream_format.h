@@ -38,13 +38,14 @@ void stream_keys_free(struct stream_keys *keys);
  * is of type STREAM_STANZA_TYPE (stream_rsa.h): args[0] the key id, the
  * ciphertext its body. */
 struct stream_header {
+	unsigned int version;             /* STREAM_VERSION or _SSHSIG */
 	unsigned int flags;
 	const unsigned char *salt;
 	size_t count;
 	struct stanza stanza[STREAM_MAX_RECIPIENTS];
 	const unsigned char *session_tag; /* NULL unless STREAM_FLAG_SESSION */
 	const unsigned char *signer_id;   /* NULL unless STREAM_FLAG_SIGNED */
-	const unsigned char *sig;
+	const unsigned char *sig;         /* PSS (version 1), SSHSIG (2) */
 	size_t sig_len;
 	size_t signed_len;  /* header bytes covered by the signature */
 	size_t mac_offset;  /* header bytes covered by the MAC */
@@ -64,9 +65,11 @@ int stream_header_parse(struct stream_header *h, const unsigned char *buf,
 /*
  * Write a new header for the recipients (each of the stream's kind,
  * STREAM_STANZA_TYPE) and, when not NULL, signer (an identity that
- * signs) and session, into *out (free()); fill keys (a fresh file key
- * and its derived keys).  0, or RP_USAGE: no recipient or too many, a
- * key of another kind or size.
+ * signs: of kind STREAM_STANZA_TYPE, RSA-PSS in a version 1 header, or
+ * STREAM_AGENT_KIND, an SSHSIG in a version 2 header) and session,
+ * into *out (free()); fill keys (a fresh file key and its derived
+ * keys).  0, or RP_USAGE: no recipient or too many, a key of another
+ * kind or size; or what the signer's sign() failed with.
  */
 int stream_header_create(unsigned char **out, size_t *len,
     struct stream_keys *keys, const struct recipient_set *rcpts,

@@ -45,3 +45,13 @@ printf '%s\n' '-i alice.pem' > multirecord.args
 head -c 65537 /dev/urandom > large.txt
 rsa-encrypt -r $fx/bob.pub large.txt > large.rsp
 printf '%s\n' '-i bob.pem' > large.args
+# Signed through ssh-agent (version 2, an SSHSIG): alice's key in an
+# agent of our own, its socket and copy of the key in a temporary
+# directory.
+tmp=$(mktemp -d)
+trap 'kill "$SSH_AGENT_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+eval "$(ssh-agent -s -a "$tmp/sock")" >/dev/null
+install -m 600 $fx/alice.pem "$tmp/alice"
+ssh-add -q "$tmp/alice" 2>/dev/null
+vector agent-signed 'signed by alice through ssh-agent
+' '-i bob.pem --from alice.pub' -- -r $fx/bob.pub -s agent:$fx/alice.pub
