@@ -68,8 +68,8 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/keyswap/keyswap_conn.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/keyswap_trust.o lib/keyswap/known_peers.o \
 	lib/keyswap/known_peers_file.o lib/stream/stream.o \
-	lib/stream/stream_agent.o lib/stream/stream_format.o lib/stream/stream_record.o \
-	lib/stream/stream_rsa.o
+	lib/stream/stream_agent.o lib/stream/stream_format.o \
+	lib/stream/stream_record.o lib/stream/stream_rsa.o
 
 # Printing, exiting and the shared options (tools/cli.h): linked into
 # every program, the test programs and the bench included; the library
