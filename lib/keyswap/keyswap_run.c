@@ -283,6 +283,25 @@ run_hellos(struct keyswap_state *s, struct keyswap_conn *conn,
 	return rc;
 }
 
+/*
+ * The peer closed the connection as we sent our proof: one that refused
+ * early wrote its verdict before leaving, and it says more than "peer
+ * closed the connection".  Returns RP_REFUSED with it, else RP_MORE.
+ */
+static int
+read_refusal(struct keyswap_state *s, struct keyswap_conn *conn,
+    struct rp_error *err)
+{
+	struct rp_error early;
+
+	rp_clear(&early);
+	if (receive_take(s, conn, &early) != 0 && s->early) {
+		*err = early;
+		return RP_REFUSED;
+	}
+	return RP_MORE;
+}
+
 int
 keyswap_run_hello_proof(struct keyswap_state *s, struct keyswap_conn *conn,
     const struct keyswap_signer *signer, const struct rsa_key *session,
@@ -301,7 +320,7 @@ keyswap_run_hello_proof(struct keyswap_state *s, struct keyswap_conn *conn,
 	if ((rc = keyswap_make_proof(s, signer, frame, &len, err)) != 0)
 		return rc;
 	if ((rc = keyswap_send(conn, frame, len, err)) != 0)
-		return rc;
+		return rc == RP_MORE ? read_refusal(s, conn, err) : rc;
 	if ((rc = receive_take(s, conn, err)) == RP_AUTH)
 		keyswap_send_verdict(conn, s->refusal != 0 ? s->refusal :
 		    KEYSWAP_REFUSE);
