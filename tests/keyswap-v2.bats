@@ -281,3 +281,25 @@ invite_pair() {
 	    true
 	[ "$(head -c 6 hello.bin | od -An -tx1 | tr -d ' ')" = 52504b530201 ]
 }
+
+@test "a version-1 keyswap and this one each say the other's version, both ways" {
+	# keyswap as released at version 1: the last commit that spoke it.
+	local v1=97302be
+	git -C "$RSAPIPE_ROOT" rev-parse -q --verify "$v1^{commit}" >/dev/null ||
+		skip "not a git checkout with the version-1 history"
+	mkdir v1src
+	git -C "$RSAPIPE_ROOT" archive "$v1" | tar -x -C v1src
+	make -s -C v1src -j2 tools/keyswap >/dev/null 2>&1
+	timeout 20 keyswap "${ALICE[@]}" --peer "$FIXTURES/bob.pub" \
+	    <b2a >a2b 2>alice.err &
+	pid=$!
+	bstatus=0
+	timeout 20 v1src/tools/keyswap "${BOB[@]}" --peer "$FIXTURES/alice.pub" \
+	    >b2a <a2b 2>bob.err || bstatus=$?
+	astatus=0
+	wait "$pid" || astatus=$?
+	[ "$astatus" -eq 1 ] && [ "$bstatus" -eq 1 ]
+	[ "$(cat alice.err)" = "keyswap: peer speaks keyswap version 1; this is version 2: the peer needs a newer rsapipe" ]
+	[ "$(cat bob.err)" = "keyswap: peer speaks keyswap version 2; this is version 1" ]
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx
+}

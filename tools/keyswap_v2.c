@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* keyswap_v2.c: agent identities and invites for keyswap(1). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -140,6 +141,8 @@ ks_invite_open(struct ks_invite *iv, const struct options *o)
 		make_code(&c, o);
 	else if (invite_code_parse(&c, o->code, strlen(o->code), &err) != 0)
 		die_error(&err, EXIT_USAGE);
+	else	/* The words are the password: not left in argv. */
+		wipe((char *)(uintptr_t)o->code, strlen(o->code));
 	iv->w = secure_alloc(SPAKE2_SCALAR_LEN);
 	if (invite_code_w(&c, iv->w, &err) != 0)
 		die_error(&err, EXIT_USAGE);
