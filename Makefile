@@ -65,7 +65,8 @@ LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
 	lib/keys/keys.o lib/keys/openssh_key.o lib/keys/passphrase.o \
 	lib/keys/pkcs8.o lib/keys/ssh_blob.o lib/keys/sshsig.o \
 	lib/keyswap/invite_code.o lib/keyswap/keyswap.o \
-	lib/keyswap/keyswap_conn.o lib/keyswap/keyswap_run.o \
+	lib/keyswap/keyswap_conn.o lib/keyswap/keyswap_invite.o \
+	lib/keyswap/keyswap_proof.o lib/keyswap/keyswap_run.o \
 	lib/keyswap/keyswap_trust.o lib/keyswap/known_peers.o \
 	lib/keyswap/known_peers_file.o lib/stream/stream.o \
 	lib/stream/stream_agent.o lib/stream/stream_format.o \
@@ -115,10 +116,10 @@ tools/rsa-encrypt: tools/rsa-encrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
 tools/rsa-decrypt: tools/rsa-decrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
-KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_options.o
+KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_options.o tools/keyswap_v2.o
 tools/keyswap: $(KEYSWAP_OBJS) $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(KEYSWAP_OBJS) $(CLI) $(LIB) $(DEPS_LIBS)
-$(KEYSWAP_OBJS): tools/keyswap_options.h
+$(KEYSWAP_OBJS): tools/keyswap_options.h tools/keyswap_v2.h
 
 # chat-term and its modules (tools/chat_term.h), which see libedit.
 CHAT_TERM_OBJS = tools/chat-term.o tools/chat_screen.o tools/chat_lines.o \

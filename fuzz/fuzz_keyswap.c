@@ -4,8 +4,12 @@
  * taken by the real sequence of lib/keyswap_run.c, the one keyswap runs:
  * against our own fixed hello, the peer's hello (its keys built, the
  * reflection check, the transcript), then its proof verified with the
- * identity the hello carried, then its verdict.  Only our own proof is
- * not made: signing is slow and takes nothing from the peer.
+ * identity the hello carried under the scheme it named (PSS or SSHSIG),
+ * or an early verdict, then its verdict.  The first input byte picks
+ * our side: no invite, or an invite we made or typed (a fixed w), so
+ * the peer's invite field, SPAKE2 share and confirmation are taken by
+ * the real code too.  Only our own proof is not made: signing is slow
+ * and takes nothing from the peer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +69,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct keyswap_state s;
 	const unsigned char *frame;
 	unsigned char *copy;
+	static const unsigned char w[SPAKE2_SCALAR_LEN] = { 0, 7 };
+	struct keyswap_invite inv = { KEYSWAP_INVITER, 7, w, 0 };
 	struct rp_error err;
 	size_t left = size, frame_len;
-	int rc;
+	int rc, mode;
 
-	if (keyswap_begin(&s, fuzz_key("alice"), fuzz_key("bob"), nonce) != 0)
+	if (size < 1)
+		return 0;
+	mode = data[0] % 3, data++, left--;
+	inv.role = mode == 1 ? KEYSWAP_INVITER : KEYSWAP_CALLER;
+	if (keyswap_begin(&s, fuzz_key("alice"), fuzz_key("bob"), nonce,
+	    KEYSWAP_SCHEME_PSS, mode == 0 ? NULL : &inv, &err) != 0)
 		abort();
 	while (keyswap_expected(&s) != 0 &&
 	    next_frame(&data, &left, &frame, &frame_len) == 0) {
@@ -83,7 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0) {
 			/* A failure always says why, under its own code. */
 			if (err.code != rc || err.reason[0] == '\0' ||
-			    (rc == RP_REFUSED && s.bad_key == NULL))
+			    (rc == RP_REFUSED && s.bad_key == NULL &&
+			    !s.early && s.refusal == 0))
 				abort();
 			break;
 		}

@@ -140,8 +140,10 @@ keyswap --identity "$fx/bob.pem" --session-key "$tmp/sb.pem" \
 	--peer-out "$tmp/pb" --session-out "$tmp/cb" --peer "$fx/alice.pub" \
 	< "$tmp/ab" | tee "$tmp/from-bob" > "$tmp/ba"
 wait "$pid"
-cp "$tmp/from-alice" "$ks/exchange-alice"
-cp "$tmp/from-bob" "$ks/exchange-bob"
+# fuzz_keyswap's first byte picks our side: 0 no invite, 1 we made the
+# code, 2 we typed it.
+{ printf '\000'; cat "$tmp/from-alice"; } > "$ks/exchange-alice"
+{ printf '\000'; cat "$tmp/from-bob"; } > "$ks/exchange-bob"
 # The frames one by one (8-byte header, be16 body length at offset 6).
 split_frames() { # FILE PREFIX
 	off=0 i=0 size=$(wc -c < "$1")
@@ -151,7 +153,27 @@ split_frames() { # FILE PREFIX
 		off=$((off + 8 + len)) i=$((i + 1))
 	done
 }
-split_frames "$tmp/from-bob" "$ks/frame-bob"
+split_frames "$tmp/from-bob" "$tmp/frame-bob"
+for f in "$tmp"/frame-bob-*; do
+	{ printf '\000'; cat "$f"; } > "$ks/${f##*/}"
+done
+: > "$tmp/allowed"
+# An invite exchange: alice makes the code, bob types it; bob's frames
+# for a side that made the code (1), alice's for one that typed it (2).
+keyswap --identity "$fx/alice.pem" --session-key "$tmp/sa.pem" \
+	--peer-out "$tmp/pa" --session-out "$tmp/ca" --invite bob \
+	--allowed "$tmp/allowed" --invite-file "$tmp/code" \
+	< "$tmp/ba" 2>/dev/null | tee "$tmp/inv-alice" > "$tmp/ab" &
+pid=$!
+sh -c 'c=$1; shift; while [ ! -s "$c" ]; do sleep 0.05; done
+	exec keyswap --code "$(cat "$c")" "$@"' sh "$tmp/code" \
+	--identity "$fx/bob.pem" --session-key "$tmp/sb.pem" \
+	--peer-out "$tmp/pb" --session-out "$tmp/cb" \
+	--known-peers "$tmp/kp" --name alice \
+	< "$tmp/ab" 2>/dev/null | tee "$tmp/inv-bob" > "$tmp/ba" || true
+wait "$pid" || true
+{ printf '\001'; cat "$tmp/inv-bob"; } > "$ks/invite-bob"
+{ printf '\002'; cat "$tmp/inv-alice"; } > "$ks/invite-alice"
 
 # ---- known peers: a name line, then the file ----
 kp=$c/known_peers

@@ -308,13 +308,14 @@ bats_require_minimum_version 1.5.0
 	    "$(head -c 100 alice.hello | od -An -v -tx1)" 'peer closed the connection'
 	    '' 'peer closed the connection'
 	    '47 45 54 20 2f 20 48 54 54 50 2f 31 2e 30 0d 0a' 'not speaking keyswap'
-	    '52 50 4b 53 02 01 00 08' 'peer speaks keyswap version 2; this is version 1'
-	    '52 50 4b 53 01 01 ff ff' 'oversized message'
-	    '52 50 4b 53 01 07 00 00' 'unknown message type'
-	    '52 50 4b 53 01 02 00 00' 'expected a hello from the peer, got a proof'
-	    '52 50 4b 53 01 01 00 04 08 35 00 00' 'malformed hello \(identity key length\)'
-	    '52 50 4b 53 01 01 00 06 00 01 30 00 00 00' 'malformed hello \(session key length\)'
-	    '52 50 4b 53 01 01 00 08 00 01 30 00 01 30 00 00' 'malformed hello \(nonce length\)'
+	    '52 50 4b 53 01 01 00 08' 'peer speaks keyswap version 1; this is version 2: the peer needs a newer rsapipe'
+	    '52 50 4b 53 03 01 00 08' 'peer speaks keyswap version 3; this is version 2'
+	    '52 50 4b 53 02 01 ff ff' 'oversized message'
+	    '52 50 4b 53 02 07 00 00' 'unknown message type'
+	    '52 50 4b 53 02 02 00 00' 'expected a hello from the peer, got a proof'
+	    '52 50 4b 53 02 01 00 04 08 35 00 00' 'malformed hello \(identity key length\)'
+	    '52 50 4b 53 02 01 00 06 00 01 30 00 00 00' 'malformed hello \(session key length\)'
+	    '52 50 4b 53 02 01 00 08 00 01 30 00 01 30 00 00' 'malformed hello \(nonce length\)'
 	)
 	# (not "i": bats' own helpers clobber it)
 	for ((c = 0; c < ${#cases[@]}; c += 2)); do
@@ -325,7 +326,7 @@ bats_require_minimum_version 1.5.0
 		assert_nothing_written alice-got.pem alice.ctx
 	done
 	# A well-formed hello carrying something that is not an RSA key.
-	printf '52504b530101002600013000013000%s' "$(printf '%064d' 0)" |
+	printf '52504b5302010029000130000130%s010000' "$(printf '%064d' 0)" |
 	    xxd -r -p >peer.bytes
 	run -1 --separate-stderr keyswap "${ALICE[@]}" --accept-any <peer.bytes
 	assert_one_line_error keyswap 'peer sent a bad identity key'

@@ -18,26 +18,26 @@
 #include "keyswap/keyswap_trust.h"
 #include "keyswap/known_peers.h"
 #include "keyswap_options.h"
+#include "keyswap_v2.h"
 
 #define ASK_GRACE_MS 1000       /* wait for a refusing peer before asking */
 
 /* One run of the exchange, from the local files to the outputs. */
 struct run {
 	const struct options *o;
-	struct rsa_key identity, session, pinned;
+	struct ks_identity id;  /* a key file or the agent's key */
+	struct ks_invite iv;    /* --invite or --code */
+	struct rsa_key session, pinned;
 	struct keyswap_conn conn;
 	struct keyswap_state x; /* the exchange: the peer's keys, T */
 	struct keyswap_judgement j;
 	struct io_output peer_out, session_out, identity_out, name_out;
-	char own_fingerprint[KEY_FINGERPRINT_LEN];
 	char fingerprint[KEY_FINGERPRINT_LEN]; /* the peer's, once verified */
 	int peer_verdict_read; /* the peer's verdict came (and accepted) */
 };
 
-/*
- * keyswap(1)'s statuses: 2 for local trouble, 1 for everything the peer
- * did, its silence (RP_TIMEOUT) and its hang-up (RP_MORE) included.
- */
+/* keyswap(1)'s statuses: 2 for local trouble, 1 for all the peer did,
+ * its silence (RP_TIMEOUT) and its hang-up (RP_MORE) included. */
 static _Noreturn void
 fail(const struct rp_error *err)
 {
@@ -85,8 +85,8 @@ open_local(struct run *r)
 	const struct options *o = r->o;
 	struct rp_error err;
 
-	if (key_read_private(&r->identity, o->identity, &o->pass, &err) != 0 ||
-	    key_read_private(&r->session, o->session_key, NULL, &err) != 0 ||
+	ks_identity_open(&r->id, o);
+	if (key_read_private(&r->session, o->session_key, NULL, &err) != 0 ||
 	    keyswap_trust_open(&o->trust, &r->pinned, &err) != 0 ||
 	    io_output_create(&r->peer_out, o->peer_out, 0644, 0, &err) != 0 ||
 	    io_output_create(&r->session_out, o->session_out, 0600, 0,
@@ -96,7 +96,6 @@ open_local(struct run *r)
 	    io_output_create(&r->name_out, o->peer_name_out, 0644, 0,
 	    &err) != 0))
 		die_error(&err, EXIT_USAGE);
-	key_fingerprint(&r->identity, r->own_fingerprint);
 }
 
 /* Hellos and proofs; the peer's identity shown once it is proven. */
@@ -106,10 +105,13 @@ exchange_proofs(struct run *r)
 	struct rp_error err;
 
 	keyswap_conn_init(&r->conn, STDIN_FILENO, STDOUT_FILENO,
-	    r->o->timeout);
-	if (keyswap_run_hello_proof(&r->x, &r->conn, &r->identity,
-	    &r->session, &err) != 0)
+	    ks_invite_open(&r->iv, r->o));
+	if (keyswap_run_hello_proof(&r->x, &r->conn, &r->id.signer,
+	    &r->session, r->iv.w != NULL ? &r->iv.inv : NULL, &err) != 0) {
+		ks_identity_check_agent(&r->id, &err);
 		fail(&err);
+	}
+	ks_invite_close(&r->iv);
 	key_fingerprint(&r->x.peer_identity, r->fingerprint);
 	notice("peer identity %s", r->fingerprint);
 }
@@ -119,6 +121,7 @@ static void
 receive_verdict(struct run *r)
 {
 	struct rp_error err;
+	const char *why;
 	int value;
 
 	switch ((value = keyswap_run_verdict(&r->x, &r->conn, &err))) {
@@ -130,10 +133,12 @@ receive_verdict(struct run *r)
 	case KEYSWAP_REFUSE_NOT_ALLOWED:
 		die(EXIT_AUTH, "peer refused: this identity (%s) is not on its "
 		    "allow list; give the peer's operator your fingerprint",
-		    r->own_fingerprint);
+		    r->id.fingerprint);
 	default:
 		if (value < 0)
 			fail(&err);
+		if ((why = keyswap_verdict_reason(value)) != NULL)
+			die(EXIT_AUTH, "%s", why);
 		/* Any other value is a refusal too, for a reason that a
 		 * later version may name. */
 		die(EXIT_AUTH, "peer refused the exchange (verdict %d)", value);
@@ -153,6 +158,11 @@ judge_peer(struct run *r)
 	struct rp_error err;
 	int rc;
 
+	if (o->invite != NULL || o->code != NULL) {
+		if (ks_invite_judge(o, r->fingerprint, &r->j, &err) != 0)
+			refuse(r, &err);
+		return;
+	}
 	if (keyswap_judge(&o->trust, &r->pinned, &r->x.peer_identity,
 	    r->fingerprint, &r->j, &err) != 0)
 		refuse(r, &err);
@@ -253,9 +263,12 @@ keyswap(const struct options *o)
 	exchange_proofs(&r);
 	judge_peer(&r);
 	exchange_verdicts(&r);
-	if (r.j.record)
+	if (r.j.record && (o->invite != NULL || o->code != NULL))
+		ks_invite_record(o, r.fingerprint, &r.j);
+	else if (r.j.record)
 		record_first_contact(&r);
 	write_outputs(&r);
+	ks_identity_close(&r.id);
 	key_free(&r.session);
 	key_free(&r.pinned);
 	keyswap_state_free(&r.x);

@@ -7,10 +7,12 @@
 
 #include "cli.h"
 #include "core/io.h"
+#include "keyswap/known_peers.h"
 #include "keyswap_options.h"
 
 #define DEFAULT_TIMEOUT 30
 #define MAX_TIMEOUT 86400
+#define DEFAULT_INVITE_VALID 600
 
 static const char synopsis[] =
     "usage: keyswap --identity PRIVATE --session-key PRIVATE "
@@ -21,6 +23,10 @@ static const char synopsis[] =
     "               [--peer-identity-out F] [--peer-name-out F] "
     "[--timeout S]\n"
     "               [--passphrase-file F | --passphrase-fd N]\n"
+    "               [--invite NAME [--invite-file F] [--invite-valid S] |"
+    " --code CODE]\n"
+    "       (--identity agent:SHA256:... or agent:FILE.pub: the key in "
+    "ssh-agent)\n"
     "       keyswap --known-peers F --forget NAME\n";
 
 static _Noreturn void
@@ -70,7 +76,8 @@ set_new_peer(struct keyswap_trust *t, int policy)
 enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT, OPT_SESSION_OUT,
     OPT_PEER_IDENTITY_OUT, OPT_PEER_NAME_OUT, OPT_PEER, OPT_KNOWN_PEERS,
     OPT_NAME, OPT_ASK, OPT_ACCEPT_NEW, OPT_REFUSE_NEW, OPT_ALLOWED,
-    OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT };
+    OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_INVITE, OPT_INVITE_FILE,
+    OPT_INVITE_VALID, OPT_CODE };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
@@ -89,6 +96,10 @@ static const struct option longopts[] = {
 	{ "forget", required_argument, NULL, OPT_FORGET },
 	{ "accept-any", no_argument, NULL, OPT_ACCEPT_ANY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "invite", required_argument, NULL, OPT_INVITE },
+	{ "invite-file", required_argument, NULL, OPT_INVITE_FILE },
+	{ "invite-valid", required_argument, NULL, OPT_INVITE_VALID },
+	{ "code", required_argument, NULL, OPT_CODE },
 	PASSPHRASE_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
@@ -121,6 +132,12 @@ string_option(struct options *o, int ch)
 		return &o->trust.allowed;
 	case OPT_FORGET:
 		return &o->forget;
+	case OPT_INVITE:
+		return &o->invite;
+	case OPT_INVITE_FILE:
+		return &o->invite_file;
+	case OPT_CODE:
+		return &o->code;
 	default:
 		return NULL;
 	}
@@ -171,6 +188,9 @@ parse_options(int argc, char *argv[], struct options *o)
 			o->timeout = parse_timeout(optarg);
 			o->timeout_set = 1;
 			break;
+		case OPT_INVITE_VALID:
+			o->invite_valid = parse_timeout(optarg);
+			break;
 		default:
 			option_default(ch, optarg, &o->pass, help, usage);
 		}
@@ -219,6 +239,38 @@ check_outputs(const struct options *o)
 				die(EXIT_USAGE, "the output files must differ");
 }
 
+/* --invite NAME records the peer as NAME in --allowed or --known-peers;
+ * --code CODE records it under --known-peers --name. */
+static void
+check_invite(struct options *o)
+{
+	if ((o->invite_file != NULL || o->invite_valid != 0) &&
+	    o->invite == NULL)
+		die(EXIT_USAGE, "--invite-file and --invite-valid go with "
+		    "--invite");
+	if (o->invite_valid == 0)
+		o->invite_valid = DEFAULT_INVITE_VALID;
+	if (o->invite != NULL && o->code != NULL)
+		die(EXIT_USAGE, "--invite and --code exclude each other: one "
+		    "side makes the code, the other types it");
+	if (o->invite != NULL) {
+		if (!known_peers_valid_name(o->invite))
+			die(EXIT_USAGE, "--invite: want 1 to %d printable "
+			    "characters without spaces", KNOWN_PEERS_NAME_MAX);
+		if (o->trust.allowed == NULL && o->trust.known_peers == NULL)
+			die(EXIT_USAGE, "--invite needs --allowed F or "
+			    "--known-peers F to record the peer in");
+		if (o->trust.name != NULL)
+			die(EXIT_USAGE, "--invite NAME is the peer's name; "
+			    "give no --name");
+		if (o->trust.known_peers != NULL)
+			o->trust.name = o->invite;
+	}
+	if (o->code != NULL && o->trust.known_peers == NULL)
+		die(EXIT_USAGE, "--code needs --known-peers F --name NAME to "
+		    "record the peer in");
+}
+
 void
 keyswap_options(int argc, char *argv[], struct options *o)
 {
@@ -237,6 +289,7 @@ keyswap_options(int argc, char *argv[], struct options *o)
 		die(EXIT_USAGE, "--identity, --session-key, --peer-out and "
 		    "--session-out are required");
 	check_outputs(o);
+	check_invite(o);
 	if (keyswap_trust_check(&o->trust, &err) != 0)
 		die_error(&err, EXIT_USAGE);
 }

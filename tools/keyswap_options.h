@@ -14,6 +14,8 @@ struct options {
 	const char *identity, *session_key, *peer_out, *session_out;
 	const char *peer_identity_out, *peer_name_out;
 	const char *forget;
+	const char *invite, *invite_file, *code; /* version 2's invites */
+	unsigned int invite_valid;               /* seconds */
 	struct keyswap_trust trust;
 	int timeout_set;
 	unsigned int timeout;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* keyswap.c: the keyswap protocol: frames, transcript, proofs (the
- * connection is keyswap_conn.c). */
+/* keyswap.c: the keyswap protocol's frames (the transcript and proofs
+ * are keyswap_proof.c, the connection keyswap_conn.c). */
 #include <stdint.h>
 #include <string.h>
 
@@ -9,11 +9,6 @@
 #include "core/error.h"
 #include "crypto/rsa.h"
 #include "keyswap/keyswap.h"
-
-/* Domain-separation labels: a transcript or proof hash can never be
- * mistaken for any other SHA-256 this project signs or compares. */
-static const char transcript_label[] = "rsapipe keyswap v1 transcript";
-static const char proof_label[] = "rsapipe keyswap v1 proof";
 
 int
 keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN], int *type,
@@ -38,6 +33,10 @@ keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN], int *type,
 	if (v != KEYSWAP_VERSION) {
 		/* Version 0 is another version too, and said as such. */
 		*version = (int)v;
+		if (v == 1)
+			return rp_fail(err, RP_REFUSED, "peer speaks keyswap "
+			    "version 1; this is version %d: the peer needs a "
+			    "newer rsapipe", KEYSWAP_VERSION);
 		return rp_fail(err, RP_REFUSED, "peer speaks keyswap version "
 		    "%d; this is version %d", *version, KEYSWAP_VERSION);
 	}
@@ -77,30 +76,36 @@ frame_finish(struct writer *w)
 size_t
 keyswap_encode_hello(unsigned char *out, const unsigned char *identity,
     size_t identity_len, const unsigned char *session, size_t session_len,
-    const unsigned char nonce[KEYSWAP_NONCE_LEN])
+    const unsigned char nonce[KEYSWAP_NONCE_LEN], int scheme,
+    const unsigned char *invite)
 {
 	struct writer w;
 
 	if (identity_len == 0 || identity_len > KEYSWAP_SPKI_MAX ||
-	    session_len == 0 || session_len > KEYSWAP_SPKI_MAX)
+	    session_len == 0 || session_len > KEYSWAP_SPKI_MAX ||
+	    keyswap_scheme_name(scheme) == NULL)
 		return 0;
 	frame_start(&w, out, KEYSWAP_HELLO);
 	wr_vec(&w, 2, identity, identity_len);
 	wr_vec(&w, 2, session, session_len);
 	wr_bytes(&w, nonce, KEYSWAP_NONCE_LEN);
+	wr_uint(&w, 1, (size_t)scheme);
+	wr_vec(&w, 2, invite, invite != NULL ? KEYSWAP_INVITE_LEN : 0);
 	return frame_finish(&w);
 }
 
 size_t
 keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
-    size_t sig_len)
+    size_t sig_len, const unsigned char *confirm)
 {
 	struct writer w;
 
-	if (sig_len == 0 || sig_len > KEYSWAP_SIG_MAX)
+	if (sig_len == 0 || sig_len > KEYSWAP_PROOF_SIG_MAX)
 		return 0;
 	frame_start(&w, out, KEYSWAP_PROOF);
 	wr_vec(&w, 2, sig, sig_len);
+	if (confirm != NULL)
+		wr_bytes(&w, confirm, KEYSWAP_CONFIRM_LEN);
 	return frame_finish(&w);
 }
 
@@ -110,11 +115,43 @@ keyswap_encode_verdict(unsigned char *out, int verdict)
 	struct writer w;
 
 	if (verdict != KEYSWAP_ACCEPT && verdict != KEYSWAP_REFUSE &&
-	    verdict != KEYSWAP_REFUSE_NOT_ALLOWED)
+	    verdict != KEYSWAP_REFUSE_NOT_ALLOWED &&
+	    verdict != KEYSWAP_REFUSE_INVITE_SPENT &&
+	    verdict != KEYSWAP_REFUSE_INVITE_MISMATCH)
 		return 0;
 	frame_start(&w, out, KEYSWAP_VERDICT);
 	wr_uint(&w, 1, (size_t)verdict);
 	return frame_finish(&w);
+}
+
+/* The fields version 2 adds: the scheme and the invite. */
+static int
+parse_hello_v2(struct keyswap_hello *hello, struct reader *r,
+    struct rp_error *err)
+{
+	const unsigned char *inv;
+	size_t scheme, inv_len;
+
+	if (rd_uint(r, 1, &scheme) != 0 ||
+	    rd_vec(r, 2, 0, KEYSWAP_INVITE_LEN, &inv, &inv_len) != 0 ||
+	    rd_end(r) != 0 || (inv_len != 0 && inv_len != KEYSWAP_INVITE_LEN))
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed hello (scheme or invite length)");
+	if (keyswap_scheme_name((int)scheme) == NULL)
+		return rp_fail(err, RP_MALFORMED, "peer uses an unknown proof "
+		    "scheme %zu", scheme);
+	hello->scheme = (int)scheme;
+	hello->invite = inv_len != 0 ? inv : NULL;
+	hello->invite_role = 0;
+	if (hello->invite == NULL)
+		return 0;
+	hello->invite_role = inv[0];
+	hello->invite_number = (unsigned)inv[1] << 8 | inv[2];
+	hello->share = inv + 3;
+	if (inv[0] != KEYSWAP_INVITER && inv[0] != KEYSWAP_CALLER)
+		return rp_fail(err, RP_MALFORMED,
+		    "malformed hello (invite role %d)", inv[0]);
+	return 0;
 }
 
 int
@@ -132,21 +169,24 @@ keyswap_parse_hello(struct keyswap_hello *hello, const unsigned char *body,
 	    &hello->session_len) != 0)
 		return rp_fail(err, RP_MALFORMED,
 		    "malformed hello (session key length)");
-	if (rd_bytes(&r, KEYSWAP_NONCE_LEN, &hello->nonce) != 0 ||
-	    rd_end(&r) != 0)
+	if (rd_bytes(&r, KEYSWAP_NONCE_LEN, &hello->nonce) != 0)
 		return rp_fail(err, RP_MALFORMED,
 		    "malformed hello (nonce length)");
-	return 0;
+	return parse_hello_v2(hello, &r, err);
 }
 
 int
 keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
+    const unsigned char **confirm, int with_confirm,
     const unsigned char *body, size_t len, struct rp_error *err)
 {
 	struct reader r;
 
+	*confirm = NULL;
 	rd_init(&r, body, len);
-	if (rd_vec(&r, 2, 1, KEYSWAP_SIG_MAX, sig, sig_len) != 0 ||
+	if (rd_vec(&r, 2, 1, KEYSWAP_PROOF_SIG_MAX, sig, sig_len) != 0 ||
+	    (with_confirm &&
+	    rd_bytes(&r, KEYSWAP_CONFIRM_LEN, confirm) != 0) ||
 	    rd_end(&r) != 0)
 		return rp_fail(err, RP_MALFORMED, "malformed proof");
 	return 0;
@@ -198,98 +238,4 @@ keyswap_check_not_reflected(const unsigned char *own, size_t own_len,
 		return rp_fail(err, RP_AUTH,
 		    "peer echoed our nonce (reflection)");
 	return 0;
-}
-
-/* One-shot SHA-256 over n buffers of ours: libgcrypt failing on them
- * is nobody's input. */
-static void
-sha256_buffers(unsigned char out[RSA_DIGEST_LEN], gcry_buffer_t *iov, int n)
-{
-	gcry_error_t e;
-
-	e = gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, n);
-	if (e)
-		rp_fatal("SHA-256: %s", gcry_strerror(e));
-}
-
-static void
-set_buffer(gcry_buffer_t *b, const void *data, size_t len)
-{
-	memset(b, 0, sizeof(*b));
-	b->data = (void *)(uintptr_t)data;
-	b->len = len;
-}
-
-void
-keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *own, size_t own_len,
-    const unsigned char *peer, size_t peer_len)
-{
-	const unsigned char *first = own, *second = peer;
-	size_t first_len = own_len, second_len = peer_len, min;
-	unsigned char lens[8];
-	struct writer w;
-	gcry_buffer_t iov[5];
-	int c;
-
-	/* Canonical order: bytewise, the shorter first on a common
-	 * prefix.  No roles, yet both sides hash the same bytes. */
-	min = own_len < peer_len ? own_len : peer_len;
-	c = memcmp(own, peer, min);
-	if (c > 0 || (c == 0 && own_len > peer_len)) {
-		first = peer, first_len = peer_len;
-		second = own, second_len = own_len;
-	}
-	wr_init(&w, lens, sizeof(lens));
-	wr_uint(&w, 4, first_len);
-	wr_uint(&w, 4, second_len);
-	set_buffer(&iov[0], transcript_label, sizeof(transcript_label) - 1);
-	set_buffer(&iov[1], lens, 4);
-	set_buffer(&iov[2], first, first_len);
-	set_buffer(&iov[3], lens + 4, 4);
-	set_buffer(&iov[4], second, second_len);
-	sha256_buffers(t, iov, 5);
-}
-
-/* SHA-256(label || T || SHA-256(hello)): what the sender of hello signs. */
-static void
-proof_digest(unsigned char out[RSA_DIGEST_LEN],
-    const unsigned char t[KEYSWAP_CONTEXT_LEN], const unsigned char *hello,
-    size_t hello_len)
-{
-	unsigned char hello_hash[RSA_DIGEST_LEN];
-	gcry_buffer_t iov[3];
-
-	gcry_md_hash_buffer(GCRY_MD_SHA256, hello_hash, hello, hello_len);
-	set_buffer(&iov[0], proof_label, sizeof(proof_label) - 1);
-	set_buffer(&iov[1], t, KEYSWAP_CONTEXT_LEN);
-	set_buffer(&iov[2], hello_hash, sizeof(hello_hash));
-	sha256_buffers(out, iov, 3);
-}
-
-size_t
-keyswap_sign_proof(const struct rsa_key *identity,
-    const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *own_hello, size_t own_len, unsigned char *sig)
-{
-	unsigned char digest[RSA_DIGEST_LEN];
-
-	/* keyswap_begin() refused a key too large for a hello already. */
-	if (rsa_modulus_bytes(identity) > KEYSWAP_SIG_MAX)
-		rp_fatal("identity key too large for keyswap");
-	proof_digest(digest, t, own_hello, own_len);
-	rsa_pss_sign(identity, digest, sig);
-	return rsa_modulus_bytes(identity);
-}
-
-int
-keyswap_verify_proof(const struct rsa_key *peer_identity,
-    const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *peer_hello, size_t peer_len,
-    const unsigned char *sig, size_t sig_len)
-{
-	unsigned char digest[RSA_DIGEST_LEN];
-
-	proof_digest(digest, t, peer_hello, peer_len);
-	return rsa_pss_verify(peer_identity, digest, sig, sig_len);
 }

@@ -36,12 +36,19 @@
 
 #define KEYSWAP_MAGIC "RPKS"
 #define KEYSWAP_MAGIC_LEN 4
-#define KEYSWAP_VERSION 1
+#define KEYSWAP_VERSION 2
 #define KEYSWAP_HEADER_LEN 8     /* magic, version, type, be16 length */
 #define KEYSWAP_NONCE_LEN 32
 #define KEYSWAP_CONTEXT_LEN 32   /* T, the session context */
 #define KEYSWAP_SPKI_MAX 2100    /* a 16384-bit RSA SPKI is 2086 bytes */
 #define KEYSWAP_SIG_MAX (KEY_MAX_BITS / 8) /* modulus bytes */
+/* The signature field of a proof: a PSS signature, or an SSHSIG blob
+ * (a 16384-bit key's is about 4.2 KiB). */
+#define KEYSWAP_PROOF_SIG_MAX 6144
+#define KEYSWAP_CONFIRM_LEN 32   /* SPAKE2's cA or cB */
+#define KEYSWAP_SHARE_LEN 65     /* a SPAKE2 share, SEC1 uncompressed */
+#define KEYSWAP_INVITE_LEN (1 + 2 + KEYSWAP_SHARE_LEN) /* role, number,
+                                                           share */
 #define KEYSWAP_BODY_MAX 8184    /* whole frame at most 8 KiB */
 #define KEYSWAP_FRAME_MAX (KEYSWAP_HEADER_LEN + KEYSWAP_BODY_MAX)
 
@@ -59,8 +66,24 @@ enum keyswap_type {
 enum keyswap_verdict {
 	KEYSWAP_ACCEPT = 0,
 	KEYSWAP_REFUSE = 1,            /* refused (proof, pin, changed key...) */
-	KEYSWAP_REFUSE_NOT_ALLOWED = 2 /* the receiver's identity is not on the
-	                                  sender's allow list */
+	KEYSWAP_REFUSE_NOT_ALLOWED = 2, /* the receiver's identity is not on
+	                                   the sender's allow list */
+	KEYSWAP_REFUSE_INVITE_SPENT = 4, /* the invite is spent, expired or
+	                                    unknown (may come early) */
+	KEYSWAP_REFUSE_INVITE_MISMATCH = 5 /* the invite code did not match */
+};
+
+/* Proof schemes (doc/KEYSWAP.md 3): named in each side's hello. */
+enum keyswap_scheme {
+	KEYSWAP_SCHEME_PSS = 1,        /* rsa-pss-sha256 (version 1's) */
+	KEYSWAP_SCHEME_SSHSIG_256 = 2, /* sshsig-rsa-sha2-256 */
+	KEYSWAP_SCHEME_SSHSIG_512 = 3  /* sshsig-rsa-sha2-512 */
+};
+
+/* Invite roles (doc/KEYSWAP.md 4.2): SPAKE2's A and B. */
+enum keyswap_invite_role {
+	KEYSWAP_INVITER = 1,  /* made the code */
+	KEYSWAP_CALLER = 2    /* typed it */
 };
 
 /* A parsed hello; the pointers point into the frame it came from. */
@@ -70,6 +93,11 @@ struct keyswap_hello {
 	const unsigned char *session;  /* SPKI DER */
 	size_t session_len;
 	const unsigned char *nonce;    /* KEYSWAP_NONCE_LEN bytes */
+	int scheme;                    /* enum keyswap_scheme */
+	const unsigned char *invite;   /* KEYSWAP_INVITE_LEN bytes, or NULL */
+	int invite_role;               /* with an invite: its fields */
+	unsigned invite_number;
+	const unsigned char *share;
 };
 
 /*
@@ -89,9 +117,12 @@ int keyswap_parse_header(const unsigned char hdr[KEYSWAP_HEADER_LEN],
 size_t keyswap_encode_hello(unsigned char *out,
     const unsigned char *identity, size_t identity_len,
     const unsigned char *session, size_t session_len,
-    const unsigned char nonce[KEYSWAP_NONCE_LEN]);
+    const unsigned char nonce[KEYSWAP_NONCE_LEN], int scheme,
+    const unsigned char *invite);
+/* invite: NULL, or KEYSWAP_INVITE_LEN bytes (role, be16 number, share). */
+/* confirm: NULL without an invite, else KEYSWAP_CONFIRM_LEN bytes. */
 size_t keyswap_encode_proof(unsigned char *out, const unsigned char *sig,
-    size_t sig_len);
+    size_t sig_len, const unsigned char *confirm);
 /* verdict: one of enum keyswap_verdict (else 0 is returned). */
 size_t keyswap_encode_verdict(unsigned char *out, int verdict);
 
@@ -99,7 +130,10 @@ size_t keyswap_encode_verdict(unsigned char *out, int verdict);
  * 0 or RP_MALFORMED with the reason in err. */
 int keyswap_parse_hello(struct keyswap_hello *hello,
     const unsigned char *body, size_t len, struct rp_error *err);
+/* A proof carries a confirmation exactly when the exchange has an
+ * invite (with_confirm); *confirm points to it, else is NULL. */
 int keyswap_parse_proof(const unsigned char **sig, size_t *sig_len,
+    const unsigned char **confirm, int with_confirm,
     const unsigned char *body, size_t len, struct rp_error *err);
 /*
  * A verdict body is one byte.  keyswap_parse_verdict sets *verdict to
@@ -131,20 +165,46 @@ void keyswap_transcript(unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *peer, size_t peer_len);
 
 /*
- * The proof: RSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt, lib/rsa.h) by
- * the identity key over SHA-256(label || T || SHA-256(signer's own
- * hello)).  keyswap_sign_proof writes the signature, exactly the modulus
- * length, into sig (KEYSWAP_SIG_MAX bytes) and returns its length.
- * keyswap_verify_proof returns 0 if sig is the proof of the sender of
- * peer_hello, else RP_AUTH.
+ * The proofs (keyswap_proof.c): P = SHA-256(label || T || SHA-256(the
+ * signer's own hello)), signed under the scheme the signer's hello
+ * names.  A signer is an interface: a file key signs PSS or SSHSIG
+ * itself, an agent key signs SSHSIG through ssh-agent.
  */
-size_t keyswap_sign_proof(const struct rsa_key *identity,
+struct agent;
+struct keyswap_signer {
+	int scheme;                    /* enum keyswap_scheme */
+	const struct rsa_key *key;     /* the identity (public half at least) */
+	struct agent *agent;           /* for keyswap_signer_agent() */
+	/* Write the signature field for P into sig (KEYSWAP_PROOF_SIG_MAX
+	 * bytes), its length into *len; 0 or an rp_err code. */
+	int (*sign)(const struct keyswap_signer *s,
+	    const unsigned char p[KEYSWAP_CONTEXT_LEN], unsigned char *sig,
+	    size_t *len, struct rp_error *err);
+};
+
+/* A key with its private half: PSS (scheme 1) or SSHSIG (2, 3). */
+void keyswap_signer_file(struct keyswap_signer *s, const struct rsa_key *key,
+    int scheme);
+/* A key held by the agent a (connected): SSHSIG (scheme 2 or 3), made
+ * by agent_sshsig(), so the agent's failures come back with their
+ * cause in a->cause. */
+void keyswap_signer_agent(struct keyswap_signer *s, struct agent *a,
+    const struct rsa_key *key, int scheme);
+
+/* P for the sender of hello. */
+void keyswap_proof_message(unsigned char p[KEYSWAP_CONTEXT_LEN],
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
-    const unsigned char *own_hello, size_t own_len, unsigned char *sig);
-int keyswap_verify_proof(const struct rsa_key *peer_identity,
+    const unsigned char *hello, size_t hello_len);
+
+/* 0 if sig is, under scheme, the proof of the sender of peer_hello;
+ * else RP_AUTH. */
+int keyswap_verify_proof(const struct rsa_key *peer_identity, int scheme,
     const unsigned char t[KEYSWAP_CONTEXT_LEN],
     const unsigned char *peer_hello, size_t peer_len,
     const unsigned char *sig, size_t sig_len);
+
+/* The scheme's name ("rsa-pss-sha256", ...), NULL for none. */
+const char *keyswap_scheme_name(int scheme);
 
 /*
  * The connection: reads and writes on two descriptors under one overall

@@ -217,7 +217,10 @@ keyswap_receive(struct keyswap_conn *conn, int expected_type,
 	    (rc = keyswap_parse_header(frame, &type, &body_len, &version,
 	    err)) != 0)
 		return rc;
-	if (type != expected_type)
+	/* A refusing verdict may come where a proof is due (version 2's
+	 * early refusal); keyswap_take() judges it. */
+	if (type != expected_type &&
+	    !(expected_type == KEYSWAP_PROOF && type == KEYSWAP_VERDICT))
 		return rp_fail(err, RP_MALFORMED, "expected a %s from the peer, "
 		    "got a %s", type_name(expected_type), type_name(type));
 	if ((rc = receive_bytes(conn, frame + KEYSWAP_HEADER_LEN, body_len,

@@ -50,7 +50,15 @@ enum frame {
 	REFUSE,
 	NOT_ALLOWED,
 	VERDICT_7,      /* a value this version does not know */
-	VERDICT_2BYTES  /* a verdict with a body of 2 bytes */
+	VERDICT_2BYTES, /* a verdict with a body of 2 bytes */
+	SPENT,          /* verdict 04: the invite is spent or expired */
+	MISMATCH,       /* verdict 05: the invite code did not match */
+	HELLO_S2,       /* bob's hello naming SSHSIG rsa-sha2-256 */
+	PROOF_S2,       /* ... and his SSHSIG proof with rsa-sha2-256 */
+	HELLO_S3,       /* the same with rsa-sha2-512 */
+	PROOF_S3,
+	PROOF_S3_AS_S2, /* an rsa-sha2-512 proof after a hello naming 256 */
+	INVITE_HELLO    /* bob's hello with an invite (he typed a code) */
 };
 
 /* How a step's frame is damaged on its way. */
@@ -59,7 +67,9 @@ enum damage {
 	CUT,            /* the stream ends 5 bytes before the frame does */
 	CUT_HEADER,     /* the stream ends inside the header */
 	OVERSIZE,       /* the header claims KEYSWAP_BODY_MAX + 1 bytes */
-	VERSION_2,      /* version byte 2 */
+	VERSION_1,      /* version byte 1 */
+	VERSION_3,      /* version byte 3 */
+	SCHEME_4,       /* the hello's scheme byte 4 */
 	VERSION_0,      /* version byte 0 */
 	MAGIC,          /* "RPKX" */
 	TYPE_4,         /* a type no version knows */
@@ -109,21 +119,53 @@ static const struct keyswap_case cases[] = {
 	    "peer closed the connection" } }, 1, 0 },
 	{ "oversize length", { { HELLO, OVERSIZE, RP_MALFORMED,
 	    "oversized message" } }, 1, 0 },
-	{ "wrong version", { { HELLO, VERSION_2, RP_REFUSED,
-	    "peer speaks keyswap version 2; this is version 1" } }, 1, 0 },
+	{ "a version-1 peer is told it needs a newer rsapipe",
+	    { { HELLO, VERSION_1, RP_REFUSED, "peer speaks keyswap version "
+	    "1; this is version 2: the peer needs a newer rsapipe" } }, 1, 0 },
+	{ "a later version is refused by number", { { HELLO, VERSION_3,
+	    RP_REFUSED, "peer speaks keyswap version 3; this is version 2" } },
+	    1, 0 },
 	{ "version 0 is another version", { { HELLO, VERSION_0, RP_REFUSED,
-	    "peer speaks keyswap version 0; this is version 1" } }, 1, 0 },
+	    "peer speaks keyswap version 0; this is version 2" } }, 1, 0 },
+	{ "an unknown proof scheme in the hello is refused",
+	    { { HELLO, SCHEME_4, RP_MALFORMED,
+	    "peer uses an unknown proof scheme 4" } }, 1, 0 },
+	{ "an SSHSIG rsa-sha2-256 proof verifies", { { HELLO_S2, NONE, 0,
+	    NULL }, { PROOF_S2, NONE, 0, NULL }, { ACCEPT, NONE, 0, NULL } },
+	    3, KEYSWAP_ACCEPT },
+	{ "an SSHSIG rsa-sha2-512 proof verifies", { { HELLO_S3, NONE, 0,
+	    NULL }, { PROOF_S3, NONE, 0, NULL }, { ACCEPT, NONE, 0, NULL } },
+	    3, KEYSWAP_ACCEPT },
+	{ "an SSHSIG proof with one bit flipped does not verify",
+	    { { HELLO_S3, NONE, 0, NULL }, { PROOF_S3, FLIP_SIG, RP_AUTH,
+	    "peer's proof does not verify" } }, 2, 0 },
+	{ "a proof of another scheme than the hello named does not verify",
+	    { { HELLO_S2, NONE, 0, NULL }, { PROOF_S3_AS_S2, NONE, RP_AUTH,
+	    "peer's proof does not verify" } }, 2, 0 },
+	{ "a PSS proof after a hello naming SSHSIG does not verify",
+	    { { HELLO_S2, NONE, 0, NULL }, { PROOF, NONE, RP_AUTH,
+	    "peer's proof does not verify" } }, 2, 0 },
+	{ "an early verdict 04 says the invite is spent",
+	    { { HELLO, NONE, 0, NULL }, { SPENT, NONE, RP_REFUSED,
+	    "the invite code is spent or expired; ask for a new one" } }, 2,
+	    0 },
+	{ "an early verdict 05 says the code did not match",
+	    { { HELLO, NONE, 0, NULL }, { MISMATCH, NONE, RP_REFUSED,
+	    "the invite code did not match" } }, 2, 0 },
+	{ "a hello with an invite when this side has none is refused",
+	    { { INVITE_HELLO, NONE, RP_REFUSED,
+	    "peer expected an invite code" } }, 1, 0 },
 	{ "bad magic", { { HELLO, MAGIC, RP_MALFORMED,
 	    "peer is not speaking keyswap (bad magic)" } }, 1, 0 },
 	{ "unknown frame type", { { HELLO, TYPE_4, RP_MALFORMED,
 	    "unknown message type" } }, 1, 0 },
 	{ "hello with a trailing byte", { { HELLO, TRAILING, RP_MALFORMED,
-	    "malformed hello (nonce length)" } }, 1, 0 },
+	    "malformed hello (scheme or invite length)" } }, 1, 0 },
 	{ "proof before the hello", { { PROOF, NONE, RP_MALFORMED,
 	    "expected a hello from the peer, got a proof" } }, 1, 0 },
-	{ "verdict before the proof", { { HELLO, NONE, 0, NULL },
+	{ "an accepting verdict before the proof", { { HELLO, NONE, 0, NULL },
 	    { ACCEPT, NONE, RP_MALFORMED,
-	    "expected a proof from the peer, got a verdict" } }, 2, 0 },
+	    "peer accepted before sending its proof" } }, 2, 0 },
 	{ "reflected hello", { { OWN_HELLO, NONE, RP_AUTH,
 	    "peer sent our own hello back (reflection)" } }, 1, 0 },
 	{ "hello echoing our nonce", { { ECHO_HELLO, NONE, RP_AUTH,
@@ -163,18 +205,55 @@ struct bytes {
  * proof signer's proof (bob, or carol posing as bob). */
 static void
 peer_side(const struct keyswap_state *own, const unsigned char *nonce,
-    const struct rsa_key *signer, struct bytes *hello, struct bytes *proof)
+    const struct rsa_key *key, int scheme, int sign_scheme,
+    struct bytes *hello, struct bytes *proof)
 {
 	struct keyswap_state b;
+	struct keyswap_signer signer;
 	struct rp_error err;
 
-	if (keyswap_begin(&b, &bob, &bob, nonce) != 0 ||
+	keyswap_signer_file(&signer, key, sign_scheme);
+	if (keyswap_begin(&b, &bob, &bob, nonce, scheme, NULL, &err) != 0 ||
 	    keyswap_take(&b, own->own_hello, own->own_len, &err) != 0)
 		die(EXIT_USAGE, "bob's side: %s", err.reason);
 	memcpy(hello->b, b.own_hello, b.own_len);
 	hello->len = b.own_len;
-	proof->len = keyswap_make_proof(&b, signer, proof->b);
+	b.own_scheme = sign_scheme; /* a proof of another scheme, on purpose */
+	if (keyswap_make_proof(&b, &signer, proof->b, &proof->len, &err) != 0)
+		die(EXIT_USAGE, "bob's proof: %s", err.reason);
 	keyswap_state_free(&b);
+}
+
+/* Bob's hello carrying an invite in which he typed the code. */
+static void
+invite_hello(struct bytes *f)
+{
+	static const unsigned char w[SPAKE2_SCALAR_LEN] = { 1 };
+	struct keyswap_invite inv = { KEYSWAP_CALLER, 7, w, 0 };
+	struct keyswap_state b;
+	struct rp_error err;
+
+	if (keyswap_begin(&b, &bob, &bob, bob_nonce, KEYSWAP_SCHEME_PSS, &inv,
+	    &err) != 0)
+		die(EXIT_USAGE, "bob's invite: %s", err.reason);
+	memcpy(f->b, b.own_hello, b.own_len);
+	f->len = b.own_len;
+	keyswap_state_free(&b);
+}
+
+/* The scheme a frame's hello names and its proof is signed with. */
+static int
+frame_scheme(int frame, int *sign_scheme)
+{
+	int scheme = KEYSWAP_SCHEME_PSS;
+
+	if (frame == HELLO_S2 || frame == PROOF_S2 || frame == PROOF_S3_AS_S2)
+		scheme = KEYSWAP_SCHEME_SSHSIG_256;
+	if (frame == HELLO_S3 || frame == PROOF_S3)
+		scheme = KEYSWAP_SCHEME_SSHSIG_512;
+	*sign_scheme = frame == PROOF_S3_AS_S2 ? KEYSWAP_SCHEME_SSHSIG_512 :
+	    scheme;
+	return scheme;
 }
 
 static void
@@ -195,12 +274,26 @@ make_frame(struct bytes *f, int frame, const struct keyswap_state *s,
     const struct keyswap_state *old)
 {
 	struct bytes hello, proof;
+	int scheme, sign_scheme;
 
+	scheme = frame_scheme(frame, &sign_scheme);
 	switch (frame) {
+	case HELLO_S2:
+	case PROOF_S2:
+	case HELLO_S3:
+	case PROOF_S3:
+	case PROOF_S3_AS_S2:
+		peer_side(s, bob_nonce, &bob, scheme, sign_scheme, &hello,
+		    &proof);
+		*f = frame == HELLO_S2 || frame == HELLO_S3 ? hello : proof;
+		break;
+	case INVITE_HELLO:
+		invite_hello(f);
+		break;
 	case HELLO:
 	case PROOF:
 	case BAD_ID_HELLO:
-		peer_side(s, bob_nonce, &bob, &hello, &proof);
+		peer_side(s, bob_nonce, &bob, scheme, scheme, &hello, &proof);
 		*f = frame == PROOF ? proof : hello;
 		/* The identity SPKI's first byte: no DER SEQUENCE. */
 		if (frame == BAD_ID_HELLO)
@@ -208,11 +301,12 @@ make_frame(struct bytes *f, int frame, const struct keyswap_state *s,
 		break;
 	case OLD_HELLO:
 	case OLD_PROOF:
-		peer_side(old, old_bob_nonce, &bob, &hello, &proof);
+		peer_side(old, old_bob_nonce, &bob, scheme, scheme, &hello,
+		    &proof);
 		*f = frame == OLD_PROOF ? proof : hello;
 		break;
 	case CAROL_PROOF:
-		peer_side(s, bob_nonce, &carol, &hello, f);
+		peer_side(s, bob_nonce, &carol, scheme, scheme, &hello, f);
 		break;
 	case OWN_HELLO:
 		memcpy(f->b, s->own_hello, s->own_len);
@@ -220,13 +314,13 @@ make_frame(struct bytes *f, int frame, const struct keyswap_state *s,
 		break;
 	case ECHO_HELLO:
 		f->len = keyswap_encode_hello(f->b, bob.spki, bob.spki_len,
-		    bob.spki, bob.spki_len, our_nonce);
+		    bob.spki, bob.spki_len, our_nonce, KEYSWAP_SCHEME_PSS, NULL);
 		break;
 	default:
 		verdict_frame(f, frame == ACCEPT ? KEYSWAP_ACCEPT :
 		    frame == REFUSE ? KEYSWAP_REFUSE : frame == NOT_ALLOWED ?
-		    KEYSWAP_REFUSE_NOT_ALLOWED : 7,
-		    frame == VERDICT_2BYTES ? 2 : 1);
+		    KEYSWAP_REFUSE_NOT_ALLOWED : frame == SPENT ? 4 :
+		    frame == MISMATCH ? 5 : 7, frame == VERDICT_2BYTES ? 2 : 1);
 	}
 }
 
@@ -244,9 +338,14 @@ damage(struct bytes *f, int how)
 	case OVERSIZE:
 		put_be16(f->b + 6, KEYSWAP_BODY_MAX + 1);
 		break;
-	case VERSION_2:
+	case VERSION_1:
+	case VERSION_3:
 	case VERSION_0:
-		f->b[4] = how == VERSION_2 ? 2 : 0;
+		f->b[4] = how == VERSION_1 ? 1 : how == VERSION_3 ? 3 : 0;
+		break;
+	case SCHEME_4:
+		/* The scheme byte: before the invite's 2-byte length. */
+		f->b[f->len - 3] = 4;
 		break;
 	case MAGIC:
 		f->b[3] = 'X';
@@ -313,8 +412,8 @@ run_case(const struct keyswap_case *c, const struct keyswap_state *old)
 	struct bytes f;
 	int fds[2], i, rc = 0, ok = 1;
 
-	if (keyswap_begin(&s, &alice, &alice, our_nonce) != 0 ||
-	    pipe(fds) != 0)
+	if (keyswap_begin(&s, &alice, &alice, our_nonce, KEYSWAP_SCHEME_PSS,
+	    NULL, &err) != 0 || pipe(fds) != 0)
 		die(EXIT_USAGE, "%s: set-up failed", c->name);
 	for (i = 0; i < c->nsteps; i++) {
 		make_frame(&f, c->steps[i].frame, &s, old);
@@ -346,6 +445,7 @@ int
 main(int argc, char **argv)
 {
 	struct keyswap_state old;
+	struct rp_error err;
 	char path[4096];
 	size_t i, passed = 0, n = sizeof(cases) / sizeof(cases[0]);
 
@@ -359,7 +459,8 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/carol.pem", argv[1]);
 	load_key(&carol, path, NULL, 1);
 	/* The earlier session: alice's hello with another nonce. */
-	if (keyswap_begin(&old, &alice, &alice, old_nonce) != 0)
+	if (keyswap_begin(&old, &alice, &alice, old_nonce, KEYSWAP_SCHEME_PSS,
+	    NULL, &err) != 0)
 		die(EXIT_USAGE, "set-up failed");
 	for (i = 0; i < n; i++)
 		passed += (size_t)run_case(&cases[i], &old);
