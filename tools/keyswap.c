@@ -45,23 +45,6 @@ fail(const struct rp_error *err)
 	    EXIT_USAGE : EXIT_AUTH);
 }
 
-/* The loud warning, in the spirit of ssh's, for a key that changed. */
-static void
-identity_changed(const struct run *r)
-{
-	const struct keyswap_trust *t = &r->o->trust;
-
-	notice("@@@ WARNING: REMOTE IDENTITY HAS CHANGED @@@");
-	notice("peer '%s' now presents identity %s", t->name, r->fingerprint);
-	notice("%s:%lu records %s", t->known_peers, r->j.entry.line,
-	    r->j.entry.fingerprint);
-	notice("someone may be intercepting the connection, or the peer "
-	    "replaced its identity key;");
-	notice("if you know it did, delete line %lu of %s (or run keyswap "
-	    "--known-peers %s --forget %s) and try again", r->j.entry.line,
-	    t->known_peers, t->known_peers, t->name);
-}
-
 /* Tell the peer we refuse, with the verdict value that says why (best
  * effort), then die with status 1. */
 static _Noreturn void
@@ -72,7 +55,7 @@ refuse(struct run *r, const struct rp_error *err)
 	if (err->code == RP_IO || err->code == RP_USAGE)
 		fail(err);
 	if (r->j.changed)
-		identity_changed(r);
+		ks_identity_changed(&r->o->trust, r->fingerprint, &r->j);
 	keyswap_send_verdict(&r->conn, r->j.verdict);
 	die_error(err, EXIT_AUTH);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* keyswap_v2.c: agent identities and invites for keyswap(1). */
+/* keyswap_v2.c: agent identities, invites, and the warning for a changed
+ * identity, for keyswap(1). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,4 +218,19 @@ ks_invite_record(const struct options *o, const char *fingerprint,
 	if (rc == KNOWN_PEER_NEW)
 		notice("invite: recorded '%s' %s in %s", j->peer_name,
 		    fingerprint, path);
+}
+
+void
+ks_identity_changed(const struct keyswap_trust *t, const char *fingerprint,
+    const struct keyswap_judgement *j)
+{
+	notice("@@@ WARNING: REMOTE IDENTITY HAS CHANGED @@@");
+	notice("peer '%s' now presents identity %s", t->name, fingerprint);
+	notice("%s:%lu records %s", t->known_peers, j->entry.line,
+	    j->entry.fingerprint);
+	notice("someone may be intercepting the connection, or the peer "
+	    "replaced its identity key;");
+	notice("if you know it did, delete line %lu of %s (or run keyswap "
+	    "--known-peers %s --forget %s) and try again", j->entry.line,
+	    t->known_peers, t->known_peers, t->name);
 }

@@ -57,4 +57,8 @@ int ks_invite_judge(const struct options *o, const char *fingerprint,
 void ks_invite_record(const struct options *o, const char *fingerprint,
     struct keyswap_judgement *j);
 
+/* The loud warning, in the spirit of ssh's, for a key that changed. */
+void ks_identity_changed(const struct keyswap_trust *t, const char *fingerprint,
+    const struct keyswap_judgement *j);
+
 #endif

@@ -165,7 +165,7 @@ _rsapipe_keyswap()
     case $prev in
         --identity | --session-key | --peer-out | --session-out | \
             --peer-identity-out | --peer-name-out | --peer | --known-peers | \
-            --allowed | --passphrase-file)
+            --allowed | --passphrase-file | --invite-file)
             _filedir
             return
             ;;
@@ -179,7 +179,8 @@ _rsapipe_keyswap()
             fi
             return
             ;;
-        --name | --timeout | --passphrase-fd)
+        --name | --timeout | --passphrase-fd | --invite | --invite-valid | \
+            --code)
             return
             ;;
     esac
@@ -190,6 +191,7 @@ _rsapipe_keyswap()
             --session-out --peer-identity-out --peer-name-out --peer
             --known-peers --name --ask --accept-new --refuse-new --allowed
             --forget --accept-any --timeout --passphrase-file --passphrase-fd
+            --invite --invite-file --invite-valid --code
             --help --version' -- "$cur")
     fi
 }
