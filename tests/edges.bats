@@ -180,7 +180,7 @@ PY
 	run -1 --separate-stderr sh -c 'printf "RPKS\000\001\000\000" | keyswap \
 		--identity "$FIXTURES/alice.pem" --session-key "$FIXTURES/bob.pem" \
 		--accept-any --peer-out p --session-out c --timeout 5 >/dev/null'
-	[[ $stderr == *"peer speaks keyswap version 0; this is version 1"* ]]
+	[[ $stderr == *"peer speaks keyswap version 0; this is version 2"* ]]
 }
 
 @test "a file name with control characters is shown inert in messages" {

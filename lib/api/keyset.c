@@ -337,7 +337,10 @@ signer_key_file(const char *path, const struct passphrase_source *pass,
 	int rc;
 
 	if ((rc = key_read_private(key, path, pass, err)) != 0) {
-		if (key_read_public(key, path, pass, NULL) == 0) {
+		/* Only a file that holds no private key gets the hint: a
+		 * private key whose passphrase failed keeps its reason. */
+		if ((rc == RP_REFUSED || rc == RP_MALFORMED) &&
+		    key_read_public(key, path, pass, NULL) == 0) {
 			key_free(key);
 			rc = rp_fail(err, RP_USAGE, "%s is a public key: to sign "
 			    "with its private half held by ssh-agent, say -s "
