@@ -107,9 +107,13 @@ class Person:
         return os.path.isdir(os.path.join(self.run, "rsapipe-spare-" + BITS))
 
     def key_ready(self):
+        # The session hears "ready" on a pipe; from outside, the pair
+        # rsa-keygen links into place together (or the spare's rename)
+        # is the sign.
         for d in os.listdir(self.run):
-            if (d.startswith("rsapipe-session.") and
-                    os.path.exists(os.path.join(self.run, d, "key.ready"))):
+            if d.startswith("rsapipe-session.") and all(
+                    os.path.exists(os.path.join(self.run, d, f))
+                    for f in ("session.pem", "session.pub")):
                 return True
         return False
 
