@@ -22,16 +22,29 @@ already in the known-hosts file), from start to exit.  Once with ssh's
 default key exchange (the reference), once with curve25519-sha256 only
 (context: the default, sntrup761x25519, costs more CPU).
 
-The three run interleaved, ROUNDS rounds, the order rotating each round,
+rsapipe with an agent identity: the same chat, both sides proving their
+identity with an RSA-3072 key held by an ssh-agent this script starts on
+a private socket (`--identity agent:SHA256:...` through
+RSAPIPE_IDENTITY, the key files deleted once added), homes of their own,
+kept across samples like the file identity's.
+
+rsapipe with a code: `SERVER --invite NAME PORT`, waited for until its
+stderr shows the code (its session key is ready then), and `CLIENT
+--code CODE 127.0.0.1 PORT`, timed like the others: a first contact
+set up by a code between returning users (identities and spares there).
+
+The five run interleaved, ROUNDS rounds, the order rotating each round,
 after one warm-up of each.  COLD first-ever chats (new homes: both
 identities and the client's session key made on the spot) are timed
 apart; the warm-up chat is the first of them.
 
-Writes RESULTS/t8.txt: "chat_rsapipe_s S", "chat_ssh_s S",
-"chat_ssh_c25519_s S", "chat_cold_s S" lines, one per sample, and
+Writes RESULTS/t8.txt: "chat_rsapipe_s S", "chat_rsapipe_agent_s S",
+"chat_rsapipe_code_s S", "chat_ssh_s S", "chat_ssh_c25519_s S",
+"chat_cold_s S" lines, one per sample, and
 "chat_spare_missing N" (steady samples whose client had no spare).
 """
 import os
+import re
 import select
 import shutil
 import signal
@@ -94,9 +107,13 @@ class Person:
         return os.path.isdir(os.path.join(self.run, "rsapipe-spare-" + BITS))
 
     def key_ready(self):
+        # The session hears "ready" on a pipe; from outside, the pair
+        # rsa-keygen links into place together (or the spare's rename)
+        # is the sign.
         for d in os.listdir(self.run):
-            if (d.startswith("rsapipe-session.") and
-                    os.path.exists(os.path.join(self.run, d, "key.ready"))):
+            if d.startswith("rsapipe-session.") and all(
+                    os.path.exists(os.path.join(self.run, d, f))
+                    for f in ("session.pem", "session.pub")):
                 return True
         return False
 
@@ -125,14 +142,31 @@ def show_logs(*paths):
             pass
 
 
-def chat(client_script, server_script, server, client, logdir, tag):
+CODE = re.compile(rb"invite code ([0-9]+-[a-z]+-[a-z]+), valid")
+
+
+def shown_code(path):
+    """The invite code the server's stderr shows, or None."""
+    try:
+        with open(path, "rb") as f:
+            m = CODE.search(f.read())
+    except OSError:
+        return None
+    return m.group(1).decode() if m else None
+
+
+def chat(client_script, server_script, server, client, logdir, tag,
+         invite=None):
     """One chat; returns (seconds to the client's secure-session line,
-    whether the client had a spare session key when it started)."""
+    whether the client had a spare session key when it started).  With
+    invite (a name), the server invites and the client types its code."""
     port = free_port()
     srv_log = os.path.join(logdir, "server-%s.log" % tag)
     cli_log = os.path.join(logdir, "client-%s.log" % tag)
+    srv_args = [str(port)] if invite is None else ["--invite", invite,
+                                                   str(port)]
     with open(srv_log, "wb") as err:
-        srv = subprocess.Popen([server_script, str(port)], env=server.env,
+        srv = subprocess.Popen([server_script] + srv_args, env=server.env,
                                stdin=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, stderr=err,
                                start_new_session=True)
@@ -140,8 +174,14 @@ def chat(client_script, server_script, server, client, logdir, tag):
     try:
         wait_for("the server to listen", lambda: listening(port) or
                  srv.poll() is not None)
-        wait_for("the server's session key", lambda: server.key_ready() or
-                 srv.poll() is not None)
+        if invite is None:
+            wait_for("the server's session key", lambda: server.key_ready()
+                     or srv.poll() is not None)
+            trust = ["--accept-new"]
+        else:
+            wait_for("the invite code", lambda: shown_code(srv_log) or
+                     srv.poll() is not None)
+            trust = ["--code", shown_code(srv_log) or "1-a-b"]
         if srv.poll() is not None:
             show_logs(srv_log)
             sys.exit("chatsetup.py: the server ended early")
@@ -149,7 +189,7 @@ def chat(client_script, server_script, server, client, logdir, tag):
         time.sleep(0.2)
         had_spare = client.spare()
         t0 = time.monotonic()
-        cli = subprocess.Popen([client_script, "--accept-new", "127.0.0.1",
+        cli = subprocess.Popen([client_script] + trust + ["127.0.0.1",
                                 str(port)], env=client.env,
                                stdin=subprocess.PIPE,
                                stdout=subprocess.DEVNULL,
@@ -235,6 +275,34 @@ def ssh(cmd):
     return t
 
 
+def start_agent(work):
+    """An ssh-agent on a private socket holding two new RSA-3072 keys,
+    their files deleted; returns (process, socket, [fingerprint, ...])."""
+    d = os.path.join(work, "agent")
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o700)
+    sock = os.path.join(d, "agent.sock")
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", sock],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    wait_for("ssh-agent", lambda: os.path.exists(sock))
+    env = dict(os.environ, SSH_AUTH_SOCK=sock)
+    fps = []
+    for name in ("server", "client"):
+        key = os.path.join(d, name)
+        subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", BITS, "-N",
+                        "", "-C", name, "-f", key], check=True)
+        subprocess.run(["ssh-add", "-q", key], env=env, check=True,
+                       stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f",
+                              key + ".pub"], check=True,
+                             capture_output=True).stdout.decode()
+        fps.append(out.split()[1])
+        os.remove(key)
+    return agent, sock, fps
+
+
 def main():
     (res, work, rounds, cold, client_script, server_script, ssh_dir,
      ssh_port) = sys.argv[1:9]
@@ -269,23 +337,60 @@ def main():
         out.append("chat_cold_s %.4f" % t)
         shutil.rmtree(base)
 
+    # Agent identities, warmed up like the file ones (first contact
+    # recorded, spares made); the code's people, warmed up with a code.
+    agent, sock, fps = start_agent(work)
+    a_server = Person(os.path.join(work, "agent-server"))
+    a_client = Person(os.path.join(work, "agent-client"))
+    for person, fp in ((a_server, fps[0]), (a_client, fps[1])):
+        person.env.update(SSH_AUTH_SOCK=sock,
+                          RSAPIPE_IDENTITY="agent:" + fp)
+    chat(client_script, server_script, a_server, a_client, logdir,
+         "agent-warmup")
+    c_server = Person(os.path.join(work, "code-server"))
+    c_client = Person(os.path.join(work, "code-client"))
+    chat(client_script, server_script, c_server, c_client, logdir,
+         "code-warmup", invite="warmup")
+
     missing = 0
-    kinds = ["rsapipe", "ssh", "ssh_c25519"]
+    kinds = ["rsapipe", "rsapipe_agent", "rsapipe_code", "ssh", "ssh_c25519"]
+    try:
+        missing = rounds_of(kinds, rounds, out, client_script, server_script,
+                            (server, client), (a_server, a_client),
+                            (c_server, c_client), logdir, ssh_default,
+                            ssh_c25519)
+    finally:
+        stop(agent)
+    out.append("chat_spare_missing %d" % missing)
+    with open(os.path.join(res, "t8.txt"), "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def rounds_of(kinds, rounds, out, client_script, server_script, files,
+              agents, codes, logdir, ssh_default, ssh_c25519):
+    """The interleaved rounds; returns the steady file-identity chats
+    whose client had no spare."""
+    missing = 0
     for i in range(rounds):
         k = i % len(kinds)
         for kind in kinds[k:] + kinds[:k]:
             if kind == "rsapipe":
-                t, had = chat(client_script, server_script, server, client,
-                              logdir, "r%d" % i)
+                t, had = chat(client_script, server_script, files[0],
+                              files[1], logdir, "r%d" % i)
                 missing += 0 if had else 1
+            elif kind == "rsapipe_agent":
+                t, _ = chat(client_script, server_script, agents[0],
+                            agents[1], logdir, "agent-r%d" % i)
+            elif kind == "rsapipe_code":
+                t, _ = chat(client_script, server_script, codes[0],
+                            codes[1], logdir, "code-r%d" % i,
+                            invite="caller%d" % i)
             elif kind == "ssh":
                 t = ssh(ssh_default)
             else:
                 t = ssh(ssh_c25519)
             out.append("chat_%s_s %.4f" % (kind, t))
-    out.append("chat_spare_missing %d" % missing)
-    with open(os.path.join(res, "t8.txt"), "w") as f:
-        f.write("\n".join(out) + "\n")
+    return missing
 
 
 if __name__ == "__main__":

@@ -222,6 +222,22 @@ if have("t8.txt"):
         "%s ms, p95 %.0f" % (span(c25519, 1e3, "%.0f"), p95(c25519) * 1e3),
         "%.2fx, p95 %.2fx" % (med(ours) / med(c25519),
                               p95(ours) / p95(c25519)), "(context)", None)
+    if "chat_rsapipe_agent_s" in chat:
+        agent = chat["chat_rsapipe_agent_s"]
+        ratio = med(agent) / med(ssh)
+        row("T8", "chat setup, both identities in ssh-agent (RSA-3072), "
+            "median of %d" % len(agent), "%s ms" % span(agent, 1e3, "%.0f"),
+            "ssh %s ms" % span(ssh, 1e3, "%.0f"),
+            "%.2fx ssh's time; %.2fx the file identity's" % (
+                ratio, med(agent) / med(ours)), "<= 1.0x", ratio <= 1.0)
+    if "chat_rsapipe_code_s" in chat:
+        code = chat["chat_rsapipe_code_s"]
+        ratio = med(code) / med(ssh)
+        row("T8", "chat setup by an invite code (SPAKE2), returning users, "
+            "median of %d" % len(code), "%s ms" % span(code, 1e3, "%.0f"),
+            "ssh %s ms" % span(ssh, 1e3, "%.0f"),
+            "%.2fx ssh's time; %.2fx the file identity's" % (
+                ratio, med(code) / med(ours)), "< 1 s", med(code) < 1.0)
     cold = chat["chat_cold_s"]
     row("T8", "chat setup, first run ever (identities and session key "
         "made), %d run%s" % (len(cold), "" if len(cold) == 1 else "s"),
@@ -250,5 +266,6 @@ if have("t1.*.json"):
     print("%d interleaved rounds per throughput comparison; file %d MiB." % (
         params["rounds"][0], size_mb))
 if have("t8.txt"):
-    print("Chat setup: %d interleaved rounds of rsapipe, ssh and ssh with "
+    print("Chat setup: %d interleaved rounds of rsapipe (file identity, "
+          "agent identity, invite code), ssh and ssh with "
           "curve25519-sha256, the order rotating each round." % len(ours))

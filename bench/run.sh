@@ -292,6 +292,8 @@ fi
 # sshd runs in its own mount namespace where the login user's home is an
 # empty directory, so the remote `true` does not pay for that user's
 # shell start-up files (this machine's root .bashrc alone adds 0.2 s).
+# Beside the file identity: both sides' identities in an ssh-agent
+# started by chatsetup.py, and a first contact set up by an invite code.
 if [ "$t8" = 1 ]; then
 	say "t8: chat setup vs ssh, $chat_rounds interleaved rounds, $chat_cold cold"
 	mkdir -p chat/ssh chat/ssh/home

@@ -35,6 +35,9 @@ command -v openssl >/dev/null 2>&1 || need openssl
 command -v mandoc >/dev/null 2>&1 || need mandoc
 [ -r /usr/share/bash-completion/bash_completion ] || need bash-completion
 command -v ssh-keygen >/dev/null 2>&1 || need openssh-client
+# The chat's agent tests forward an agent with ssh -A through a private
+# sshd the test starts.
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need openssh-server
 command -v xxd >/dev/null 2>&1 || need xxd
 command -v pgrep >/dev/null 2>&1 || need procps
 [ -x /usr/bin/time ] || need time

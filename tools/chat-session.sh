@@ -15,7 +15,15 @@
 #                         --name); empty on the server, which names a
 #                         client by its allow-list name or fingerprint
 #   RSAPIPE_TRUST         ask | accept-new | refuse-new | any | allow | pin
-#   RSAPIPE_TRUST_ARG     the known-peers name, the allow list or the pin
+#                         | code (the client typed RSAPIPE_CODE) | invite
+#                         (the server makes a code for RSAPIPE_INVITE)
+#   RSAPIPE_TRUST_ARG     the known-peers name, the allow list or the pin;
+#                         with invite, the allow list to record the client
+#                         in (empty: the server's known_peers)
+#   RSAPIPE_IDENTITY      keyswap's --identity: the identity file, or
+#                         agent:FILE.pub / agent:SHA256:FP (ssh-agent)
+#   RSAPIPE_INVITE, RSAPIPE_INVITE_VALID, RSAPIPE_CODE   the invite's
+#                         name and lifetime (seconds), the code typed
 #   RSAPIPE_LINK_TIMEOUT  seconds without a word from the peer (0: off)
 #
 # Steps: keyswap (both identities proven, session keys and context
@@ -79,6 +87,31 @@ trap 'finish 130 interrupted' INT USR1
 trap 'finish 143 terminated' TERM
 trap 'finish 129 "hung up"' HUP
 
+# keyswap_said: keyswap's messages for the person, less the invite code
+# (shown already by show_invite).  Shown, never decided on.
+keyswap_said() {
+	grep -v '^keyswap: invite code ' "$dir/keyswap.log"
+	return 0
+}
+
+# show_invite FD: the code keyswap writes to the pipe FD (--invite-file)
+# once it made the invite, said on the person's screen.  keyswap holds
+# the pipe's only writing end: the read returns with the code, or empty
+# when keyswap ended without one (it then says why).
+show_invite() {
+	local code='' valid=$RSAPIPE_INVITE_VALID port=${RSAPIPE_ADDRESS##*:}
+	read -r code <&"$1"
+	[ -n "$code" ] || return 0
+	if [ $(( valid % 60 )) -eq 0 ]; then
+		valid="$(( valid / 60 )) minute$([ "$valid" -eq 60 ] || echo s)"
+	else
+		valid="$valid second$([ "$valid" -eq 1 ] || echo s)"
+	fi
+	say "invite code $code, valid $valid, for one chat"
+	say "say it to $RSAPIPE_INVITE, who types: rsa-chat-client --code $code HOST $port"
+	say "waiting for $RSAPIPE_INVITE on port $port"
+}
+
 # The server's key may still be in the making (it started while the
 # server waited for a caller): its maker writes "ready" on this
 # descriptor, or ends without a word when it failed.
@@ -94,6 +127,17 @@ case $RSAPIPE_TRUST in
 ask|accept-new|refuse-new)
 	trust=(--known-peers "$rsapipe_conf/known_peers" --name "$RSAPIPE_TRUST_ARG")
 	[ "$RSAPIPE_TRUST" = accept-new ] || trust+=("--$RSAPIPE_TRUST") ;;
+code)
+	# Recorded only if the code matched (keyswap decides).
+	trust=(--known-peers "$rsapipe_conf/known_peers" --name "$RSAPIPE_TRUST_ARG"
+	    --code "$RSAPIPE_CODE") ;;
+invite)
+	if [ -n "$RSAPIPE_TRUST_ARG" ]; then
+		trust=(--allowed "$RSAPIPE_TRUST_ARG")
+	else
+		trust=(--known-peers "$rsapipe_conf/known_peers")
+	fi
+	trust+=(--invite "$RSAPIPE_INVITE" --invite-valid "$RSAPIPE_INVITE_VALID") ;;
 allow) trust=(--allowed "$RSAPIPE_TRUST_ARG") ;;
 pin) trust=(--peer "$RSAPIPE_TRUST_ARG") ;;
 *) trust=(--accept-any) ;;
@@ -101,16 +145,32 @@ esac
 # A server gives a person on the other side time to answer the trust
 # prompt, as sshd's LoginGraceTime does.
 timeout=${RSAPIPE_TIMEOUT:-$([ "$role" = server ] && echo 120 || echo 30)}
+# An invite's keyswap runs before anyone calls: it waits the invite's
+# lifetime on top (a caller who comes later is told the code expired).
+code_fd=''
+if [ "$RSAPIPE_TRUST" = invite ]; then
+	timeout=$(( timeout + RSAPIPE_INVITE_VALID ))
+	# keyswap writes the code to a pipe (--invite-file /dev/fd/N), never
+	# a file; the session keeps only a reading end of it.
+	exec {code_w}<> <(:)
+	exec {code_fd}<"/dev/fd/$code_w"
+	trust+=(--invite-file "/dev/fd/$code_w")
+fi
 # The session context and the peer's display name come back on two
 # pipes, never in a file; keyswap writes them only on success.
 exec {context_fd}<> <(:) {name_fd}<> <(:)
 # keyswap's messages are shown once it is done (its trust prompt is on
 # the terminal itself), unless the connection never was: then nc's
 # reason is the one to give.
-rsapipe_keyswap "$rsapipe_conf/identity.pem" "$dir" "$timeout" \
+rsapipe_keyswap "$RSAPIPE_IDENTITY" "$dir" "$timeout" \
 	"$context_fd" "${trust[@]}" --peer-name-out "/dev/fd/$name_fd" \
 	<&7 >&6 2>"$dir/keyswap.log" &
 keyswap_pid=$!
+if [ -n "$code_fd" ]; then
+	exec {code_w}>&-
+	show_invite "$code_fd"
+	exec {code_fd}<&-
+fi
 # OpenBSD nc, as a client, keeps its output open when the network side
 # closes, so a peer that hangs up during the exchange would leave
 # keyswap waiting for its timeout: ask the kernel (doc/CHAT.md says why
@@ -125,18 +185,26 @@ if [ -n "${RSAPIPE_NC_PID:-}" ]; then
 		sleep 0.1
 	done
 fi
-if ! wait "$keyswap_pid"; then
+swapped=0
+wait "$keyswap_pid" || swapped=$?
+if [ "$swapped" -eq 2 ]; then
+	# Local trouble (the identity, the agent, a malformed code):
+	# keyswap stopped before sending anything.
+	keyswap_said >&5
+	finish 2 "cannot start the key exchange; nothing was sent"
+fi
+if [ "$swapped" -ne 0 ]; then
 	# A listening nc that could not listen ends before any caller.
 	if cause=$(rsapipe_connect_error "$dir/transport.log"); then
 		[ "$role" = server ] &&
 			finish 2 "cannot listen on port ${RSAPIPE_ADDRESS##*:}: $cause"
 		finish 3 "cannot connect to $RSAPIPE_ADDRESS: $cause"
 	fi
-	cat "$dir/keyswap.log" >&5
+	keyswap_said >&5
 	finish 1 "key exchange failed; nothing was sent"
 fi
 # Shown for the person; the fingerprint is in our own line below.
-grep -v '^keyswap: peer identity ' "$dir/keyswap.log" >&5
+keyswap_said | grep -v '^keyswap: peer identity ' >&5
 context=$(rsapipe_read_context "$context_fd")
 name=$(rsapipe_read_line "$name_fd")
 exec {context_fd}<&- {name_fd}<&-

@@ -196,25 +196,56 @@ _rsapipe_keyswap()
     fi
 }
 
+# --identity of the chat: "agent:" and the .pub files after it, or
+# agent:SHA256: and the fingerprints the agent holds (ssh-add -l).
+_rsapipe_chat_identity()
+{
+    local fps
+    if [[ $cur != agent:* ]]; then
+        COMPREPLY=(agent:)
+        compopt -o nospace 2>/dev/null
+        return
+    fi
+    if [[ $cur == agent:SHA256:* ]]; then
+        fps=$(ssh-add -l -E sha256 2>/dev/null | grep ' (RSA)$' | cut -d' ' -f2)
+        mapfile -t COMPREPLY < <(compgen -P agent: -W "$fps" -- "${cur#agent:}")
+        __ltrim_colon_completions "$cur"
+        return
+    fi
+    local c
+    mapfile -t COMPREPLY < <(compgen -f -X '!*.pub' -- "${cur#agent:}";
+        compgen -d -- "${cur#agent:}")
+    for c in "${!COMPREPLY[@]}"; do
+        COMPREPLY[c]=agent:${COMPREPLY[c]}
+    done
+    __ltrim_colon_completions "$cur"
+}
+
 # The chat commands are scripts: "--option value", never "--option=value".
 _rsapipe_rsa_chat_server()
 {
     local cur prev words cword
-    _init_completion || return
+    # agent:SHA256:... is one word, not five.
+    _init_completion -n : || return
 
     case $prev in
         --peer | --allow)
             _filedir
             return
             ;;
-        --link-timeout)
+        --identity)
+            _rsapipe_chat_identity
             return
+            ;;
+        --link-timeout | --invite | --invite-valid)
+            # --invite's NAME is optional and the client's to choose.
+            [[ $prev == --invite && $cur == -* ]] || return
             ;;
     esac
 
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W '--nc --peer --allow --link-timeout -h
-            --help' -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W '--nc --peer --allow --link-timeout
+            --identity --invite --invite-valid -h --help' -- "$cur")
     fi
     # [PORT]: nothing to offer.
 }
@@ -222,25 +253,30 @@ _rsapipe_rsa_chat_server()
 _rsapipe_rsa_chat_client()
 {
     local cur prev words cword
-    _init_completion || return
+    # agent:SHA256:... is one word, not five.
+    _init_completion -n : || return
 
     case $prev in
         --peer)
             _filedir
             return
             ;;
-        --name | --link-timeout)
+        --identity)
+            _rsapipe_chat_identity
+            return
+            ;;
+        --name | --link-timeout | --code)
             return
             ;;
     esac
 
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '--nc --peer --accept-new --name
-            --link-timeout --forget -h --help' -- "$cur")
+            --link-timeout --forget --identity --code -h --help' -- "$cur")
         return
     fi
 
-    local with_arg='--peer --name --link-timeout' operands=()
+    local with_arg='--peer --name --link-timeout --identity --code' operands=()
     _rsapipe_operands
     if _rsapipe_has_word --forget; then
         # --forget HOST [PORT]: the servers recorded as HOST:PORT.

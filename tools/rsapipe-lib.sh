@@ -73,6 +73,44 @@ rsapipe_ensure_identity() {
 	) 9<"$rsapipe_conf"
 }
 
+# rsapipe_identity_arg ID: the --identity keyswap is given for ID, which
+# is "agent:FILE.pub" or "agent:SHA256:FP" (the key held by ssh-agent; a
+# leading ~/ of FILE is the home directory, as the shell would not expand
+# it after "agent:") or empty (the identity file in $rsapipe_conf).
+rsapipe_identity_arg() {
+	case $1 in
+	'') printf '%s\n' "$rsapipe_conf/identity.pem" ;;
+	agent:~/*) printf 'agent:%s/%s\n' "$HOME" "${1#agent:~/}" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# rsapipe_check_identity ID: exit 2 saying why unless ID is empty or an
+# agent identity whose public half (when a file) can be read.  The agent
+# itself is asked by keyswap, which says what went wrong with it.
+rsapipe_check_identity() {
+	local id
+	id=$(rsapipe_identity_arg "$1")
+	case $id in
+	"$rsapipe_conf/identity.pem") return 0 ;;
+	agent:SHA256:?*) return 0 ;;
+	agent:?*) [ -r "${id#agent:}" ] && return 0
+		say "cannot read ${id#agent:}"; exit 2 ;;
+	esac
+	say "--identity: want agent:FILE.pub or agent:SHA256:FINGERPRINT, not '$1'"
+	exit 2
+}
+
+# rsapipe_identity_fingerprint ID: the fingerprint of the identity ID
+# (as rsapipe_identity_arg gives it) for the person's screen.
+rsapipe_identity_fingerprint() {
+	case $1 in
+	agent:SHA256:*) printf '%s (in ssh-agent)\n' "${1#agent:}" ;;
+	agent:*) printf '%s (in ssh-agent)\n' "$(rsapipe_fingerprint "${1#agent:}")" ;;
+	*) rsapipe_fingerprint "$1" ;;
+	esac
+}
+
 # rsapipe_fingerprint KEY: "SHA256:...", as ssh-keygen -l -E sha256 shows it.
 rsapipe_fingerprint() {
 	local line
@@ -338,8 +376,18 @@ rsapipe_chat() {
 	trap 'rsapipe_chat_signal 143 terminated TERM' TERM
 	trap 'rsapipe_chat_signal 129 "hung up" HUP' HUP
 	trap 'rsapipe_chat_cleanup' EXIT
-	rsapipe_ensure_identity || exit 2
-	say "your identity: $(rsapipe_fingerprint "$rsapipe_conf/identity.pem")"
+	RSAPIPE_IDENTITY=$(rsapipe_identity_arg "${RSAPIPE_IDENTITY:-}")
+	export RSAPIPE_IDENTITY
+	case $RSAPIPE_IDENTITY in
+	agent:*)
+		# The key is the agent's: nothing to create, but the trust
+		# files still live in $rsapipe_conf.
+		[ -d "$rsapipe_conf" ] || { mkdir -p "$rsapipe_conf" &&
+		    chmod 700 "$rsapipe_conf"; } ||
+			{ say "cannot create $rsapipe_conf"; exit 2; } ;;
+	*) rsapipe_ensure_identity || exit 2 ;;
+	esac
+	say "your identity: $(rsapipe_identity_fingerprint "$RSAPIPE_IDENTITY")"
 	# The session reports on this pipe: "running PID", then its status
 	# once its keys are erased (socat does not wait for its child).
 	exec {status_fd}<> <(:)
@@ -352,7 +400,8 @@ rsapipe_chat() {
 		exec {key_fd}< <(rsapipe_session_key "$dir" && echo ready)
 		rsapipe_chat_pids+=("$!")
 		export RSAPIPE_KEY_FD=$key_fd
-		say "waiting for a client on port $port"
+		# With an invite the session says the code, then that it waits.
+		[ "$6" = invite ] || say "waiting for a client on port $port"
 	else
 		rsapipe_session_key "$dir"
 	fi
@@ -373,6 +422,13 @@ rsapipe_chat_socat() {
 		address=TCP:$host:$port,connect-timeout=15
 	fi
 	[ "$link" -eq 0 ] || address=$address,$(rsapipe_socat_keepalive "$link")
+	if [ "$RSAPIPE_TRUST" = invite ]; then
+		# The invite lives in keyswap, which must run (and say the
+		# code) before anyone calls: socat carries the connection to
+		# the session through two FIFOs (rsapipe_chat_invite).
+		rsapipe_chat_invite socat -t 1 "$address" STDIO
+		return
+	fi
 	RSAPIPE_SESSION_SCRIPT=$rsapipe_libexec/chat-session.sh
 	export RSAPIPE_SESSION_SCRIPT
 	# shellcheck disable=SC2016 # expanded by the shell socat starts
@@ -394,6 +450,10 @@ rsapipe_chat_socat() {
 #   nc's socket while the exchange runs (rsapipe_nc_peer_closed).
 rsapipe_chat_nc() {
 	local role=$1 host=$2 port=$3 dir=$rsapipe_chat_dir
+	if [ "$RSAPIPE_TRUST" = invite ]; then
+		rsapipe_chat_invite nc -v -N -l "$port"
+		return
+	fi
 	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
 		{ say "cannot create FIFOs"; exit 2; }
 	if [ "$role" = server ]; then
@@ -407,6 +467,24 @@ rsapipe_chat_nc() {
 		RSAPIPE_NC_PID=$! \
 			"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
 	fi
+	rsapipe_chat_pids+=("$!")
+	rsapipe_chat_wait $!
+}
+
+# rsapipe_chat_invite LISTENER...: a server with an invite.  keyswap
+# holds the invite and says its code, so the session starts now, not
+# when a caller comes: LISTENER (nc -l, or socat with STDIO) carries the
+# connection between the network and two FIFOs, which both sides open
+# at once.  keyswap's --timeout covers the invite's lifetime (the
+# session adds it), and a caller that hangs up ends LISTENER, whose
+# close of net-in keyswap reads as the end of the connection.
+rsapipe_chat_invite() {
+	local dir=$rsapipe_chat_dir
+	mkfifo -m 600 "$dir/net-in" "$dir/net-out" ||
+		{ say "cannot create FIFOs"; exit 2; }
+	"$@" >"$dir/net-in" <"$dir/net-out" &
+	rsapipe_chat_pids+=("$!")
+	"$rsapipe_libexec/chat-session.sh" <"$dir/net-in" >"$dir/net-out" &
 	rsapipe_chat_pids+=("$!")
 	rsapipe_chat_wait $!
 }
