@@ -66,5 +66,7 @@ input_close(struct input *in)
 {
 	if (in->format == FORMAT_AGE_ARMOR)
 		age_armor_reader_free(&in->age_armor);
+	else if (in->format == FORMAT_RSAPIPE_ARMOR)
+		armor_reader_free(&in->armor);
 	filter_input_close(&in->in);
 }

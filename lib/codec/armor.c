@@ -8,16 +8,37 @@
 #include "core/common.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "core/write_all.h"
+
+/*
+ * The armor goes to fd through a stream of our own rather than
+ * gpgrt_fdopen_nc(), so that a writer abandoned after a failure can be
+ * finished and freed with its last bytes and END line dropped.
+ */
+static gpgrt_ssize_t
+sink_write(void *cookie, const void *buf, size_t n)
+{
+	struct armor_writer *w = cookie;
+
+	if (w->discard || n == 0)
+		return (gpgrt_ssize_t)n;
+	if (write_all(w->fd, buf, n, w->what, NULL, NULL) != 0)
+		return -1;   /* errno is write(2)'s */
+	return (gpgrt_ssize_t)n;
+}
 
 int
 armor_writer_open_title(struct armor_writer *w, int fd, const char *what,
     const char *title, int flush_each, struct rp_error *err)
 {
+	gpgrt_cookie_io_functions_t io = { NULL, sink_write, NULL, NULL };
+
 	memset(w, 0, sizeof(*w));
 	w->what = what;
 	w->flush_each = flush_each;
-	/* _nc: the caller owns fd (it may be an io_output to commit). */
-	w->stream = gpgrt_fdopen_nc(fd, "wb");
+	/* The caller owns fd (it may be an io_output to commit). */
+	w->fd = fd;
+	w->stream = gpgrt_fopencookie(w, "wb", io);
 	if (w->stream == NULL)
 		return rp_fail_errno(err, RP_IO, "armor %s", what);
 	w->state = gpgrt_b64enc_start(w->stream, title);
@@ -66,15 +87,16 @@ armor_writer_close(struct armor_writer *w, struct rp_error *err)
 	return rc;
 }
 
-/*
- * Neither finished nor closed: finishing would write an END line after
- * a failure, and libgpg-error flushes its streams at exit as it did
- * when a failure ended the process here.  A failed output is removed
- * by its io_output anyway.
- */
+/* Finished and freed with nothing more written: no END line after a
+ * failure, nor the bytes still buffered. */
 void
 armor_writer_abort(struct armor_writer *w)
 {
+	w->discard = 1;
+	if (w->state != NULL)
+		(void)gpgrt_b64enc_finish(w->state);
+	if (w->stream != NULL)
+		(void)gpgrt_fclose(w->stream);
 	w->state = NULL;
 	w->stream = NULL;
 }
@@ -172,6 +194,14 @@ armor_reader_close(struct armor_reader *r, struct rp_error *err)
 	if (ge)
 		return rp_fail(err, RP_MALFORMED, "bad armor");
 	return 0;
+}
+
+void
+armor_reader_free(struct armor_reader *r)
+{
+	if (r->state != NULL)
+		(void)gpgrt_b64dec_finish(r->state);
+	r->state = NULL;
 }
 
 int

@@ -12,10 +12,12 @@
 #include <gpg-error.h>
 
 struct armor_writer {
-	gpgrt_stream_t stream; /* over the output descriptor, not owning it */
+	gpgrt_stream_t stream; /* over fd, not owning it */
 	gpgrt_b64state_t state;
+	int fd;
 	const char *what;      /* output name for messages */
 	int flush_each;        /* push each write out at once */
+	int discard;           /* abandoned: write nothing more */
 };
 
 struct rp_error;
@@ -35,7 +37,7 @@ int armor_write(struct armor_writer *w, const void *buf, size_t n,
 /* Finish: last quantum, END line, flush; the writer is released however
  * it ends.  0, or RP_IO as armor_write. */
 int armor_writer_close(struct armor_writer *w, struct rp_error *err);
-/* Forget the writer without finishing it, after a failure (armor.c). */
+/* Release the writer after a failure, writing nothing more. */
 void armor_writer_abort(struct armor_writer *w);
 
 /*
@@ -94,5 +96,8 @@ int armor_decode(struct armor_reader *r, unsigned char *buf, size_t len,
 /* At end of input: 0 if the armor was complete and valid, else
  * RP_MALFORMED with its reason in err. */
 int armor_reader_close(struct armor_reader *r, struct rp_error *err);
+/* Release a reader that did not reach armor_reader_close() (the input
+ * failed first); after it, a no-op. */
+void armor_reader_free(struct armor_reader *r);
 
 #endif
