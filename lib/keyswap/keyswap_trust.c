@@ -30,8 +30,9 @@ keyswap_trust_check(const struct keyswap_trust *t, struct rp_error *err)
 		    "peer: give --peer, --known-peers with --name, --allowed, "
 		    "--allowed-keys or --accept-any");
 	if (modes > 1)
-		return rp_fail(err, RP_USAGE, "--peer, --known-peers, --allowed, "
-		    "--allowed-keys and --accept-any exclude each other");
+		return rp_fail(err, RP_USAGE, "--peer, --known-peers, "
+		    "--allowed, --allowed-keys and --accept-any exclude each "
+		    "other");
 	if (t->new_peer_set && t->known_peers == NULL)
 		return rp_fail(err, RP_USAGE, "--ask, --accept-new and "
 		    "--refuse-new go with --known-peers");
