@@ -116,10 +116,12 @@ tools/rsa-encrypt: tools/rsa-encrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-encrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
 tools/rsa-decrypt: tools/rsa-decrypt.o $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ tools/rsa-decrypt.o $(CLI) $(LIB) $(DEPS_LIBS)
-KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_options.o tools/keyswap_v2.o
+KEYSWAP_OBJS = tools/keyswap.o tools/keyswap_keys.o tools/keyswap_options.o \
+	tools/keyswap_v2.o
 tools/keyswap: $(KEYSWAP_OBJS) $(CLI) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(KEYSWAP_OBJS) $(CLI) $(LIB) $(DEPS_LIBS)
-$(KEYSWAP_OBJS): tools/keyswap_options.h tools/keyswap_v2.h
+$(KEYSWAP_OBJS): tools/keyswap_keys.h tools/keyswap_options.h \
+	tools/keyswap_v2.h
 
 # chat-term and its modules (tools/chat_term.h), which see libedit.
 CHAT_TERM_OBJS = tools/chat-term.o tools/chat_screen.o tools/chat_lines.o \

@@ -107,16 +107,18 @@ setup() {
 	done
 }
 
-@test "--peer-name-out: --name, or the short fingerprint; never what the peer says" {
+@test "--peer-name-out: --name, the --peer file's name, or the short fingerprint; never what the peer says" {
 	pair --known-peers kp --name bob.example:7777 --peer-name-out who -- \
 	    --peer "$FIXTURES/alice.pub" --peer-name-out bob-who
 	[ "$astatus" -eq 0 ]
 	[ "$bstatus" -eq 0 ]
 	[ "$(cat who)" = bob.example:7777 ]
 	[ "$(stat -c %a who)" = 644 ]
-	# --peer and --accept-any know no name: the first 16 characters of
-	# the fingerprint after "SHA256:".
-	[ "$(cat bob-who)" = "${ALICE_FP:7:16}" ]
+	# --peer names the peer by its file, without ".pub" or ".keys".
+	[ "$(cat bob-who)" = alice ]
+	grep -qF "keyswap: peer identity $ALICE_FP is 'alice' ($FIXTURES/alice.pub)" bob.err
+	# --accept-any knows no name: the first 16 characters of the
+	# fingerprint after "SHA256:".
 	rm alice.ctx alice-got.pem
 	pair --accept-any --peer-name-out who -- --accept-any
 	[ "$astatus" -eq 0 ]
@@ -259,4 +261,108 @@ setup() {
 	[ "$astatus" -eq 0 ]
 	grep -qF "first contact with 'bob': recorded $BOB_FP in kp" alice.err
 	[ "$(cat kp)" = "bob $BOB_FP" ]
+}
+
+# github.keys: carol's RSA key, an ed25519 key and alice's RSA key, as
+# https://github.com/NAME.keys serves them (type and base64, no comment).
+github_keys() {
+	ssh-keygen -q -t ed25519 -N '' -f ed
+	{ ssh_line "$FIXTURES/carol.pub"; cut -d' ' -f1,2 ed.pub
+	  ssh_line "$FIXTURES/alice.pub"; } >"$1"
+}
+
+@test "--peer takes a GitHub-style .keys file: a peer proving its second RSA key is accepted under the file's name, the ed25519 line skipped with FILE:LINE" {
+	github_keys alice.keys
+	pair --accept-any -- --peer alice.keys --peer-name-out who
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	assert_same_file alice.ctx bob.ctx
+	[ "$(cat who)" = alice ]
+	grep -qxF "keyswap: alice.keys:2: skipping the ssh-ed25519 key: keyswap identities are RSA" bob.err
+	grep -qxF "keyswap: peer identity $ALICE_FP is 'alice' (alice.keys:3)" bob.err
+	[ "$(grep -c 'skipping' bob.err)" -eq 1 ]
+}
+
+@test "--peer with a .keys file refuses a peer whose key is not in it, in the mismatch message's words" {
+	ssh-keygen -q -t rsa -b 2048 -N '' -f other
+	ssh-keygen -q -t ed25519 -N '' -f ed
+	{ cut -d' ' -f1,2 other.pub; cut -d' ' -f1,2 ed.pub
+	  ssh_line "$FIXTURES/carol.pub"; } >dave.keys
+	pair --accept-any -- --peer dave.keys --peer-name-out who
+	[ "$bstatus" -eq 1 ]
+	grep -qxF "keyswap: peer identity $ALICE_FP" bob.err
+	grep -qxF "keyswap: peer identity does not match --peer (expected one of the 2 keys of dave.keys, got $ALICE_FP)" bob.err
+	[ "$astatus" -eq 1 ]
+	grep -q 'keyswap: peer refused the exchange$' alice.err
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx who
+	# One RSA key in the file: the message names it, as for a .pub.
+	ssh_line "$FIXTURES/carol.pub" >carol.keys
+	rm -f a2b b2a && mkfifo a2b b2a
+	pair --accept-any -- --peer carol.keys
+	[ "$bstatus" -eq 1 ]
+	grep -qxF "keyswap: peer identity does not match --peer (expected $(fingerprint "$FIXTURES/carol.pub"), got $ALICE_FP)" bob.err
+}
+
+@test "--peer takes an authorized_keys file: options, comments, blank lines and CRLF" {
+	ssh-keygen -q -t ecdsa -N '' -f ec
+	{ printf '# the keys that may log in\r\n\r\n'
+	  printf 'restrict,command="echo \\"hi\\"" %s carol@laptop\r\n' \
+	      "$(ssh_line "$FIXTURES/carol.pub")"
+	  printf 'from="10.0.0.1" %s\r\n' "$(cut -d' ' -f1,2 ec.pub)"
+	  printf 'from="10.0.0.1,10.0.0.2",no-pty %s alice@desk\r\n' \
+	      "$(ssh_line "$FIXTURES/alice.pub")"; } >authorized_keys
+	pair --accept-any -- --peer authorized_keys --peer-name-out who
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	[ "$(cat who)" = authorized_keys ]
+	grep -qxF "keyswap: authorized_keys:4: skipping the ecdsa-sha2-nistp256 key: keyswap identities are RSA" bob.err
+	grep -qxF "keyswap: peer identity $ALICE_FP is 'authorized_keys' (authorized_keys:5)" bob.err
+}
+
+@test "--allowed-keys DIR: a client proving any RSA key of NAME.keys is NAME; a client in no file is refused as not on the allow list" {
+	mkdir keys
+	github_keys keys/alice.keys
+	ssh_line "$FIXTURES/carol.pub" >keys/carol.keys
+	echo 'not a key file' >keys/README
+	pair --accept-any -- --allowed-keys keys --peer-name-out who
+	[ "$astatus" -eq 0 ]
+	[ "$bstatus" -eq 0 ]
+	assert_same_file alice.ctx bob.ctx
+	[ "$(cat who)" = alice ]
+	grep -qxF "keyswap: keys/alice.keys:2: skipping the ssh-ed25519 key: keyswap identities are RSA" bob.err
+	grep -qxF "keyswap: peer is 'alice' (keys/alice.keys:3)" bob.err
+	# Without alice's file she is on no list: verdict 02, told why.
+	rm keys/alice.keys alice.ctx alice-got.pem bob.ctx bob-got.pem who
+	pair --accept-any -- --allowed-keys keys --peer-name-out who
+	[ "$bstatus" -eq 1 ]
+	grep -qxF "keyswap: client $ALICE_FP is not on the allow list keys" bob.err
+	[ "$astatus" -eq 1 ]
+	grep -qF "keyswap: peer refused: this identity ($ALICE_FP) is not on its allow list" alice.err
+	assert_nothing_written alice-got.pem alice.ctx bob-got.pem bob.ctx who
+}
+
+@test "a --peer or --allowed-keys file with no RSA key, a bad line or no NAME.keys file is status 2 before anything is sent" {
+	ssh-keygen -q -t ed25519 -N '' -f ed
+	cut -d' ' -f1,2 ed.pub >ed.keys
+	run -2 --separate-stderr keyswap "${BOB[@]}" --peer ed.keys </dev/null
+	[ "${stderr_lines[0]}" = "keyswap: ed.keys:1: skipping the ssh-ed25519 key: keyswap identities are RSA" ]
+	[ "${stderr_lines[1]}" = "keyswap: ed.keys: no RSA public key in the file" ]
+	[ -z "$output" ] # nothing sent
+	mkdir keys
+	cp ed.keys keys/ed.keys
+	run -2 --separate-stderr keyswap "${BOB[@]}" --allowed-keys keys </dev/null
+	[ "${stderr_lines[1]}" = "keyswap: keys/ed.keys: no RSA public key in the file" ]
+	[ -z "$output" ]
+	printf '%s\nssh-rsa AAAA!!!! x\n' "$(ssh_line "$FIXTURES/carol.pub")" >bad.keys
+	run -2 --separate-stderr keyswap "${BOB[@]}" --peer bad.keys </dev/null
+	assert_one_line_error keyswap 'bad.keys:2: '
+	rm keys/ed.keys
+	run -2 --separate-stderr keyswap "${BOB[@]}" --allowed-keys keys </dev/null
+	assert_one_line_error keyswap 'keys: no NAME.keys file in the directory'
+	run -2 --separate-stderr keyswap "${BOB[@]}" --allowed-keys missing </dev/null
+	assert_one_line_error keyswap 'cannot read missing'
+	run -2 --separate-stderr keyswap "${BOB[@]}" --allowed-keys keys \
+	    --peer "$FIXTURES/alice.pub" </dev/null
+	assert_one_line_error keyswap 'exclude each other'
+	assert_nothing_written bob-got.pem bob.ctx
 }

@@ -17,6 +17,7 @@
 #include "keyswap/keyswap_run.h"
 #include "keyswap/keyswap_trust.h"
 #include "keyswap/known_peers.h"
+#include "keyswap_keys.h"
 #include "keyswap_options.h"
 #include "keyswap_v2.h"
 
@@ -27,7 +28,8 @@ struct run {
 	const struct options *o;
 	struct ks_identity id;  /* a key file or the agent's key */
 	struct ks_invite iv;    /* --invite or --code */
-	struct rsa_key session, pinned;
+	struct rsa_key session;
+	struct keyswap_keyring ring; /* --peer or --allowed-keys */
 	struct keyswap_conn conn;
 	struct keyswap_state x; /* the exchange: the peer's keys, T */
 	struct keyswap_judgement j;
@@ -69,8 +71,9 @@ open_local(struct run *r)
 	struct rp_error err;
 
 	ks_identity_open(&r->id, o);
+	ks_keys_open(&r->ring, &o->trust);
 	if (key_read_private(&r->session, o->session_key, NULL, &err) != 0 ||
-	    keyswap_trust_open(&o->trust, &r->pinned, &err) != 0 ||
+	    keyswap_trust_open(&o->trust, &err) != 0 ||
 	    io_output_create(&r->peer_out, o->peer_out, 0644, 0, &err) != 0 ||
 	    io_output_create(&r->session_out, o->session_out, 0600, 0,
 	    &err) != 0 || (o->peer_identity_out != NULL &&
@@ -96,7 +99,8 @@ exchange_proofs(struct run *r)
 	}
 	ks_invite_close(&r->iv);
 	key_fingerprint(&r->x.peer_identity, r->fingerprint);
-	notice("peer identity %s", r->fingerprint);
+	if (r->o->trust.peer == NULL) /* else with its name, once judged */
+		notice("peer identity %s", r->fingerprint);
 }
 
 /* Read the peer's verdict; return if it accepted, else die saying why. */
@@ -146,12 +150,10 @@ judge_peer(struct run *r)
 			refuse(r, &err);
 		return;
 	}
-	if (keyswap_judge(&o->trust, &r->pinned, &r->x.peer_identity,
-	    r->fingerprint, &r->j, &err) != 0)
+	rc = keyswap_judge(&o->trust, &r->ring, r->fingerprint, &r->j, &err);
+	ks_keys_notice(&o->trust, r->fingerprint, &r->j);
+	if (rc != 0)
 		refuse(r, &err);
-	if (r->j.allowed_line != 0)
-		notice("peer is '%s' (%s:%lu)", r->j.peer_name,
-		    o->trust.allowed, r->j.allowed_line);
 	if (r->j.unverified)
 		notice("warning: accepting a peer that was not verified; "
 		    "compare its fingerprint %s with the peer over another "
@@ -253,7 +255,7 @@ keyswap(const struct options *o)
 	write_outputs(&r);
 	ks_identity_close(&r.id);
 	key_free(&r.session);
-	key_free(&r.pinned);
+	ks_keys_close(&r.ring);
 	keyswap_state_free(&r.x);
 }
 

@@ -17,7 +17,8 @@
 static const char synopsis[] =
     "usage: keyswap --identity PRIVATE --session-key PRIVATE "
     "--peer-out F --session-out F\n"
-    "               [--peer PUB | --allowed F | --accept-any |\n"
+    "               [--peer FILE | --allowed F | --allowed-keys DIR |\n"
+    "                --accept-any |\n"
     "                --known-peers F --name NAME [--ask | --accept-new | "
     "--refuse-new]]\n"
     "               [--peer-identity-out F] [--peer-name-out F] "
@@ -77,7 +78,7 @@ enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT, OPT_SESSION_OUT,
     OPT_PEER_IDENTITY_OUT, OPT_PEER_NAME_OUT, OPT_PEER, OPT_KNOWN_PEERS,
     OPT_NAME, OPT_ASK, OPT_ACCEPT_NEW, OPT_REFUSE_NEW, OPT_ALLOWED,
     OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_INVITE, OPT_INVITE_FILE,
-    OPT_INVITE_VALID, OPT_CODE };
+    OPT_INVITE_VALID, OPT_CODE, OPT_ALLOWED_KEYS };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
@@ -93,6 +94,7 @@ static const struct option longopts[] = {
 	{ "accept-new", no_argument, NULL, OPT_ACCEPT_NEW },
 	{ "refuse-new", no_argument, NULL, OPT_REFUSE_NEW },
 	{ "allowed", required_argument, NULL, OPT_ALLOWED },
+	{ "allowed-keys", required_argument, NULL, OPT_ALLOWED_KEYS },
 	{ "forget", required_argument, NULL, OPT_FORGET },
 	{ "accept-any", no_argument, NULL, OPT_ACCEPT_ANY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -130,6 +132,8 @@ string_option(struct options *o, int ch)
 		return &o->trust.name;
 	case OPT_ALLOWED:
 		return &o->trust.allowed;
+	case OPT_ALLOWED_KEYS:
+		return &o->trust.allowed_keys;
 	case OPT_FORGET:
 		return &o->forget;
 	case OPT_INVITE:
@@ -211,7 +215,8 @@ check_forget(const struct options *o)
 	    o->peer_out != NULL || o->session_out != NULL ||
 	    o->peer_identity_out != NULL || o->peer_name_out != NULL ||
 	    o->trust.peer != NULL || o->trust.name != NULL ||
-	    o->trust.allowed != NULL || o->trust.accept_any ||
+	    o->trust.allowed != NULL || o->trust.allowed_keys != NULL ||
+	    o->trust.accept_any ||
 	    o->trust.new_peer_set || o->timeout_set ||
 	    o->pass.file != NULL || o->pass.fd >= 0)
 		die(EXIT_USAGE, "--forget takes only --known-peers: it edits "

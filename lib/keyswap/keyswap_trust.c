@@ -24,14 +24,15 @@ keyswap_trust_check(const struct keyswap_trust *t, struct rp_error *err)
 		return rp_fail(err, RP_USAGE, "--name: want 1 to %d printable "
 		    "characters without spaces", KNOWN_PEERS_NAME_MAX);
 	modes = (t->peer != NULL) + (t->known_peers != NULL) +
-	    (t->allowed != NULL) + t->accept_any;
+	    (t->allowed != NULL) + (t->allowed_keys != NULL) + t->accept_any;
 	if (modes == 0)
 		return rp_fail(err, RP_USAGE, "refusing to trust an unknown "
-		    "peer: give --peer, --known-peers with --name, --allowed "
-		    "or --accept-any");
+		    "peer: give --peer, --known-peers with --name, --allowed, "
+		    "--allowed-keys or --accept-any");
 	if (modes > 1)
-		return rp_fail(err, RP_USAGE, "--peer, --known-peers, --allowed "
-		    "and --accept-any exclude each other");
+		return rp_fail(err, RP_USAGE, "--peer, --known-peers, "
+		    "--allowed, --allowed-keys and --accept-any exclude each "
+		    "other");
 	if (t->new_peer_set && t->known_peers == NULL)
 		return rp_fail(err, RP_USAGE, "--ask, --accept-new and "
 		    "--refuse-new go with --known-peers");
@@ -39,17 +40,12 @@ keyswap_trust_check(const struct keyswap_trust *t, struct rp_error *err)
 }
 
 int
-keyswap_trust_open(const struct keyswap_trust *t, struct rsa_key *pinned,
-    struct rp_error *err)
+keyswap_trust_open(const struct keyswap_trust *t, struct rp_error *err)
 {
 	struct known_peer_entry entry;
 	char name[KNOWN_PEERS_NAME_MAX + 1];
 	int rc;
 
-	memset(pinned, 0, sizeof(*pinned));
-	if (t->peer != NULL &&
-	    (rc = key_read_public(pinned, t->peer, NULL, err)) != 0)
-		return rc;
 	/* An empty fingerprint matches nothing: every line is checked. */
 	if (t->known_peers != NULL && (rc = known_peers_check(t->known_peers,
 	    t->name, "", &entry, err)) < 0)
@@ -88,12 +84,49 @@ judge_known(const struct keyswap_trust *t, const char *fingerprint,
 	return 0;
 }
 
+/* The key of ring with this fingerprint (a public value: compared as
+ * it is), or NULL. */
+static const struct keyswap_named_key *
+ring_find(const struct keyswap_keyring *ring, const char *fingerprint)
+{
+	size_t i;
+
+	for (i = 0; i < ring->n; i++)
+		if (strcmp(ring->keys[i].fingerprint, fingerprint) == 0)
+			return &ring->keys[i];
+	return NULL;
+}
+
+/* --peer and --allowed-keys: any key of the ring, under its name. */
+static int
+judge_ring(const struct keyswap_trust *t, const struct keyswap_keyring *ring,
+    const char *fingerprint, struct keyswap_judgement *j,
+    struct rp_error *err)
+{
+	if ((j->key = ring_find(ring, fingerprint)) != NULL) {
+		snprintf(j->peer_name, sizeof(j->peer_name), "%s",
+		    j->key->name);
+		return 0;
+	}
+	if (t->allowed_keys != NULL) {
+		j->verdict = KEYSWAP_REFUSE_NOT_ALLOWED;
+		return rp_fail(err, RP_AUTH, "client %s is not on the allow "
+		    "list %s", fingerprint, t->allowed_keys);
+	}
+	if (ring->n == 1)
+		return rp_fail(err, RP_AUTH, "peer identity does not match "
+		    "--peer (expected %s, got %s)", ring->keys[0].fingerprint,
+		    fingerprint);
+	return rp_fail(err, RP_AUTH, "peer identity does not match --peer "
+	    "(expected one of the %zu keys of %s, got %s)", ring->n, t->peer,
+	    fingerprint);
+}
+
 int
-keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
-    const struct rsa_key *peer_identity, const char *fingerprint,
+keyswap_judge(const struct keyswap_trust *t,
+    const struct keyswap_keyring *ring, const char *fingerprint,
     struct keyswap_judgement *j, struct rp_error *err)
 {
-	char expected[KEY_FINGERPRINT_LEN];
 	int rc;
 
 	memset(j, 0, sizeof(*j));
@@ -115,15 +148,8 @@ keyswap_judge(const struct keyswap_trust *t, const struct rsa_key *pinned,
 		return rp_fail(err, RP_AUTH, "client %s is not on the allow "
 		    "list %s", fingerprint, t->allowed);
 	}
-	if (t->peer != NULL) {
-		if (peer_identity->spki_len == pinned->spki_len &&
-		    memcmp(peer_identity->spki, pinned->spki,
-		    pinned->spki_len) == 0)
-			return 0;
-		key_fingerprint(pinned, expected);
-		return rp_fail(err, RP_AUTH, "peer identity does not match "
-		    "--peer (expected %s, got %s)", expected, fingerprint);
-	}
+	if (t->peer != NULL || t->allowed_keys != NULL)
+		return judge_ring(t, ring, fingerprint, j, err);
 	j->unverified = 1;
 	return 0;
 }
