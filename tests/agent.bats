@@ -10,6 +10,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
+load agent_helper
 
 # AGENT_TOOL: another build of it (a sanitizer build, say).
 TOOL="${AGENT_TOOL:-$RSAPIPE_ROOT/tests/unit/agent-tool}"
@@ -58,24 +59,10 @@ teardown() {
 	return 0
 }
 
-# add_key NAME [SSH-ADD-OPTION...]: add the key from a copy of its file,
-# with no terminal (askpass answers), then delete the copy.
-add_key() {
-	local name=$1
-	shift
-	cp "$BATS_FILE_TMPDIR/$name" "$name"
-	chmod 600 "$name"
-	setsid -w ssh-add -q "$@" "$name" </dev/null >/dev/null 2>&1 ||
-		{ echo "ssh-add $* $name failed" >&2; return 1; }
-	rm -f "$name"
-}
-
-pub() { echo "$BATS_FILE_TMPDIR/$1.pub"; }
-
-fingerprint() { ssh-keygen -l -E sha256 -f "$(pub "$1")" | cut -d' ' -f2; }
-
-# The fingerprint as an extended regular expression ('+' is in base64).
-fp_re() { fingerprint "$1" | sed 's/[+.]/\\&/g'; }
+# Short names for tests/agent_helper.bash's functions.
+pub() { agent_pub "$1"; }
+fingerprint() { agent_fingerprint "$1"; }
+fp_re() { agent_fp_re "$1"; }
 
 # tamper SIG OUT: the same armored signature with its last signature
 # byte flipped.

@@ -8,6 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load keyswap_helper
+load agent_helper
 
 NS=keyswap-v2@rsapipe
 
@@ -36,20 +37,9 @@ teardown() {
 	return 0
 }
 
-# add_key NAME [SSH-ADD-OPTION...]: into the agent from a copy of the
-# private file, which is deleted at once.
-add_key() {
-	local name=$1
-	shift
-	cp "$BATS_FILE_TMPDIR/$name" "$name"
-	chmod 600 "$name"
-	setsid -w ssh-add -q "$@" "$name" </dev/null >/dev/null 2>&1
-	rm -f "$name"
-	[ ! -e "$name" ]
-}
 
-apub() { echo "$BATS_FILE_TMPDIR/$1.pub"; }
-afp() { ssh-keygen -l -E sha256 -f "$(apub "$1")" | cut -d' ' -f2; }
+apub() { agent_pub "$1"; }
+afp() { agent_fingerprint "$1"; }
 
 # invite_pair INVITER-OPTIONS... -- CALLER-OPTIONS...: alice makes an
 # invite (--invite-file code), bob types what is in "code" (after

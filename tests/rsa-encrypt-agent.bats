@@ -8,6 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
+load agent_helper
 
 NS=stream-v1@rsapipe
 ST="python3 $RSAPIPE_ROOT/tests/streamtool.py"
@@ -45,20 +46,10 @@ teardown() {
 	return 0
 }
 
-# add_key NAME [SSH-ADD-OPTION...]: add a copy of the key, then delete it.
-add_key() {
-	local name=$1
-	shift
-	cp "$BATS_FILE_TMPDIR/$name" "$name"
-	chmod 600 "$name"
-	setsid -w ssh-add -q "$@" "$name" </dev/null >/dev/null 2>&1 ||
-		{ echo "ssh-add $* $name failed" >&2; return 1; }
-	rm -f "$name"
-}
-
-pub() { echo "$BATS_FILE_TMPDIR/$1.pub"; }
-fingerprint() { ssh-keygen -l -E sha256 -f "$(pub "$1")" | cut -d' ' -f2; }
-fp_re() { fingerprint "$1" | sed 's/[+.]/\\&/g'; }
+# Short names for tests/agent_helper.bash's functions.
+pub() { agent_pub "$1"; }
+fingerprint() { agent_fingerprint "$1"; }
+fp_re() { agent_fp_re "$1"; }
 
 # sign_stream SPEC [RSA-ENCRYPT-OPTION...]: plain.txt to bob, signed.
 sign_stream() {
