@@ -187,10 +187,15 @@ private_sshd() {
 	agent_for alice
 	has_identity bob
 	port=$(free_port)
+	# sshd passes no environment: what the test runs under (paths, and
+	# the sanitizer options of a sanitizer build) is given explicitly.
 	remote=$(printf '%q ' env HOME="$BATS_TEST_TMPDIR/alice/home" \
 		XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/alice/home/.config" \
 		XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/alice/run" PATH="$PATH" \
 		RSAPIPE_SESSION_BITS="$RSAPIPE_SESSION_BITS" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+		RSAPIPE_TEST_TIME_SCALE="${RSAPIPE_TEST_TIME_SCALE:-1}" \
 		sh -c 'test "$SSH_AUTH_SOCK" != "$0" || exit 9; exec "$@"' \
 		"$alice_sock" "$CHAT_SERVER" --identity "agent:$alice_fp" "$port")
 	SSH_AUTH_SOCK=$alice_sock start alice 8 ssh -A -T -p "$sshd_port" \
