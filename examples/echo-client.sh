@@ -7,7 +7,8 @@
 # use and recorded in known_peers under HOST:PORT (a changed key is then
 # refused).  RSAPIPE_TIMEOUT (default 30) bounds, in seconds, the
 # connection attempt, the key exchange and the wait for the rest of the
-# echo once our input has ended.
+# echo once our input has ended.  RSAPIPE_KEY_WINDOW: see below and
+# doc/SERVICE.md.
 #
 # Exit status:
 #   0    the whole echo came back and verified
@@ -54,8 +55,22 @@ command -v socat >/dev/null || { say "socat is not installed"; exit 2; }
 rsapipe_ensure_identity ||
 	{ say "cannot create your identity in $rsapipe_conf"; exit 2; }
 
-session=$(rsapipe_session_dir) ||
-	{ say "cannot create a session directory"; exit 2; }
+# Repeated connections share a session key for RSAPIPE_KEY_WINDOW seconds
+# (default 60; 0: a key per connection), taken from a pool in the
+# runtime directory (doc/SERVICE.md); without a private runtime directory
+# each connection makes its own.
+window=${RSAPIPE_KEY_WINDOW:-60}
+case $window in ''|*[!0-9]*) say "bad RSAPIPE_KEY_WINDOW: $window"; exit 2 ;; esac
+pool=
+if rsapipe_spare_dir >/dev/null; then
+	pool=$XDG_RUNTIME_DIR/rsapipe-pool-$(id -u)-$RSAPIPE_SESSION_BITS
+	rsapipe_pool_open "$pool" || pool=
+fi
+if [ -n "$pool" ]; then
+	session=$(rsapipe_pool_session "$pool")
+else
+	session=$(rsapipe_session_dir)
+fi || { say "cannot create a session directory"; exit 2; }
 socat_pid='' enc_pid=''
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
@@ -63,11 +78,21 @@ cleanup() {
 	rsapipe_stop "$enc_pid" "$socat_pid"
 	wait 2>/dev/null
 	rsapipe_erase_session "$session"
+	# The next window's key, made ahead by a process of its own that
+	# outlives this one: the user does not wait for it.
+	if [ -n "$pool" ]; then
+		rsapipe_pool_fill "$pool" "$window" </dev/null >/dev/null 2>&1 &
+		disown
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-rsapipe_session_key "$session"
+if [ -n "$pool" ]; then
+	rsapipe_pool_key "$pool" "$session" "$window"
+else
+	rsapipe_session_key "$session"
+fi
 if [ -n "$peer" ]; then
 	trust=(--peer "$peer")
 else

@@ -3,16 +3,21 @@
 # echo-service.sh: an encrypted echo service for inetd or systemd socket
 # activation (one process per connection; the connection is stdin/stdout).
 #
-# Per connection: a fresh session key pair, keyswap with the service
-# identity (any client is accepted and its fingerprint logged), then each
+# Per connection: a session key pair from the service's pool, keyswap
+# with the service identity (any client is accepted and its fingerprint logged), then each
 # record the client sends is verified, decrypted and sent back encrypted
 # and signed for that session: rsa-decrypt | rsa-encrypt, nothing else.
-# The session keys are erased when the connection ends, however it ends.
+# The session's links to its keys are erased when the connection ends,
+# however it ends, and a key itself when the last session using it ends.
 #
 # Environment: RSAPIPE_SERVICE_IDENTITY (default: the user's identity,
 # created on first use, exactly once however many connections arrive at
 # the same time), RSAPIPE_SESSION_BITS, RSAPIPE_TIMEOUT (seconds the key
-# exchange waits for the client, default 30).
+# exchange waits for the client, default 30), RSAPIPE_POOL (the directory
+# that holds the key pool, default $XDG_RUNTIME_DIR or $TMPDIR or /tmp),
+# RSAPIPE_KEY_WINDOW (seconds the sessions share one session key,
+# default 60; 0: a key per session), RSAPIPE_POOL_SIZE (single-use keys
+# kept ready when the window is 0, default 4).
 #
 # Diagnostics go to stderr (the journal under systemd); when stderr is
 # the connection itself, as inetd sets it up, they go to syslog instead,
@@ -49,12 +54,24 @@ else
 fi
 [ -r "$identity" ] || { say "cannot read the identity $identity"; exit 2; }
 
-session=$(rsapipe_session_dir) ||
-	{ say "cannot create a session directory"; exit 2; }
+# The session key comes from the service's pool (doc/SERVICE.md): the
+# live key, shared by the sessions of one window, or a single-use one.
+window=${RSAPIPE_KEY_WINDOW:-60}
+case $window in ''|*[!0-9]*) say "bad RSAPIPE_KEY_WINDOW: $window"; exit 2 ;; esac
+pool=${RSAPIPE_POOL:-$(rsapipe_runtime_base)}/rsapipe-pool-$(id -u)-$RSAPIPE_SESSION_BITS
+if rsapipe_pool_open "$pool"; then
+	session=$(rsapipe_pool_session "$pool")
+else
+	pool='' session=$(rsapipe_session_dir)
+fi || { say "cannot create a session directory"; exit 2; }
 trap 'rsapipe_erase_session "$session"' EXIT
 trap 'exit 130' INT TERM HUP
 
-rsapipe_session_key "$session"
+if [ -n "$pool" ]; then
+	rsapipe_pool_key "$pool" "$session" "$window"
+else
+	rsapipe_session_key "$session"
+fi
 # The session context comes back on a pipe, never in a file.
 exec {context_fd}<> <(:)
 rsapipe_keyswap "$identity" "$session" "${RSAPIPE_TIMEOUT:-30}" \
@@ -63,5 +80,12 @@ context=$(rsapipe_read_context "$context_fd")
 exec {context_fd}<&-
 rsapipe_receive "$session" "$context" | rsapipe_send "$session" "$context"
 statuses=("${PIPESTATUS[@]}")
-[ "${statuses[0]}" -eq 0 ] || exit "${statuses[0]}"
-exit "${statuses[1]}"
+status=${statuses[0]}
+[ "$status" -ne 0 ] || status=${statuses[1]}
+# The session is over: the connection is closed and the session's keys
+# erased before the pool is topped up, so no client waits for a key.
+exec <&- >&-
+rsapipe_erase_session "$session"
+trap - EXIT
+[ -z "$pool" ] || rsapipe_pool_fill "$pool" "$window"
+exit "$status"

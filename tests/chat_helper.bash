@@ -107,7 +107,9 @@ wait_exit() {
 # nothing half-made.
 leftovers() {
 	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1 |
-		grep -Ev '/rsapipe-spare-[0-9]+(/session\.(pem|pub))?$' || true
+		grep -Ev '/rsapipe-spare-[0-9]+(/session\.(pem|pub))?$' |
+		grep -Ev '/rsapipe-pool-[0-9]+-[0-9]+(/\.lock|/\.fill|/(ready|live)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$' ||
+		true
 }
 
 # wait_listen PORT: wait until something listens on TCP PORT (read from

@@ -159,12 +159,27 @@ rsapipe_erase_session() {
 	# SIGTERM when the connection closes, which can be right now.
 	trap '' INT TERM HUP
 	for f in "$dir"/* "$dir"/*/*; do
-		[ -f "$f" ] || continue
-		# Overwrite in place (conv=notrunc keeps the same blocks).
-		dd if=/dev/zero of="$f" bs=4096 conv=notrunc \
-			count=$(( ($(wc -c <"$f") + 4095) / 4096 )) 2>/dev/null
+		[ -f "$f" ] && rsapipe_erase_file "$f"
 	done
 	rm -rf "$dir"
+}
+
+# rsapipe_erase_file FILE: remove FILE and overwrite its blocks in place
+# (conv=notrunc) when no other name holds them.  A pool key that other
+# sessions still use ("The session key pool") has other links: it is
+# opened, unlinked, and then overwritten only if that left no link, so
+# whichever session lets go of it last, even at the same moment as
+# another, overwrites it, and none overwrites a key still in use.
+rsapipe_erase_file() {
+	local fd size
+	exec {fd}<>"$1" 2>/dev/null || { rm -f -- "$1"; return 0; }
+	rm -f -- "$1"
+	if [ "$(stat -L -c %h "/dev/fd/$fd" 2>/dev/null)" = 0 ]; then
+		size=$(stat -L -c %s "/dev/fd/$fd")
+		dd if=/dev/zero of="/dev/fd/$fd" bs=4096 conv=notrunc \
+			count=$(( (size + 4095) / 4096 )) 2>/dev/null
+	fi
+	exec {fd}>&-
 }
 
 rsapipe_check_port() {
@@ -244,6 +259,180 @@ rsapipe_stop_spare() {
 		[ -d "$tmp" ] && rsapipe_erase_session "$tmp"
 	done
 	return 0
+}
+
+# --- The session key pool (the service, and repeated connections) ---
+#
+# A service makes no key while a client waits, and a program that
+# connects again and again does not make one per connection either: both
+# take their session key from a pool, a private 0700 directory in RAM
+# (doc/SERVICE.md, doc/SECURITY.md "Session keys in a window").
+#   POOL/ready.XXXXXX/   a key made ahead, complete (renamed in when done)
+#   POOL/live.T.XXXXXX/  the key sessions use, in use since T (epoch s)
+#   POOL/s.PID.XXXXXX/   the session directory of process PID
+#   POOL/.lock           held while the live key is replaced
+#   POOL/.fill           held by the one process making a ready key
+# With WINDOW seconds (RSAPIPE_KEY_WINDOW), the sessions that begin
+# within WINDOW of the live key's first use share it: each hard-links its
+# two files into its own session directory, so retiring the key (renaming
+# it out, unlinking its names) never pulls it from a session, and the
+# last session to let go of it overwrites it (rsapipe_erase_file).  With
+# WINDOW 0, every key is used once: a session takes a ready key with a
+# rename, one taker only.  Keys are made with the umask of a session:
+# 0600 files in 0700 directories.
+
+# rsapipe_pool_open DIR: DIR exists, is ours, is not a link and is 0700
+# (made so if missing); fails otherwise, saying why.
+rsapipe_pool_open() {
+	[ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || [ -d "$1" ] ||
+		{ say "cannot create the key pool $1"; return 1; }
+	if [ -L "$1" ] || [ "$(stat -c '%u %a' "$1")" != "$(id -u) 700" ]; then
+		say "the key pool $1 is not a 0700 directory of this user"
+		return 1
+	fi
+}
+
+# rsapipe_pool_session POOL: a private session directory inside POOL
+# (the same file system, for the links), named after this process.
+rsapipe_pool_session() {
+	mktemp -d "$1/s.$$.XXXXXX"
+}
+
+# rsapipe_pool_live POOL WINDOW: the live key directory if its window is
+# still open.
+rsapipe_pool_live() {
+	local d t now
+	printf -v now '%(%s)T' -1
+	for d in "$1"/live.*; do
+		[ -d "$d" ] || continue
+		t=${d##*/live.}
+		t=${t%%.*}
+		case $t in ''|*[!0-9]*) continue ;; esac
+		if [ $((now - t)) -lt "$2" ] && [ $((now - t)) -ge 0 ]; then
+			printf '%s\n' "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# rsapipe_pool_link LIVE DIR: both files of the live key into DIR, or
+# neither (the key was retired between the two links).
+rsapipe_pool_link() {
+	ln "$1/session.pem" "$2/session.pem" 2>/dev/null || return 1
+	ln "$1/session.pub" "$2/session.pub" 2>/dev/null && return 0
+	rsapipe_erase_file "$2/session.pem"
+	return 1
+}
+
+# rsapipe_pool_make POOL PREFIX: a new key in POOL/PREFIX.XXXXXX, its
+# directory name on stdout.  A stop (TERM, HUP) erases it half-made.
+rsapipe_pool_make() {
+	local tmp kpid
+	tmp=$(mktemp -d "$1/$2.XXXXXX") || return 1
+	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
+	    --public "$tmp/session.pub" 2>/dev/null &
+	kpid=$!
+	# shellcheck disable=SC2064 # the values are fixed now
+	trap "kill $kpid 2>/dev/null; wait $kpid; rsapipe_erase_session '$tmp'; exit 1" \
+	    INT TERM HUP
+	if wait "$kpid" && chmod 600 "$tmp/session.pub"; then
+		trap - INT TERM HUP
+		printf '%s\n' "$tmp"
+		return 0
+	fi
+	trap - INT TERM HUP
+	rsapipe_erase_session "$tmp"
+	return 1
+}
+
+# rsapipe_pool_rotate POOL: (under POOL/.lock) a new live key, the ready
+# one if there is one, made now otherwise; the old live keys retired; the
+# session directories of processes gone (killed before they could erase
+# them) and keys half-made by a killed rotation erased.
+rsapipe_pool_rotate() {
+	local pool=$1 d new pid now
+	for d in "$pool"/rot.*; do
+		[ -d "$d" ] && rsapipe_erase_session "$d"
+	done
+	new=
+	for d in "$pool"/ready.*; do
+		[ -d "$d" ] || continue
+		if mv -T "$d" "$pool/rot.${d##*/ready.}" 2>/dev/null; then
+			new=$pool/rot.${d##*/ready.}
+			break
+		fi
+	done
+	[ -n "$new" ] || new=$(rsapipe_pool_make "$pool" rot) || return 1
+	printf -v now '%(%s)T' -1
+	for d in "$pool"/live.*; do
+		[ -d "$d" ] || continue
+		mv -T "$d" "$pool/old.${d##*/live.}" 2>/dev/null &&
+			rsapipe_erase_session "$pool/old.${d##*/live.}"
+	done
+	mv -T "$new" "$pool/live.$now.${new##*/rot.}" || return 1
+	for d in "$pool"/s.*; do
+		pid=${d##*/s.}
+		pid=${pid%%.*}
+		[ -d "$d" ] && ! kill -0 "$pid" 2>/dev/null &&
+			rsapipe_erase_session "$d"
+	done
+	return 0
+}
+
+# rsapipe_pool_key POOL DIR WINDOW: session.pem and session.pub in DIR
+# from the pool (see above), made on the spot if the pool cannot give one.
+rsapipe_pool_key() {
+	local pool=$1 dir=$2 window=$3 live d
+	if [ "$window" -gt 0 ]; then
+		for _ in 1 2 3; do
+			live=$(rsapipe_pool_live "$pool" "$window") &&
+				rsapipe_pool_link "$live" "$dir" && return 0
+			# No live key, or its window closed: one process puts the
+			# next one in place while the others wait for it.
+			( flock -x -w 120 9 || exit 1
+			  rsapipe_pool_live "$pool" "$window" >/dev/null ||
+				rsapipe_pool_rotate "$pool"
+			) 9>"$pool/.lock" || break
+		done
+	else
+		for d in "$pool"/ready.*; do
+			[ -d "$d" ] || continue
+			if mv -T "$d" "$dir/taken" 2>/dev/null; then
+				mv "$dir/taken/session.pem" "$dir/taken/session.pub" "$dir/"
+				rmdir "$dir/taken"
+				return 0
+			fi
+		done
+	fi
+	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
+		--public "$dir/session.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
+		fail "cannot make a session key"
+}
+
+# rsapipe_pool_fill POOL WINDOW: make ready keys until the pool holds
+# enough (one for the next window; RSAPIPE_POOL_SIZE, default 4, of
+# single-use keys), unless another process is at it.  Run it after the
+# session, its connection closed, so no client waits for it.
+rsapipe_pool_fill() {
+	local pool=$1 want=1 have d made
+	[ "$2" -gt 0 ] || want=${RSAPIPE_POOL_SIZE:-4}
+	(
+		flock -x -n 9 || exit 0
+		# A fill.* here was left by a filler killed mid-key.
+		for d in "$pool"/fill.*; do
+			[ -d "$d" ] && rsapipe_erase_session "$d"
+		done
+		while :; do
+			have=0
+			for d in "$pool"/ready.*; do
+				[ -d "$d" ] && have=$((have + 1))
+			done
+			[ "$have" -lt "$want" ] || exit 0
+			made=$(rsapipe_pool_make "$pool" fill) || exit 1
+			mv -T "$made" "$pool/ready.${made##*/fill.}" || exit 1
+		done
+	) 9>"$pool/.fill"
 }
 
 # --- The exchange and the streams -------------------------------------
