@@ -10,6 +10,7 @@ MANDIR = $(PREFIX)/share/man
 LIBEXECDIR = $(PREFIX)/libexec/rsapipe
 EXAMPLESDIR = $(PREFIX)/share/rsapipe/examples
 SYSTEMDUNITDIR = $(PREFIX)/lib/systemd/system
+TMPFILESDIR = $(PREFIX)/lib/tmpfiles.d
 CC = cc
 CFLAGS = -O2 -g
 LDFLAGS =
@@ -92,6 +93,7 @@ EXAMPLES = examples/demo.sh examples/echo-client.sh
 UNITS = examples/systemd/rsapipe-echo.socket \
 	examples/systemd/rsapipe-echo@.service.in
 INETD_CONF = examples/inetd.conf.in
+TMPFILES = examples/systemd/rsapipe.tmpfiles
 
 all: $(TOOLS) $(CHAT_TERM)
 
@@ -185,6 +187,9 @@ install: all
 	for u in $(UNITS); do n=$${u##*/}; n=$${n%.in}; \
 		$(SUBST) $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$n && \
 		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$n || exit 1; done
+	mkdir -p $(DESTDIR)$(TMPFILESDIR)
+	cp -f $(TMPFILES) $(DESTDIR)$(TMPFILESDIR)/rsapipe.conf && \
+		chmod 644 $(DESTDIR)$(TMPFILESDIR)/rsapipe.conf
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$${t##*/}; done
@@ -196,6 +201,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(LIBEXECDIR)
 	for u in $(UNITS); do n=$${u##*/}; \
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${n%.in}; done
+	rm -f $(DESTDIR)$(TMPFILESDIR)/rsapipe.conf
 
 # The installed scripts find each other and the programs by these paths.
 SUBST = sed -e 's|^rsapipe_libexec=.*|rsapipe_libexec=$(LIBEXECDIR)|' \

@@ -79,9 +79,12 @@ cleanup() {
 	wait 2>/dev/null
 	rsapipe_erase_session "$session"
 	# The next window's key, made ahead by a process of its own that
-	# outlives this one: the user does not wait for it.
+	# outlives this one, and the live key retired when its window
+	# closes: the user does not wait for either.
 	if [ -n "$pool" ]; then
-		rsapipe_pool_fill "$pool" "$window" </dev/null >/dev/null 2>&1 &
+		{ rsapipe_close_fds
+		  rsapipe_pool_fill "$pool" "$window"
+		  rsapipe_pool_reap "$pool" "$window"; } </dev/null >/dev/null 2>&1 &
 		disown
 	fi
 }

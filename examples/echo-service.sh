@@ -83,9 +83,14 @@ statuses=("${PIPESTATUS[@]}")
 status=${statuses[0]}
 [ "$status" -ne 0 ] || status=${statuses[1]}
 # The session is over: the connection is closed and the session's keys
-# erased before the pool is topped up, so no client waits for a key.
+# erased before the pool is topped up, so no client waits for a key; one
+# copy of the service stays to retire the live key when its window
+# closes (doc/SERVICE.md).
 exec <&- >&-
 rsapipe_erase_session "$session"
 trap - EXIT
-[ -z "$pool" ] || rsapipe_pool_fill "$pool" "$window"
+if [ -n "$pool" ]; then
+	rsapipe_pool_fill "$pool" "$window"
+	rsapipe_pool_reap "$pool" "$window"
+fi
 exit "$status"

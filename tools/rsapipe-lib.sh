@@ -272,6 +272,8 @@ rsapipe_stop_spare() {
 #   POOL/s.PID.XXXXXX/   the session directory of process PID
 #   POOL/.lock           held while the live key is replaced
 #   POOL/.fill           held by the one process making a ready key
+#   POOL/.reap           held by the one process waiting to retire the
+#                        live key when its window closes
 # With WINDOW seconds (RSAPIPE_KEY_WINDOW), the sessions that begin
 # within WINDOW of the live key's first use share it: each hard-links its
 # two files into its own session directory, so retiring the key (renaming
@@ -280,6 +282,17 @@ rsapipe_stop_spare() {
 # WINDOW 0, every key is used once: a session takes a ready key with a
 # rename, one taker only.  Keys are made with the umask of a session:
 # 0600 files in 0700 directories.
+
+# rsapipe_close_fds: close every descriptor above 2 of this (sub)shell,
+# for a process that outlives its parent and must hold none of its pipes.
+rsapipe_close_fds() {
+	local fd n
+	for fd in /proc/"$BASHPID"/fd/*; do
+		n=${fd##*/}
+		[ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"
+	done
+	return 0
+}
 
 # rsapipe_pool_open DIR: DIR exists, is ours, is not a link and is 0700
 # (made so if missing); fails otherwise, saying why.
@@ -351,7 +364,7 @@ rsapipe_pool_make() {
 # session directories of processes gone (killed before they could erase
 # them) and keys half-made by a killed rotation erased.
 rsapipe_pool_rotate() {
-	local pool=$1 d new pid now
+	local pool=$1 d new now
 	for d in "$pool"/rot.*; do
 		[ -d "$d" ] && rsapipe_erase_session "$d"
 	done
@@ -364,20 +377,67 @@ rsapipe_pool_rotate() {
 		fi
 	done
 	[ -n "$new" ] || new=$(rsapipe_pool_make "$pool" rot) || return 1
+	rsapipe_pool_retire "$pool"
 	printf -v now '%(%s)T' -1
+	mv -T "$new" "$pool/live.$now.${new##*/rot.}"
+}
+
+# rsapipe_pool_retire POOL: (under POOL/.lock) the live keys renamed out
+# and their names removed (the sessions still holding one erase it as
+# they end), and the session directories of processes gone (killed
+# before they could erase them) erased.
+rsapipe_pool_retire() {
+	local pool=$1 d
 	for d in "$pool"/live.*; do
 		[ -d "$d" ] || continue
 		mv -T "$d" "$pool/old.${d##*/live.}" 2>/dev/null &&
 			rsapipe_erase_session "$pool/old.${d##*/live.}"
 	done
-	mv -T "$new" "$pool/live.$now.${new##*/rot.}" || return 1
-	for d in "$pool"/s.*; do
+	rsapipe_pool_sweep "$pool"
+}
+
+# rsapipe_pool_sweep POOL: erase the session directories of processes
+# that are gone (killed before they could erase them).
+rsapipe_pool_sweep() {
+	local d pid
+	for d in "$1"/s.*; do
 		pid=${d##*/s.}
 		pid=${pid%%.*}
 		[ -d "$d" ] && ! kill -0 "$pid" 2>/dev/null &&
 			rsapipe_erase_session "$d"
 	done
 	return 0
+}
+
+# rsapipe_pool_reap POOL WINDOW: retire the live key when its window
+# closes, whether or not another session comes, so no key outlives its
+# window by more than the sessions begun in it.  One reaper at a time
+# (POOL/.reap): it sleeps until the window closes, retires the key if it
+# is still the live one, and goes on while there is a live key.
+rsapipe_pool_reap() {
+	local pool=$1 window=$2 d t now
+	[ "$window" -gt 0 ] || return 0
+	(
+		flock -x -n 9 || exit 0
+		trap 'exit 0' TERM HUP INT
+		while :; do
+			t=
+			for d in "$pool"/live.*; do
+				[ -d "$d" ] || continue
+				t=${d##*/live.}
+				t=${t%%.*}
+			done
+			case $t in ''|*[!0-9]*) exit 0 ;; esac
+			printf -v now '%(%s)T' -1
+			if [ $((t + window - now)) -gt 0 ]; then
+				sleep $((t + window - now)) & wait $!
+			fi
+			( flock -x -w 120 8 || exit 1
+			  rsapipe_pool_live "$pool" "$window" >/dev/null ||
+				rsapipe_pool_retire "$pool"
+			) 8>"$pool/.lock"
+		done
+	) 9>"$pool/.reap"
 }
 
 # rsapipe_pool_key POOL DIR WINDOW: session.pem and session.pub in DIR
@@ -423,6 +483,7 @@ rsapipe_pool_fill() {
 		for d in "$pool"/fill.*; do
 			[ -d "$d" ] && rsapipe_erase_session "$d"
 		done
+		rsapipe_pool_sweep "$pool"
 		while :; do
 			have=0
 			for d in "$pool"/ready.*; do
