@@ -114,7 +114,7 @@ leftovers() {
 	done
 	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1 |
 		grep -Ev '/rsapipe-spare-[0-9]+(/session\.(pem|pub))?$' |
-		grep -Ev '/rsapipe-pool-[0-9]+-[0-9]+(/\.lock|/\.fill|/(ready|live)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$' ||
+		grep -Ev '/rsapipe-pool-[0-9]+-[0-9]+(/\.lock|/\.fill|/\.reap|/(ready|live)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$' ||
 		true
 }
 

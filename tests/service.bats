@@ -109,58 +109,6 @@ echoes_back() {
 	[ -z "$(leftovers service)" ]
 }
 
-@test "20 concurrent first connections to a fresh service all succeed, and exactly one identity is created" {
-	# No RSAPIPE_SERVICE_IDENTITY: the service creates its user's identity
-	# on first use, here in 20 copies of itself started at once.
-	serve ,pipes
-	conf="$BATS_TEST_TMPDIR/service/home/.config/rsapipe"
-	[ ! -e "$conf" ]
-	for i in $(seq 20); do
-		client "c$i"
-		echo "hello from client $i" >"$BATS_TEST_TMPDIR/c$i/sent"
-		# The session key made ahead, as the chat does (the spare in the
-		# runtime dir): the 20 clients connect within moments of each
-		# other, well inside the time the first identity takes to make.
-		spare="$BATS_TEST_TMPDIR/c$i/run/rsapipe-spare-$RSAPIPE_SESSION_BITS"
-		mkdir -m 700 "$spare"
-		rsa-keygen -b "$RSAPIPE_SESSION_BITS" -o "$spare/session.pem" \
-			--public "$spare/session.pub" 2>/dev/null
-	done
-	pids=()
-	for i in $(seq 20); do
-		# No --peer: each client trusts the service on first use and
-		# records the key it met.
-		as "c$i" "$EXAMPLES/echo-client.sh" 127.0.0.1 "$port" \
-			<"$BATS_TEST_TMPDIR/c$i/sent" >"$BATS_TEST_TMPDIR/c$i/got" \
-			2>"$BATS_TEST_TMPDIR/c$i/err" 3>&- &
-		pids+=($!)
-	done
-	failed=0
-	for i in $(seq 20); do
-		wait_exit "${pids[$((i - 1))]}" status_i
-		if [ "$status_i" -ne 0 ]; then
-			echo "client $i exited $status_i: $(cat "$BATS_TEST_TMPDIR/c$i/err")" >&2
-			failed=$((failed + 1))
-		elif ! cmp -s "$BATS_TEST_TMPDIR/c$i/sent" "$BATS_TEST_TMPDIR/c$i/got"; then
-			echo "client $i: echo differs" >&2
-			failed=$((failed + 1))
-		fi
-	done
-	stop_service
-	echo "$((20 - failed))/20 first connections succeeded" >&2
-	[ "$failed" -eq 0 ]
-	# Exactly one identity: one key pair and nothing half-made beside it,
-	# created once, and the very key all 20 clients met and recorded.
-	[ "$(find "$conf" -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')" = "identity.pem identity.pub " ]
-	[ "$(grep -c 'creating your identity' "$BATS_TEST_TMPDIR/service.log")" -eq 1 ]
-	fingerprint=$(rsa-keygen -l "$conf/identity.pem" | cut -d ' ' -f 2)
-	for i in $(seq 20); do
-		grep -qF -- "$fingerprint" "$BATS_TEST_TMPDIR/c$i/home/.config/rsapipe/known_peers"
-		[ -z "$(leftovers "c$i")" ]
-	done
-	[ -z "$(leftovers service)" ]
-}
-
 @test "run as inetd runs it, with stderr on the connection as well, the service still answers" {
 	# socat without ,pipes gives the service a socketpair, and ,stderr puts
 	# its stderr on it too, as inetd does with the connection: a word on
@@ -231,4 +179,152 @@ echoes_back() {
 	[ "$stderr" = "echo-client: bad port: 77777" ]
 	run -2 --separate-stderr "$EXAMPLES/echo-client.sh" --peer /nonexistent 127.0.0.1
 	[ "$stderr" = "echo-client: cannot read /nonexistent" ]
+}
+
+# --- The session key pool (doc/SERVICE.md) ------------------------------
+
+# pool NAME: the key pool in NAME's runtime directory.
+pool() {
+	echo "$BATS_TEST_TMPDIR/$1/run/rsapipe-pool-$(id -u)-$RSAPIPE_SESSION_BITS"
+}
+
+# fingerprints DIR-GLOB...: the fingerprints of the session.pub files in
+# the directories given, one per line, sorted.
+fingerprints() {
+	local d
+	for d in "$@"; do
+		[ -f "$d/session.pub" ] && rsa-keygen -l "$d/session.pub" | cut -d ' ' -f 2
+	done | sort
+}
+
+# echo_once NAME TEXT [ENV...]: client NAME, pinned to Alice, echoes TEXT.
+echo_once() {
+	local who=$1 text=$2
+	shift 2
+	run -0 --separate-stderr as "$who" env "$@" "$EXAMPLES/echo-client.sh" \
+		--peer "$FIXTURES/alice.pub" 127.0.0.1 "$port" <<<"$text"
+	[ "$output" = "$text" ]
+}
+
+@test "the sessions of one window share the pool's key, 0600 in 0700; the next window has a new one; a closed window's key is erased" {
+	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" RSAPIPE_KEY_WINDOW=3
+	client c1
+	p=$(pool service)
+	echo_once c1 first RSAPIPE_KEY_WINDOW=3
+	first=$(fingerprints "$p"/live.*)
+	[ -n "$first" ]
+	echo_once c1 second RSAPIPE_KEY_WINDOW=3
+	[ "$(fingerprints "$p"/live.*)" = "$first" ]
+	# Every key of both pools: files 0600, directories 0700, nothing else.
+	for q in "$p" "$(pool c1)"; do
+		[ "$(stat -c %a "$q")" = 700 ]
+		[ -z "$(find "$q" -name 'session.p*' ! -perm 600)" ]
+		[ -z "$(find "$q" -mindepth 1 -type d ! -perm 700)" ]
+		[ -n "$(find "$q" -name session.pem)" ]
+	done
+	# The window closes with no session coming: the reaper retires the
+	# key, and with no session left holding it, it is gone everywhere.
+	sleep 4.5
+	[ -z "$(ls -d "$p"/live.* 2>/dev/null)" ]
+	! fingerprints "$p"/*/ | grep -qxF -- "$first"
+	echo_once c1 third RSAPIPE_KEY_WINDOW=3
+	third=$(fingerprints "$p"/live.*)
+	[ -n "$third" ]
+	[ "$third" != "$first" ]
+	stop_service
+	[ -z "$(leftovers c1)" ]
+	[ -z "$(leftovers service)" ]
+}
+
+@test "RSAPIPE_KEY_WINDOW=0: each session takes a key of its own from the pool, and no key is ever seen again" {
+	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" \
+		RSAPIPE_KEY_WINDOW=0 RSAPIPE_POOL_SIZE=2
+	client c1
+	p=$(pool service)
+	echo_once c1 warm-up
+	flock "$p/.fill" true
+	taken=''
+	for i in 1 2 3; do
+		before=$(fingerprints "$p"/ready.*)
+		[ "$(wc -l <<<"$before")" -eq 2 ]
+		echo_once c1 "session $i"
+		flock "$p/.fill" true
+		after=$(fingerprints "$p"/ready.*)
+		# Exactly one ready key went, and it is nowhere in the pool now.
+		gone=$(comm -23 <(echo "$before") <(echo "$after"))
+		[ "$(wc -l <<<"$gone")" -eq 1 ] && [ -n "$gone" ]
+		! fingerprints "$p"/*/ | grep -qxF -- "$gone"
+		[[ "$taken" != *"$gone"* ]]
+		taken+=" $gone"
+	done
+	[ -z "$(ls -d "$p"/live.* "$p"/s.* 2>/dev/null)" ]
+	stop_service
+	[ -z "$(leftovers service)" ]
+}
+
+@test "a killed copy of the service leaves no key another can take, and its session is erased by the next" {
+	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" \
+		RSAPIPE_KEY_WINDOW=0 RSAPIPE_POOL_SIZE=1
+	client c1
+	p=$(pool service)
+	echo_once c1 warm-up
+	flock "$p/.fill" true
+	ready=$(fingerprints "$p"/ready.*)
+	# A caller that connects and says nothing: its copy of the service
+	# takes the ready key and waits in the key exchange.
+	sleep 30 | socat - TCP:127.0.0.1:"$port" >/dev/null 2>&1 3>&- &
+	silent=$!
+	for _ in $(seq 100); do
+		s=$(ls -d "$p"/s.* 2>/dev/null) && [ -f "$s/session.pem" ] && break
+		sleep 0.1
+	done
+	[ "$(fingerprints "$s")" = "$ready" ]
+	pid=${s##*/s.}
+	kill -KILL "${pid%%.*}"
+	kill_tree "$silent"
+	[ -d "$s" ]
+	# The next session takes another key and, filling the pool, erases
+	# what the killed copy left.
+	echo_once c1 after
+	flock "$p/.fill" true
+	[ ! -e "$s" ]
+	! fingerprints "$p"/*/ | grep -qxF -- "$ready"
+	stop_service
+	[ -z "$(leftovers service)" ]
+}
+
+@test "100 concurrent first connections to a cold service: every client gets its echo within 150 s, none times out, one identity" {
+	# No identity and no pool yet; the clients are one person on this same
+	# machine, trusting the service on first use, with the default
+	# timeout a person has.
+	serve ,nofork
+	client load
+	conf="$BATS_TEST_TMPDIR/service/home/.config/rsapipe"
+	started=$(date +%s)
+	pids=()
+	for i in $(seq 100); do
+		( as load env RSAPIPE_TIMEOUT=30 "$EXAMPLES/echo-client.sh" 127.0.0.1 "$port" \
+			<<<"hello from $i" >"$BATS_TEST_TMPDIR/got.$i" 2>"$BATS_TEST_TMPDIR/err.$i"
+		  echo $? >"$BATS_TEST_TMPDIR/status.$i" ) 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	took=$(( $(date +%s) - started ))
+	stop_service
+	failed=0
+	for i in $(seq 100); do
+		if [ "$(cat "$BATS_TEST_TMPDIR/status.$i")" != 0 ] ||
+		    [ "$(cat "$BATS_TEST_TMPDIR/got.$i")" != "hello from $i" ]; then
+			echo "client $i: $(cat "$BATS_TEST_TMPDIR/err.$i")" >&2
+			failed=$((failed + 1))
+		fi
+	done
+	echo "$((100 - failed))/100 echoes in $took s" >&2
+	[ "$failed" -eq 0 ]
+	! grep -l "timed out" "$BATS_TEST_TMPDIR"/err.*
+	[ "$took" -le $((150 * RSAPIPE_TEST_TIME_SCALE)) ]
+	[ "$(grep -c 'creating your identity' "$BATS_TEST_TMPDIR/service.log")" -eq 1 ]
+	[ "$(find "$conf" -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')" = "identity.pem identity.pub " ]
+	[ -z "$(leftovers load)" ]
+	[ -z "$(leftovers service)" ]
 }
