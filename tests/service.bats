@@ -226,7 +226,7 @@ echo_once() {
 	# key, and with no session left holding it, it is gone everywhere.
 	sleep 4.5
 	[ -z "$(ls -d "$p"/live.* 2>/dev/null)" ]
-	! fingerprints "$p"/*/ | grep -qxF -- "$first"
+	[ -z "$(fingerprints "$p"/*/ | grep -xF -- "$first")" ]
 	echo_once c1 third RSAPIPE_KEY_WINDOW=3
 	third=$(fingerprints "$p"/live.*)
 	[ -n "$third" ]
@@ -253,7 +253,7 @@ echo_once() {
 		# Exactly one ready key went, and it is nowhere in the pool now.
 		gone=$(comm -23 <(echo "$before") <(echo "$after"))
 		[ "$(wc -l <<<"$gone")" -eq 1 ] && [ -n "$gone" ]
-		! fingerprints "$p"/*/ | grep -qxF -- "$gone"
+		[ -z "$(fingerprints "$p"/*/ | grep -xF -- "$gone")" ]
 		[[ "$taken" != *"$gone"* ]]
 		taken+=" $gone"
 	done
@@ -288,7 +288,7 @@ echo_once() {
 	echo_once c1 after
 	flock "$p/.fill" true
 	[ ! -e "$s" ]
-	! fingerprints "$p"/*/ | grep -qxF -- "$ready"
+	[ -z "$(fingerprints "$p"/*/ | grep -xF -- "$ready")" ]
 	stop_service
 	[ -z "$(leftovers service)" ]
 }
@@ -321,7 +321,7 @@ echo_once() {
 	done
 	echo "$((100 - failed))/100 echoes in $took s" >&2
 	[ "$failed" -eq 0 ]
-	! grep -l "timed out" "$BATS_TEST_TMPDIR"/err.*
+	[ -z "$(grep -l "timed out" "$BATS_TEST_TMPDIR"/err.*)" ]
 	[ "$took" -le $((150 * RSAPIPE_TEST_TIME_SCALE)) ]
 	[ "$(grep -c 'creating your identity' "$BATS_TEST_TMPDIR/service.log")" -eq 1 ]
 	[ "$(find "$conf" -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')" = "identity.pem identity.pub " ]
