@@ -12,7 +12,11 @@
 #   BENCH_CHAT_ROUNDS=N  interleaved chat setups against ssh (default 31)
 #   BENCH_ONLY=LIST   only these comparisons, comma-separated: t1 (T1, T1b,
 #                     T1c), t2, t3, t4, t5, t6, t7, t8 (chat setup vs ssh),
-#                     t9 (age files: rsa-encrypt --age, rsa-decrypt vs age)
+#                     t9 (age files: rsa-encrypt --age, rsa-decrypt vs age),
+#                     t10 (the echo service vs sshd: one session, a burst,
+#                     a sustained rate)
+#   BENCH_SERVICE_SECONDS=N  length of each side's sustained run (default 60)
+#   BENCH_BURST=N     concurrent first connections in the burst (default 100)
 #   BENCH_OUT=FILE    also write the table to FILE
 #   BENCH_RESULTS=DIR also keep the raw results (JSON, per-sample text) in DIR
 #   TMPDIR            where the inputs go (default /tmp); removed at the end
@@ -35,10 +39,12 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	size_mb=${BENCH_SIZE_MB:-64} rounds=${BENCH_ROUNDS:-3}
 	lines=1000 keygen_runs=5 keyswap_runs=3 small_runs=20
 	chat_rounds=${BENCH_CHAT_ROUNDS:-5} chat_cold=1
+	service_seconds=${BENCH_SERVICE_SECONDS:-15} burst=${BENCH_BURST:-30}
 else
 	size_mb=${BENCH_SIZE_MB:-1024} rounds=${BENCH_ROUNDS:-5}
 	lines=10000 keygen_runs=21 keyswap_runs=11 small_runs=50
 	chat_rounds=${BENCH_CHAT_ROUNDS:-31} chat_cold=3
+	service_seconds=${BENCH_SERVICE_SECONDS:-60} burst=${BENCH_BURST:-100}
 fi
 
 say() {
@@ -55,21 +61,22 @@ want() {
 
 for t in $(printf '%s\n' "${BENCH_ONLY:-all}" | tr ',' ' '); do
 	case $t in
-	all|t[1-9]) ;;
-	*) say "BENCH_ONLY: unknown comparison $t (want t1 ... t9)"; exit 2 ;;
+	all|t[1-9]|t10) ;;
+	*) say "BENCH_ONLY: unknown comparison $t (want t1 ... t10)"; exit 2 ;;
 	esac
 done
 
-# T8 runs a private sshd, which needs root (privilege separation, and a
-# mount namespace that hides the login user's shell start-up files).
-if want t8 && [ "$(id -u)" != 0 ]; then
-	say "t8 (chat setup vs ssh) needs root for its private sshd: skipped"
-	t8=0
-elif want t8; then
-	t8=1
-else
-	t8=0
-fi
+# T8 and T10 run a private sshd, which needs root (privilege separation,
+# and a mount namespace that hides the login user's shell start-up files).
+t8=0 t10=0
+for t in t8 t10; do
+	want "$t" || continue
+	if [ "$(id -u)" != 0 ]; then
+		say "$t (against ssh) needs root for its private sshd: skipped"
+	else
+		eval "$t=1"
+	fi
+done
 # Everything but T8 uses the file, the keys and hyperfine.
 others=0
 for t in t1 t2 t3 t4 t5 t6 t7 t9; do
@@ -80,7 +87,7 @@ done
 need="socat:socat python3:python3"
 [ "$others" = 0 ] || need="$need age:age age-keygen:age hyperfine:hyperfine \
     /usr/bin/time:time openssl:openssl"
-[ "$t8" = 0 ] || need="$need ssh:openssh-client ssh-keygen:openssh-client \
+[ "$t8$t10" = 00 ] || need="$need ssh:openssh-client ssh-keygen:openssh-client \
     /usr/sbin/sshd:openssh-server unshare:util-linux mount:mount"
 missing=
 for p in $need; do
@@ -294,8 +301,7 @@ fi
 # shell start-up files (this machine's root .bashrc alone adds 0.2 s).
 # Beside the file identity: both sides' identities in an ssh-agent
 # started by chatsetup.py, and a first contact set up by an invite code.
-if [ "$t8" = 1 ]; then
-	say "t8: chat setup vs ssh, $chat_rounds interleaved rounds, $chat_cold cold"
+if [ "$t8$t10" != 00 ]; then
 	mkdir -p chat/ssh chat/ssh/home
 	ssh-keygen -q -t rsa -b 3072 -N '' -C bench-host -f chat/ssh/host_rsa
 	ssh-keygen -q -t rsa -b 3072 -N '' -C bench-user -f chat/ssh/user_rsa
@@ -315,6 +321,7 @@ if [ "$t8" = 1 ]; then
 	StrictModes no
 	UseDNS no
 	PrintMotd no
+	MaxStartups 512
 	EOF
 	if [ ! -d /run/sshd ]; then
 		mkdir -m 0755 /run/sshd && made_run_sshd=1
@@ -328,9 +335,27 @@ if [ "$t8" = 1 ]; then
 		sh "$work/chat/ssh/home" "$login_home" "$work/chat/ssh/sshd_config" \
 		"$ssh_port" "$work/chat/ssh/sshd.log" &
 	pids="$pids $!"
+	for _ in $(seq 100); do
+		[ -s "$work/chat/ssh/sshd.pid" ] && break
+		sleep 0.1
+	done
+fi
+if [ "$t8" = 1 ]; then
+	say "t8: chat setup vs ssh, $chat_rounds interleaved rounds, $chat_cold cold"
 	python3 "$here/chatsetup.py" "$res" "$work/chat" "$chat_rounds" \
 		"$chat_cold" "$root/tools/rsa-chat-client.sh" \
 		"$root/tools/rsa-chat-server.sh" "$work/chat/ssh" "$ssh_port" ||
+		{ cat "$work/chat/ssh/sshd.log" >&2; exit 1; }
+fi
+
+# T10: the echo service at scale against sshd (bench/service.py): one
+# session, a burst of first connections to a cold service, a sustained
+# rate of 8 clients with the CPU each side spends per session.
+if [ "$t10" = 1 ]; then
+	say "t10: echo service vs sshd: $chat_rounds rounds, burst $burst, ${service_seconds} s sustained"
+	mkdir -p service
+	python3 "$here/service.py" "$res" "$work/service" "$chat_rounds" \
+		"$service_seconds" "$burst" "$root" "$work/chat/ssh" "$ssh_port" ||
 		{ cat "$work/chat/ssh/sshd.log" >&2; exit 1; }
 fi
 
@@ -339,6 +364,8 @@ fi
 	echo "rounds $rounds"
 	echo "lines $lines"
 	echo "chat_rounds $chat_rounds"
+	echo "service_seconds $service_seconds"
+	echo "burst $burst"
 } >"$res/params.txt"
 if [ -n "${BENCH_RESULTS:-}" ]; then
 	mkdir -p "$BENCH_RESULTS" && cp -R "$res"/. "$BENCH_RESULTS"/
