@@ -243,6 +243,50 @@ if have("t8.txt"):
         "made), %d run%s" % (len(cold), "" if len(cold) == 1 else "s"),
         "%s ms" % span(cold, 1e3, "%.0f"), "", "", "(context)", None)
 
+# T10: the echo service against sshd.
+if have("t10.txt"):
+    svc = keyvalues("t10.txt")
+    ours, ssh = svc["echo_rsapipe_s"], svc["echo_ssh_s"]
+    ratio = med(ours) / med(ssh)
+    row("T10", "one echo session, returning client pinned, median of %d"
+        % len(ours), "%s ms" % span(ours, 1e3, "%.0f"),
+        "ssh true %s ms" % span(ssh, 1e3, "%.0f"),
+        "%.2fx ssh's time" % ratio, "<= 1.0x", ratio <= 1.0)
+    ratio = p95(ours) / p95(ssh)
+    row("T10", "same, 95th percentile", "%.0f ms" % (p95(ours) * 1e3),
+        "ssh true %.0f ms" % (p95(ssh) * 1e3), "%.2fx ssh's time" % ratio,
+        "<= 1.5x", ratio <= 1.5)
+    if "burst_rsapipe_s" in svc:
+        n = int(params.get("burst", [100])[0]) if params else 100
+        failed = int(svc["burst_rsapipe_failed"][0])
+        timed = int(svc["burst_rsapipe_timed_out"][0])
+        ids = int(svc["burst_rsapipe_identities"][0])
+        row("T10", "%d concurrent first connections to a cold service: time "
+            "to the last echo" % n,
+            "%.1f s, %d failed, %d timed out, %d identity made" % (
+                svc["burst_rsapipe_s"][0], failed, timed, ids),
+            "ssh true %.1f s, %d failed" % (svc["burst_ssh_s"][0],
+                                            int(svc["burst_ssh_failed"][0])),
+            "%.2fx ssh's time" % (svc["burst_rsapipe_s"][0] /
+                                  svc["burst_ssh_s"][0]),
+            "all echo, none times out, 1 identity",
+            failed == 0 and timed == 0 and ids == 1)
+    if "sustained_rsapipe_rate" in svc:
+        ours_r = svc["sustained_rsapipe_rate"][0]
+        ssh_r = svc["sustained_ssh_rate"][0]
+        row("T10", "sustained, 8 clients back to back, %d s: sessions/s "
+            "(CPU s/session server + client)"
+            % int(params.get("service_seconds", [60])[0]),
+            "%.2f/s (%.3f + %.3f), %d failed" % (
+                ours_r, svc["sustained_rsapipe_server_cpu"][0],
+                svc["sustained_rsapipe_client_cpu"][0],
+                int(svc["sustained_rsapipe_failed"][0])),
+            "sshd %.2f/s (%.3f + %.3f)" % (
+                ssh_r, svc["sustained_ssh_server_cpu"][0],
+                svc["sustained_ssh_client_cpu"][0]),
+            "%.2fx sshd's rate" % (ours_r / ssh_r), ">= 0.5x",
+            ours_r / ssh_r >= 0.5)
+
 print("| id | measure | rsapipe median (min-max) | reference median (min-max)"
       " | ratio | target | |")
 print("|----|---------|------|------|------|------|----|")
