@@ -92,6 +92,11 @@ exchange_proofs(struct run *r)
 
 	keyswap_conn_init(&r->conn, STDIN_FILENO, STDOUT_FILENO,
 	    ks_invite_open(&r->iv, r->o));
+	if (r->o->busy) { /* doc/KEYSWAP.md 2.5: no proof, verdict 06 */
+		keyswap_run_busy(&r->x, &r->conn, r->id.signer.key,
+		    &r->session, &err);
+		fail(&err);
+	}
 	if (keyswap_run_hello_proof(&r->x, &r->conn, &r->id.signer,
 	    &r->session, r->iv.w != NULL ? &r->iv.inv : NULL, &err) != 0) {
 		ks_identity_check_agent(&r->id, &err);

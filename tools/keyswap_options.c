@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/io.h"
 #include "keyswap/known_peers.h"
 #include "keyswap_options.h"
 
@@ -22,7 +21,7 @@ static const char synopsis[] =
     "                --known-peers F --name NAME [--ask | --accept-new | "
     "--refuse-new]]\n"
     "               [--peer-identity-out F] [--peer-name-out F] "
-    "[--timeout S]\n"
+    "[--timeout S] [--busy]\n"
     "               [--passphrase-file F | --passphrase-fd N]\n"
     "               [--invite NAME [--invite-file F] [--invite-valid S] |"
     " --code CODE]\n"
@@ -78,7 +77,7 @@ enum { OPT_IDENTITY = 256, OPT_SESSION_KEY, OPT_PEER_OUT, OPT_SESSION_OUT,
     OPT_PEER_IDENTITY_OUT, OPT_PEER_NAME_OUT, OPT_PEER, OPT_KNOWN_PEERS,
     OPT_NAME, OPT_ASK, OPT_ACCEPT_NEW, OPT_REFUSE_NEW, OPT_ALLOWED,
     OPT_FORGET, OPT_ACCEPT_ANY, OPT_TIMEOUT, OPT_INVITE, OPT_INVITE_FILE,
-    OPT_INVITE_VALID, OPT_CODE, OPT_ALLOWED_KEYS };
+    OPT_INVITE_VALID, OPT_CODE, OPT_ALLOWED_KEYS, OPT_BUSY };
 
 static const struct option longopts[] = {
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
@@ -102,6 +101,7 @@ static const struct option longopts[] = {
 	{ "invite-file", required_argument, NULL, OPT_INVITE_FILE },
 	{ "invite-valid", required_argument, NULL, OPT_INVITE_VALID },
 	{ "code", required_argument, NULL, OPT_CODE },
+	{ "busy", no_argument, NULL, OPT_BUSY },
 	PASSPHRASE_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
@@ -188,6 +188,9 @@ parse_options(int argc, char *argv[], struct options *o)
 		case OPT_ACCEPT_ANY:
 			o->trust.accept_any = 1;
 			break;
+		case OPT_BUSY:
+			o->busy = 1;
+			break;
 		case OPT_TIMEOUT:
 			o->timeout = parse_timeout(optarg);
 			o->timeout_set = 1;
@@ -226,13 +229,10 @@ check_forget(const struct options *o)
 static void
 check_outputs(const struct options *o)
 {
-	const char *out[4];
+	const char *out[4] = { o->peer_out, o->session_out,
+	    o->peer_identity_out, o->peer_name_out };
 	int i, j;
 
-	out[0] = o->peer_out;
-	out[1] = o->session_out;
-	out[2] = o->peer_identity_out;
-	out[3] = o->peer_name_out;
 	for (i = 0; i < 4; i++)
 		if (out[i] != NULL && strcmp(out[i], "-") == 0)
 			die(EXIT_USAGE, "stdout is the connection; the "

@@ -19,6 +19,7 @@ struct options {
 	struct keyswap_trust trust;
 	int timeout_set;
 	unsigned int timeout;
+	int busy; /* refuse with verdict 06: a service at capacity */
 	struct passphrase_source pass;
 };
 

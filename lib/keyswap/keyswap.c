@@ -117,7 +117,8 @@ keyswap_encode_verdict(unsigned char *out, int verdict)
 	if (verdict != KEYSWAP_ACCEPT && verdict != KEYSWAP_REFUSE &&
 	    verdict != KEYSWAP_REFUSE_NOT_ALLOWED &&
 	    verdict != KEYSWAP_REFUSE_INVITE_SPENT &&
-	    verdict != KEYSWAP_REFUSE_INVITE_MISMATCH)
+	    verdict != KEYSWAP_REFUSE_INVITE_MISMATCH &&
+	    verdict != KEYSWAP_REFUSE_BUSY)
 		return 0;
 	frame_start(&w, out, KEYSWAP_VERDICT);
 	wr_uint(&w, 1, (size_t)verdict);

@@ -70,7 +70,9 @@ enum keyswap_verdict {
 	                                   the sender's allow list */
 	KEYSWAP_REFUSE_INVITE_SPENT = 4, /* the invite is spent, expired or
 	                                    unknown (may come early) */
-	KEYSWAP_REFUSE_INVITE_MISMATCH = 5 /* the invite code did not match */
+	KEYSWAP_REFUSE_INVITE_MISMATCH = 5, /* the invite code did not match */
+	KEYSWAP_REFUSE_BUSY = 6          /* the service is at capacity (may
+	                                    come early) */
 };
 
 /* Proof schemes (doc/KEYSWAP.md 3): named in each side's hello. */

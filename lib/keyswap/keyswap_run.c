@@ -41,6 +41,8 @@ keyswap_verdict_reason(int value)
 		return "the invite code did not match: either it was mistyped "
 		    "or someone is in the middle; nothing was recorded, and "
 		    "the code is spent";
+	case KEYSWAP_REFUSE_BUSY:
+		return "the service is at capacity; try again later";
 	default:
 		return NULL;
 	}
@@ -300,6 +302,25 @@ read_refusal(struct keyswap_state *s, struct keyswap_conn *conn,
 		return RP_REFUSED;
 	}
 	return RP_MORE;
+}
+
+int
+keyswap_run_busy(struct keyswap_state *s, struct keyswap_conn *conn,
+    const struct rsa_key *identity, const struct rsa_key *session,
+    struct rp_error *err)
+{
+	unsigned char nonce[KEYSWAP_NONCE_LEN];
+	int rc;
+
+	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
+	if ((rc = keyswap_begin(s, identity, session, nonce,
+	    KEYSWAP_SCHEME_PSS, NULL, err)) != 0)
+		return rc;
+	if ((rc = run_hellos(s, conn, err)) != 0)
+		return rc;
+	keyswap_send_verdict(conn, KEYSWAP_REFUSE_BUSY);
+	return rp_fail(err, RP_REFUSED, "refused the peer: at capacity "
+	    "(--busy)");
 }
 
 int

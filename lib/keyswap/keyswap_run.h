@@ -106,8 +106,8 @@ int keyswap_make_proof(const struct keyswap_state *s,
     const struct keyswap_signer *signer, unsigned char *out, size_t *len,
     struct rp_error *err);
 
-/* The words for a refusing verdict value of version 2 (4, 5), NULL for
- * the others. */
+/* The words for a refusing verdict value of version 2 (4, 5, 6), NULL
+ * for the others. */
 const char *keyswap_verdict_reason(int value);
 
 /* keyswap_invite.c: the invite's part of the sequence. */
@@ -133,6 +133,15 @@ void keyswap_state_free(struct keyswap_state *s);
  * that is refused is answered with s->refusal (or a plain refusal for
  * a proof) before the code returns.
  */
+/*
+ * A service at capacity (doc/KEYSWAP.md 2.5): hellos over conn, then
+ * VERDICT 06 in place of our proof, no signature made.  Returns
+ * RP_REFUSED once the verdict is sent, or the hellos' failure.
+ */
+int keyswap_run_busy(struct keyswap_state *s, struct keyswap_conn *conn,
+    const struct rsa_key *identity, const struct rsa_key *session,
+    struct rp_error *err);
+
 int keyswap_run_hello_proof(struct keyswap_state *s,
     struct keyswap_conn *conn, const struct keyswap_signer *signer,
     const struct rsa_key *session, const struct keyswap_invite *invite,
