@@ -33,6 +33,7 @@ ALL_LDFLAGS = -pthread $(HARDEN_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 LIB = lib/librsapipe.a
 LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/age/age_keys.h lib/age/age_stanza.h lib/age/age_stream.h \
+	lib/age/age_worker.h \
 	lib/api/decrypt.h lib/api/detect.h lib/api/input.h lib/api/keyset.h \
 	lib/api/recipients.h lib/codec/armor.h lib/codec/base64.h \
 	lib/codec/bech32.h lib/codec/bytes.h lib/codec/der.h lib/codec/lines.h \
@@ -50,9 +51,10 @@ LIB_HDRS = lib/age/age.h lib/age/age_armor.h lib/age/age_format.h \
 	lib/stream/stream.h lib/stream/stream_agent.h \
 	lib/stream/stream_format.h lib/stream/stream_record.h \
 	lib/stream/stream_rsa.h
-LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_encrypt.o \
-	lib/age/age_format.o lib/age/age_keys.o lib/age/age_stanza.o \
-	lib/age/age_stream.o lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
+LIB_OBJS = lib/age/age.o lib/age/age_armor.o lib/age/age_decrypt.o \
+	lib/age/age_encrypt.o lib/age/age_format.o lib/age/age_keys.o \
+	lib/age/age_stanza.o lib/age/age_stream.o lib/age/age_worker.o \
+	lib/api/decrypt.o lib/api/detect.o lib/api/input.o \
 	lib/api/keyset.o lib/api/recipients.o lib/codec/armor.o \
 	lib/codec/base64.o lib/codec/bech32.o lib/codec/bytes.o lib/codec/der.o \
 	lib/codec/keys_asn1_tab.o lib/codec/lines.o lib/codec/pem.o \

@@ -77,8 +77,8 @@ def row(tid, what, ours, theirs, ratio, target, ok):
         tid, what, ours, theirs, ratio, target, verdict(ok)))
 
 
-def mibs(xs):
-    return "%.0f MiB/s" % (size_mb / med(xs))
+def mibs(xs, mb=None):
+    return "%.0f MiB/s" % ((size_mb if mb is None else mb) / med(xs))
 
 
 # T1, T1b: throughput ratio = reference time / our time.
@@ -120,6 +120,13 @@ if have("t9.*.json"):
         "%s s, %s" % (span(ours), mibs(ours)),
         "%s s, %s" % (span(age), mibs(age)), "%.2fx age" % ratio,
         ">= 1.5x", ratio >= 1.5)
+if have("t9c.*.json"):
+    ours, age = times("t9c")
+    ratio = med(age) / med(ours)
+    row("T9", "age file, decrypt 256 MiB (ssh-rsa 3072) vs age -d",
+        "%s s, %s" % (span(ours), mibs(ours, 256)),
+        "%s s, %s" % (span(age), mibs(age, 256)), "%.2fx age" % ratio,
+        ">= 1.5x", ratio >= 1.5)
 if have("rss-age.txt"):
     rss = keyvalues("rss-age.txt")
     for what, ours, theirs, name in (
@@ -130,6 +137,12 @@ if have("rss-age.txt"):
         mib = rss[ours][0] / 1024
         row("T9", "peak RSS, age file %s %d MiB" % (what, size_mb),
             "%.1f MiB" % mib, "%s %.1f MiB" % (name, rss[theirs][0] / 1024),
+            "", "<= 8 MiB", mib <= 8)
+    if "rss_age_format_decrypt_rsa_kb" in rss:
+        mib = rss["rss_age_format_decrypt_rsa_kb"][0] / 1024
+        row("T9", "peak RSS, age file decrypt 256 MiB (ssh-rsa 3072)",
+            "%.1f MiB" % mib,
+            "age -d %.1f MiB" % (rss["rss_age_decrypt_rsa_kb"][0] / 1024),
             "", "<= 8 MiB", mib <= 8)
 
 rsa = None

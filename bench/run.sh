@@ -186,12 +186,19 @@ fi
 
 # T9: the age format, both ways, to the same X25519 recipient: rsapipe's
 # age code against age itself, each reading the other's kind of input
-# (the same file for decryption), and peak RSS.
+# (the same file for decryption), and peak RSS.  T9c: decryption of a
+# 256 MiB file age made for an ssh-rsa 3072 recipient (rsa-decrypt -i
+# and age -d -i the same OpenSSH key), where the fixed RSA cost weighs
+# more; T9b is the same for the big file and X25519.
 if want t9; then
 	group t9 "rsa-encrypt --age -r $recipient <f >/dev/null" \
 		"age -r $recipient <f >/dev/null" "cat <f >/dev/null"
 	group t9b "rsa-decrypt -i age.key <f.age >/dev/null" \
 		"age -d -i age.key <f.age >/dev/null"
+	ssh-keygen -q -t rsa -b 3072 -N '' -C bench-age -f age_rsa
+	head -c $((256 * 1024 * 1024)) /dev/urandom | age -R age_rsa.pub >f256.age
+	group t9c "rsa-decrypt -i age_rsa <f256.age >/dev/null" \
+		"age -d -i age_rsa <f256.age >/dev/null"
 	say "t9: peak RSS of the age format"
 	{
 		/usr/bin/time -f 'rss_age_format_encrypt_kb %M' \
@@ -202,7 +209,12 @@ if want t9; then
 			age -r "$recipient" <f >/dev/null
 		/usr/bin/time -f 'rss_age_decrypt_kb %M' \
 			age -d -i age.key <f.age >/dev/null
+		/usr/bin/time -f 'rss_age_format_decrypt_rsa_kb %M' \
+			rsa-decrypt -i age_rsa <f256.age >/dev/null
+		/usr/bin/time -f 'rss_age_decrypt_rsa_kb %M' \
+			age -d -i age_rsa <f256.age >/dev/null
 	} 2>"$res/rss-age.txt"
+	rm -f f256.age
 fi
 rm -f f.age
 

@@ -255,3 +255,45 @@ PY
 	run -2 --separate-stderr rsa-keygen -l notakey
 	assert_one_line_error rsa-keygen "no BEGIN line"
 }
+
+# A reader that leaves (| head) ends the writer as it ends cat: no
+# message, status 141 (doc/DESIGN.md, "Exit statuses").  $1: a command
+# whose stdout goes to head -c 1; its status and stderr are checked.
+reader_leaves() {
+	"$@" 2>err | head -c 1 >/dev/null
+	local st=${PIPESTATUS[0]}
+	if [ "$st" -ne 141 ] || [ -s err ]; then
+		echo "$* | head -c 1: status $st, stderr:" >&2
+		cat err >&2
+		return 1
+	fi
+}
+
+@test "rsa-decrypt | head: a reader that leaves ends it quietly with 141, rsapipe and age, binary and armored" {
+	head -c 8000000 /dev/urandom >big
+	rsa-encrypt -r "$FIXTURES/bob.pub" big >big.rsp
+	rsa-encrypt -a -r "$FIXTURES/bob.pub" big >big.rsp.asc
+	rsa-encrypt --age -r "$FIXTURES/bob.pub" big >big.age
+	rsa-encrypt --age -a -r "$FIXTURES/bob.pub" big >big.age.asc
+	for f in big.rsp big.rsp.asc big.age big.age.asc; do
+		reader_leaves rsa-decrypt -i "$FIXTURES/bob.pem" "$f"
+	done
+	# A FIFO given as -o is written in place: the same, and it stays.
+	mkfifo fifo
+	head -c 1 fifo >/dev/null &
+	run -141 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" -o fifo big.age
+	[ -z "$stderr" ]
+	wait
+	[ -p fifo ]
+	# Any other failure still speaks.
+	run -1 --separate-stderr rsa-decrypt -i "$FIXTURES/bob.pem" big
+	assert_one_line_error rsa-decrypt
+}
+
+@test "rsa-encrypt | head: the same, for every output form" {
+	head -c 8000000 /dev/urandom >big
+	reader_leaves rsa-encrypt -r "$FIXTURES/bob.pub" big
+	reader_leaves rsa-encrypt -a -r "$FIXTURES/bob.pub" big
+	reader_leaves rsa-encrypt --age -r "$FIXTURES/bob.pub" big
+	reader_leaves rsa-encrypt --age -a -r "$FIXTURES/bob.pub" big
+}

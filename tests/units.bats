@@ -44,6 +44,6 @@ unit() {
 	unit detect detect-test
 }
 
-@test "write_all finishes short writes, waits through its hook, and reports a closed reader as EPIPE" {
+@test "write_all finishes short writes, waits through its hook, and reports a closed reader as RP_CLOSED (EPIPE)" {
 	unit write_all write-all-test
 }

@@ -86,6 +86,8 @@ exit_status_of(int code)
 	switch (code) {
 	case RP_OK:
 		return EXIT_OK;
+	case RP_CLOSED:
+		return EXIT_PIPE;
 	case RP_IO:
 	case RP_USAGE:
 	case RP_TIMEOUT:
@@ -98,6 +100,12 @@ exit_status_of(int code)
 void
 die_error(const struct rp_error *err, int status)
 {
+	/* A reader that went away (rsa-decrypt ... | head) is no fault to
+	 * report: no message, and EXIT_PIPE whatever the caller's status,
+	 * as cat's SIGPIPE death reads in the shell.  The atexit handlers
+	 * still remove a temporary output and wipe secure memory. */
+	if (err->code == RP_CLOSED)
+		exit(EXIT_PIPE);
 	die(status >= 0 ? status : exit_status_of(err->code), "%s",
 	    err->reason[0] != '\0' ? err->reason : "failed");
 }

@@ -31,12 +31,15 @@ _Noreturn void die_gcry(int status, gcry_error_t err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
  * The exit status a failure code means by default (doc/DESIGN.md): 2 for
- * RP_IO, RP_USAGE and RP_TIMEOUT (the environment), 1 for every code
+ * RP_IO, RP_USAGE and RP_TIMEOUT (the environment), 141 (EXIT_PIPE)
+ * for RP_CLOSED (the reader went away), 1 for every code
  * that says the data, a key or a signer is wrong.  A tool that loads a
  * key file passes EXIT_USAGE itself: a bad key file is status 2.
  */
 int exit_status_of(int code);
-/* die() with err's reason; status < 0 means exit_status_of(err->code). */
+/* die() with err's reason; status < 0 means exit_status_of(err->code).
+ * RP_CLOSED (the reader of the output went away) prints nothing and
+ * exits EXIT_PIPE (141), whatever status says. */
 _Noreturn void die_error(const struct rp_error *err, int status);
 /* Flush stdout and check it (io_stdout_flush()), or die (status 2):
  * a full disk must not look like success. */

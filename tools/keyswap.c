@@ -43,8 +43,8 @@ struct run {
 static _Noreturn void
 fail(const struct rp_error *err)
 {
-	die_error(err, err->code == RP_IO || err->code == RP_USAGE ?
-	    EXIT_USAGE : EXIT_AUTH);
+	die_error(err, err->code == RP_IO || err->code == RP_USAGE ||
+	    err->code == RP_CLOSED ? EXIT_USAGE : EXIT_AUTH);
 }
 
 /* Tell the peer we refuse, with the verdict value that says why (best
@@ -54,7 +54,8 @@ refuse(struct run *r, const struct rp_error *err)
 {
 	/* A trust file that cannot be read is local trouble, not the
 	 * peer's: status 2 and no verdict, as when it ended the process. */
-	if (err->code == RP_IO || err->code == RP_USAGE)
+	if (err->code == RP_IO || err->code == RP_USAGE ||
+	    err->code == RP_CLOSED)
 		fail(err);
 	if (r->j.changed)
 		ks_identity_changed(&r->o->trust, r->fingerprint, &r->j);

@@ -67,7 +67,7 @@ help(void)
 	    "      --passphrase-fd N    passphrase from descriptor N\n"
 	    "Exit status: 0 success; 1 authentication failed (wrong key,"
 	    " tampered,\ntruncated, malformed, wrong signer or session); 2"
-	    " usage, key file or I/O error.\n",
+	    " usage, key file or I/O error;\n141 the reader of OUT left.\n",
 	    progname, MAX_IDENTITIES);
 	flush_stdout();
 	exit(EXIT_OK);

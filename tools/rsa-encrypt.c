@@ -76,7 +76,8 @@ help(void)
 	    "  -o, --output OUT         write OUT all-or-nothing\n"
 	    "      --passphrase-file F  passphrase for encrypted keys\n"
 	    "      --passphrase-fd N    passphrase from descriptor N\n"
-	    "Exit status: 0 success; 2 usage, key file or I/O error.\n",
+	    "Exit status: 0 success; 2 usage, key file or I/O error;\n"
+	    "141 the reader of OUT left.\n",
 	    progname, STREAM_MAX_RECIPIENTS);
 	flush_stdout();
 	exit(EXIT_OK);

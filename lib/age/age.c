@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* age.c: the age filter's decryption (age.h); age_encrypt.c encrypts. */
+/* age.c: the age filter's decryption (age.h): the header here, the
+ * payload in age_decrypt.c; age_encrypt.c encrypts. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "age/age.h"
 #include "age/age_format.h"
@@ -117,10 +117,11 @@ open_header(const struct age_decrypt_options *opt,
 	}
 }
 
-/* After the header: the nonce, and the payload cipher under its key. */
+/* After the header: the nonce, and the payload cipher under its key,
+ * on two handles (age_decrypt_payload opens on two cores). */
 static int
 open_payload(struct filter_input *in, const unsigned char *file_key,
-    struct cipher_state *st, struct rp_error *err)
+    struct cipher_state st[2], struct rp_error *err)
 {
 	unsigned char *key;
 
@@ -130,96 +131,15 @@ open_payload(struct filter_input *in, const unsigned char *file_key,
 	key = secure_alloc(AGE_PAYLOAD_KEY_LEN);
 	age_payload_key(key, file_key, in->buf + in->start);
 	in->start += AGE_NONCE_LEN;
-	age_stream_open(st, key);
+	age_stream_open(&st[0], key);
+	age_stream_open(&st[1], key);
 	secure_free(key);
-	return 0;
-}
-
-/* A whole chunk's bytes, or what is left at the end of the input. */
-static void
-fill_chunk(struct filter_input *in)
-{
-	if (in->cap - in->end < AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
-		filter_input_compact(in);
-	while (in->end - in->start < AGE_CHUNK_MAX && !in->eof)
-		(void)filter_input_fill(in);
-}
-
-/*
- * Open up to a batch of chunks in place, into iov.  Returns how many
- * verified; err->code is set when the next one failed or is missing.
- */
-static int
-open_batch(struct filter_input *in, struct cipher_state *st,
-    struct iovec *iov, struct rp_error *err)
-{
-	size_t avail, n;
-	int niov;
-
-	fill_chunk(in);
-	/* A failed input ends here, as its failure (nothing more is
-	 * opened or written). */
-	if (filter_input_failed(in, 0, err) != 0)
-		return 0;
-	for (niov = 0; niov < AGE_BATCH && !st->finished; niov++) {
-		avail = in->end - in->start;
-		if (avail < AGE_CHUNK_MAX && !in->eof)
-			break;
-		n = avail < AGE_CHUNK_MAX ? avail : AGE_CHUNK_MAX;
-		if (n == 0) {
-			rp_fail(err, RP_MALFORMED, st->counter == 0 ?
-			    "age payload: no chunks (truncated)" :
-			    "age payload: no last chunk (truncated)");
-			break;
-		}
-		if (age_stream_open_chunk(st, in->buf + in->start, n, err) != 0)
-			break;
-		iov[niov].iov_base = in->buf + in->start;
-		iov[niov].iov_len = n - AGE_TAG_LEN;
-		in->start += n;
-	}
-	return niov;
-}
-
-/*
- * The chunks, each released once its tag verified, a batch written at
- * once.  Whether a full chunk is the last is the stream's to say (see
- * age_stream_open_chunk), so nothing is held back: on a failure, or
- * data after the last chunk, what verified before it is written first,
- * as age's reference reader releases it.
- */
-static int
-decrypt_payload(struct filter_input *in, struct cipher_state *st, int out,
-    const char *what, struct rp_error *err)
-{
-	struct iovec iov[AGE_BATCH];
-	int niov, i;
-
-	do {
-		rp_clear(err);
-		niov = open_batch(in, st, iov, err);
-		if (err->code == RP_OK && st->finished && (in->end > in->start
-		    || filter_input_fill(in) > 0))
-			rp_fail(err, RP_MALFORMED,
-			    "age payload: data after the last chunk");
-		if (err->code == RP_OK &&
-		    filter_input_failed(in, 0, err) != 0)
-			return err->code;
-		/* An empty chunk writes nothing (a write of 0 bytes would
-		 * be taken for EPIPE). */
-		for (i = 0; i < niov && iov[i].iov_len > 0; i++)
-			continue;
-		if (i > 0 && io_writev(out, iov, i, what, err) != 0)
-			return err->code;
-		if (err->code != RP_OK)
-			return err->code;
-	} while (!st->finished);
 	return 0;
 }
 
 /* The header, the file key, the payload cipher. */
 static int
-open_file(const struct age_decrypt_options *opt, struct cipher_state *st,
+open_file(const struct age_decrypt_options *opt, struct cipher_state st[2],
     struct rp_error *err)
 {
 	struct filter_input *in = opt->in;
@@ -244,7 +164,7 @@ int
 age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err)
 {
 	struct rp_error local;
-	struct cipher_state st;
+	struct cipher_state st[2];
 	struct io_output out;
 	int rc;
 
@@ -252,10 +172,11 @@ age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err)
 		err = &local;
 	if ((rc = io_output_create(&out, opt->output, 0600, 0, err)) != 0)
 		return rc;
-	if ((rc = open_file(opt, &st, err)) == 0) {
-		rc = decrypt_payload(opt->in, &st, out.fd,
+	if ((rc = open_file(opt, st, err)) == 0) {
+		rc = age_decrypt_payload(opt->in, st, out.fd,
 		    filter_name(opt->output, "stdout"), err);
-		age_stream_close(&st);
+		age_stream_close(&st[0]);
+		age_stream_close(&st[1]);
 	}
 	if (rc != 0) {
 		io_output_abort(&out);

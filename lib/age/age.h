@@ -32,13 +32,12 @@
 #include "keys/identity.h"
 
 /*
- * The input buffer age_decrypt wants (filter.h): the largest header,
- * then room for many chunks at a time, read in large blocks and opened
- * in place.
+ * The input buffer age_decrypt wants (filter.h): the largest header and
+ * the nonce.  The payload is read past it, a batch of chunks at a time,
+ * into age_decrypt.c's own two buffers.
  */
-#define AGE_BATCH 32    /* chunks opened and written at a time */
 #define AGE_INPUT_SIZE (AGE_HEADER_MAX + AGE_NONCE_LEN + \
-	AGE_BATCH * AGE_CHUNK_MAX + FILTER_DECODE_SLACK)
+	FILTER_DECODE_SLACK + 4096)
 
 struct age_encrypt_options {
 	/* Each wraps into a stanza of printable text (age_keys.h's
@@ -69,5 +68,15 @@ struct stanza *age_header_stanzas(const struct age_header *h);
 
 int age_encrypt(const struct age_encrypt_options *opt, struct rp_error *err);
 int age_decrypt(const struct age_decrypt_options *opt, struct rp_error *err);
+
+/*
+ * age.c's half of age_decrypt, in age_decrypt.c: the payload after the
+ * nonce, from in, each chunk written to out (named what) once its tag
+ * verified; st two handles open under the payload key.  0, or an rp_err
+ * code: the input's failure, RP_AUTH for a chunk that fails, RP_MALFORMED
+ * for a missing last chunk, an empty one after others, data after it.
+ */
+int age_decrypt_payload(struct filter_input *in, struct cipher_state st[2],
+    int out, const char *what, struct rp_error *err);
 
 #endif

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 /* age_encrypt.c: the age filter's encryption (age.h). */
-#include <errno.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +8,7 @@
 #include "age/age_armor.h"
 #include "age/age_format.h"
 #include "age/age_stream.h"
+#include "age/age_worker.h"
 #include "codec/armor.h"
 #include "core/common.h"
 #include "core/error.h"
@@ -130,12 +128,12 @@ encrypt_header(const struct age_encrypt_options *opt, struct armor_sink *sink,
 
 /*
  * Encryption is bounded by ChaCha20-Poly1305, so it runs on two cores:
- * while a sealing thread seals most of one batch of chunks (on its own
- * cipher handle: same key, its own chunk numbers), the main thread
- * reads the next batch into the other buffer, then seals the rest of
- * this one, among them its last chunk, whose flag the read just
- * decided (the last chunk is the one no byte follows).  The batches
- * are written in order, each after both halves are sealed.
+ * while a sealing thread (age_worker.h) seals most of one batch of
+ * chunks (on its own cipher handle: same key, its own chunk numbers),
+ * the main thread reads the next batch into the other buffer, then
+ * seals the rest of this one, among them its last chunk, whose flag
+ * the read just decided (the last chunk is the one no byte follows).
+ * The batches are written in order, each after both halves are sealed.
  */
 #define ENC_BATCH 16
 
@@ -192,50 +190,11 @@ seal_middle(const struct seal_job *j)
 		    AGE_CHUNK_SIZE, 0);
 }
 
-/* The sealing thread: a job at a time, until one with no buffer. */
-struct sealer {
-	pthread_t thread;
-	sem_t go, done;
-	struct seal_job job;
-	int running;
-};
-
-static void *
-sealer_run(void *arg)
-{
-	struct sealer *s = arg;
-
-	for (;;) {
-		while (sem_wait(&s->go) != 0)
-			continue;
-		if (s->job.buf == NULL)
-			return NULL;
-		seal_middle(&s->job);
-		sem_post(&s->done);
-	}
-}
-
+/* The worker's job (age_worker.h). */
 static void
-sealer_start(struct sealer *s, struct cipher_state *st)
+seal_job(void *arg)
 {
-	memset(s, 0, sizeof(*s));
-	s->job.st = st;
-	if (sem_init(&s->go, 0, 0) != 0 || sem_init(&s->done, 0, 0) != 0)
-		rp_fatal("semaphore: %s", strerror(errno));
-	/* Without a second thread the main thread does all the work. */
-	s->running = pthread_create(&s->thread, NULL, sealer_run, s) == 0;
-}
-
-static void
-sealer_stop(struct sealer *s)
-{
-	if (s->running) {
-		s->job.buf = NULL;
-		sem_post(&s->go);
-		pthread_join(s->thread, NULL);
-	}
-	sem_destroy(&s->go);
-	sem_destroy(&s->done);
+	seal_middle(arg);
 }
 
 /*
@@ -246,31 +205,28 @@ sealer_stop(struct sealer *s)
  */
 static int
 encrypt_batch(int in, const char *what, struct armor_sink *sink,
-    struct cipher_state *st, struct sealer *s, uint64_t base,
+    struct cipher_state st[2], struct age_worker *w, uint64_t base,
     struct batch *b, struct batch *next, struct rp_error *err)
 {
-	struct seal_job mine = { st, b->buf, base, 0, 0 };
+	struct seal_job mine = { &st[0], b->buf, base, 0, 0 };
+	struct seal_job theirs = { &st[1], b->buf, base, 0, b->n - 1 };
 	int split, last, rc = 0;
 
 	/* The main thread also reads: it takes about a third. */
-	split = s->running ? (b->n * 3) / 8 : b->n - 1;
-	s->job = (struct seal_job){ s->job.st, b->buf, base, split, b->n - 1 };
-	if (s->running)
-		sem_post(&s->go);
+	split = w->running ? (b->n * 3) / 8 : b->n - 1;
+	theirs.from = split;
+	if (split < b->n - 1)
+		age_worker_post(w, seal_job, &theirs);
 	next->n = 0;
 	if (!b->eof)
 		rc = read_batch(in, what, next, err);
 	last = b->eof || next->n == 0;
 	mine.to = split;
 	seal_middle(&mine);
-	if (!s->running)
-		seal_middle(&s->job);
-	st->counter = base + (uint64_t)b->n - 1;
-	age_stream_seal(st, b->buf + (size_t)(b->n - 1) * AGE_CHUNK_MAX,
+	st[0].counter = base + (uint64_t)b->n - 1;
+	age_stream_seal(&st[0], b->buf + (size_t)(b->n - 1) * AGE_CHUNK_MAX,
 	    b->len, last);
-	if (s->running)
-		while (sem_wait(&s->done) != 0)
-			continue;
+	age_worker_wait(w);
 	if (rc == 0)
 		rc = armor_sink_write(sink, b->buf, (size_t)(b->n - 1) *
 		    AGE_CHUNK_MAX + b->len + AGE_TAG_LEN, err);
@@ -284,7 +240,7 @@ encrypt_payload(int in, const char *what, struct armor_sink *sink,
     struct cipher_state st[2], struct rp_error *err)
 {
 	struct batch b[2];
-	struct sealer s;
+	struct age_worker w;
 	uint64_t base = 0;
 	int cur = 0, rc;
 
@@ -294,13 +250,13 @@ encrypt_payload(int in, const char *what, struct armor_sink *sink,
 		rc = armor_sink_write(sink, b[0].buf, age_stream_seal(&st[0],
 		    b[0].buf, 0, 1), err);
 	} else if (rc == 0) {
-		sealer_start(&s, &st[1]);
-		while ((rc = encrypt_batch(in, what, sink, &st[0], &s, base,
+		age_worker_start(&w);
+		while ((rc = encrypt_batch(in, what, sink, st, &w, base,
 		    &b[cur], &b[1 - cur], err)) == 0) {
 			base += (uint64_t)b[cur].n;
 			cur = 1 - cur;
 		}
-		sealer_stop(&s);
+		age_worker_stop(&w);
 	}
 	plain_free(b[0].buf);
 	plain_free(b[1].buf);

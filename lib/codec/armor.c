@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* armor.c: streaming PEM-style armor on gpgrt_b64enc / gpgrt_b64dec. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -51,7 +52,8 @@ static int
 armor_flush(struct armor_writer *w, struct rp_error *err)
 {
 	if (gpgrt_fflush(w->stream) != 0 || gpgrt_ferror(w->stream))
-		return rp_fail_errno(err, RP_IO, "write %s", w->what);
+		return rp_fail_errno(err, errno == EPIPE ? RP_CLOSED : RP_IO,
+		    "write %s", w->what);
 	return 0;
 }
 
@@ -63,8 +65,8 @@ armor_write(struct armor_writer *w, const void *buf, size_t n,
 
 	ec = gpgrt_b64enc_write(w->state, buf, n);
 	if (ec != 0)
-		return rp_fail(err, RP_IO, "write %s: %s", w->what,
-		    gpg_strerror(ec));
+		return rp_fail(err, ec == GPG_ERR_EPIPE ? RP_CLOSED : RP_IO,
+		    "write %s: %s", w->what, gpg_strerror(ec));
 	return w->flush_each ? armor_flush(w, err) : 0;
 }
 
@@ -77,12 +79,13 @@ armor_writer_close(struct armor_writer *w, struct rp_error *err)
 	ec = gpgrt_b64enc_finish(w->state);
 	w->state = NULL;
 	if (ec != 0)
-		rc = rp_fail(err, RP_IO, "write %s: %s", w->what,
-		    gpg_strerror(ec));
+		rc = rp_fail(err, ec == GPG_ERR_EPIPE ? RP_CLOSED : RP_IO,
+		    "write %s: %s", w->what, gpg_strerror(ec));
 	else
 		rc = armor_flush(w, err);
 	if (gpgrt_fclose(w->stream) != 0 && rc == 0)
-		rc = rp_fail_errno(err, RP_IO, "write %s", w->what);
+		rc = rp_fail_errno(err, errno == EPIPE ? RP_CLOSED : RP_IO,
+		    "write %s", w->what);
 	w->stream = NULL;
 	return rc;
 }

@@ -60,8 +60,10 @@ rsapipe_init(const char *argv0)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		rp_fatal("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 
-	/* Writing to a closed pipe must be an error we report, not a
-	 * silent SIGPIPE death that a script cannot tell from success. */
+	/* Writing to a closed pipe is EPIPE, returned as RP_CLOSED: the
+	 * program removes a temporary output and wipes secure memory, then
+	 * exits EXIT_PIPE without a message, as cat does when killed by the
+	 * signal (a SIGPIPE death would skip that clean-up). */
 	signal(SIGPIPE, SIG_IGN);
 	/* Likewise a file-size limit (ulimit -f): killed by SIGXFSZ we
 	 * would leave a partly written private key in a temporary file;

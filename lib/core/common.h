@@ -22,7 +22,12 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_AUTH = 1,  /* authentication, decryption or verification failed */
-	EXIT_USAGE = 2  /* bad usage, unreadable file, bad key file, environment */
+	EXIT_USAGE = 2, /* bad usage, unreadable file, bad key file, environment */
+	/* The reader of our output went away (RP_CLOSED): quietly, with the
+	 * status a shell reports for cat killed by SIGPIPE (128 + 13), so a
+	 * pipeline under `set -o pipefail` sees what it sees of cat; not 0,
+	 * since the input was not read (nor authenticated) to its end. */
+	EXIT_PIPE = 141
 };
 
 /* Secure memory pool: large enough for 16384-bit key generation. */
@@ -36,7 +41,9 @@ extern int rsapipe_std_closed[3];
  * Initialise the process: program name for messages, libgcrypt (version
  * check, secure memory, initialization finished), core dumps off and
  * non-dumpable (the programs hold private keys), SIGPIPE ignored so a
- * closed pipe is an EPIPE error we report rather than a silent death.
+ * closed pipe is an EPIPE the writers return as RP_CLOSED (a program
+ * then removes what it must and exits EXIT_PIPE quietly) rather than a
+ * death that skips the clean-up.
  */
 void rsapipe_init(const char *argv0);
 

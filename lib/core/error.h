@@ -36,7 +36,9 @@ enum rp_err {
 	                        text): unreadable file, full disk, closed pipe */
 	RP_USAGE = -9,       /* the caller asked for what cannot be done: an
 	                        option that does not go with the input */
-	RP_TIMEOUT = -10     /* a peer or an agent did not answer in time */
+	RP_TIMEOUT = -10,    /* a peer or an agent did not answer in time */
+	RP_CLOSED = -11      /* the reader of an output went away (EPIPE):
+	                        not a fault, the end (cli.c exits quietly) */
 };
 
 /* As long as a message line (tools/cli.c): a reason may name a long path. */

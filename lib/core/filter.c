@@ -231,3 +231,38 @@ filter_input_need(struct filter_input *in, size_t n)
 			return 0;
 	return 1;
 }
+
+size_t
+filter_input_read(struct filter_input *in, unsigned char *dst, size_t n)
+{
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (in->start < in->end) {
+			k = in->end - in->start;
+			if (k > n - got)
+				k = n - got;
+			memcpy(dst + got, in->buf + in->start, k);
+			in->start += k;
+			got += k;
+			continue;
+		}
+		if (in->eof)
+			break;
+		in->start = in->end = 0;
+		if (!in->decoding && in->rstart == in->rend) {
+			if (in->raw_eof) {
+				(void)input_eof(in);
+				break;
+			}
+			if ((k = read_fd(in, dst + got, n - got)) == 0) {
+				in->raw_eof = 1;
+				(void)input_eof(in);
+				break;
+			}
+			got += k;
+		} else if (filter_input_fill(in) == 0)
+			break;
+	}
+	return got;
+}

@@ -92,6 +92,16 @@ size_t filter_input_fill(struct filter_input *in);
  * first.  n must be at most cap. */
 int filter_input_need(struct filter_input *in, size_t n);
 
+/*
+ * Take up to n bytes of the input into dst (outside the buffer), in
+ * order: those buffered first, then, when no decoder runs and nothing
+ * raw waits, straight from the descriptor into dst (no copy); else
+ * through the buffer.  Returns the bytes taken, fewer than n only at
+ * the end of the input (or its failure: filter_input_error()).
+ */
+size_t filter_input_read(struct filter_input *in, unsigned char *dst,
+    size_t n);
+
 /* Move what is unused to the front of the buffer. */
 void filter_input_compact(struct filter_input *in);
 

@@ -99,7 +99,8 @@ io_write(int fd, const void *buf, size_t n, const char *what,
 		if (w == 0)
 			errno = EPIPE; /* no progress: the reader is gone */
 		if (w <= 0)
-			return rp_fail_errno(err, RP_IO, "write %s", what);
+			return rp_fail_errno(err, errno == EPIPE ? RP_CLOSED :
+			    RP_IO, "write %s", what);
 		p += w;
 		n -= (size_t)w;
 	}
@@ -120,7 +121,8 @@ io_writev(int fd, struct iovec *iov, int iovcnt, const char *what,
 		if (w == 0)
 			errno = EPIPE;
 		if (w <= 0)
-			return rp_fail_errno(err, RP_IO, "write %s", what);
+			return rp_fail_errno(err, errno == EPIPE ? RP_CLOSED :
+			    RP_IO, "write %s", what);
 		/* Skip what was written: whole iovecs, then part of one. */
 		done = (size_t)w;
 		while (iovcnt > 0 && done >= iov->iov_len) {

@@ -37,7 +37,8 @@ int io_read_all(int fd, void *buf, size_t n, size_t *got, const char *what,
     struct rp_error *err);
 
 /* Write all bytes, finishing short writes and retrying EINTR; a write of
- * 0 is treated as EPIPE.  RP_IO naming what ("write WHAT: ..."). */
+ * 0 is treated as EPIPE.  RP_IO naming what ("write WHAT: ..."), or
+ * RP_CLOSED (same reason) when the reader is gone (EPIPE). */
 int io_write(int fd, const void *buf, size_t n, const char *what,
     struct rp_error *err);
 /* As io_write for an iovec array (modified in place). */

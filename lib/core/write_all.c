@@ -30,7 +30,8 @@ write_all(int fd, const void *buf, size_t n, const char *what,
 			errno = EPIPE;
 		if (w <= 0) {
 			saved = errno;  /* the reason's formatting may touch it */
-			rc = rp_fail_errno(err, RP_IO, "write %s", what);
+			rc = rp_fail_errno(err, saved == EPIPE ? RP_CLOSED :
+			    RP_IO, "write %s", what);
 			errno = saved;
 			return rc;
 		}

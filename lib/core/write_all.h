@@ -31,10 +31,10 @@ struct write_all_opts {
 
 /*
  * Write the n bytes at buf to fd.  opts may be NULL (no chunk, no
- * hook).  0, the ready hook's code, or RP_IO with the reason "write
- * WHAT: <strerror>" and errno left as write(2) set it (EPIPE for a
- * write of 0), so a caller may still tell a closed pipe from a full
- * disk.
+ * hook).  0, the ready hook's code, RP_CLOSED when the reader is gone
+ * (EPIPE, or a write of 0), or RP_IO; the reason is "write WHAT:
+ * <strerror>" and errno is left as write(2) set it (EPIPE for a write
+ * of 0).
  */
 int write_all(int fd, const void *buf, size_t n, const char *what,
     const struct write_all_opts *opts, struct rp_error *err);

@@ -5,7 +5,7 @@
  * every write short or EAGAIN, and the ready hook drains the other end,
  * so the bytes must arrive whole and in order; without a hook EAGAIN is
  * an error; chunk bounds each write(2); a hook's refusal stops before
- * any write with its code; a reader gone is RP_IO with errno EPIPE and
+ * any write with its code; a reader gone is RP_CLOSED with errno EPIPE and
  * the reason "write WHAT: ...".  (EINTR is retried by the same branch
  * as EAGAIN and is not provoked here.)  Exits 0 when every check passes.
  */
@@ -131,9 +131,9 @@ reader_gone(const unsigned char *data)
 	rp_clear(&err);
 	errno = 0;
 	rc = write_all(p[1], data, 10, "the peer", NULL, &err);
-	CHECK(rc == RP_IO && errno == EPIPE && err.code == RP_IO &&
+	CHECK(rc == RP_CLOSED && errno == EPIPE && err.code == RP_CLOSED &&
 	    strncmp(err.reason, "write the peer: ", 16) == 0,
-	    "a closed reader: RP_IO, EPIPE kept (\"%s\")", err.reason);
+	    "a closed reader: RP_CLOSED, EPIPE kept (\"%s\")", err.reason);
 	CHECK(write_all(p[1], data, 0, "the peer", NULL, &err) == 0,
 	    "nothing to write is no write");
 	close(p[1]);
@@ -146,7 +146,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	(void)argc;
-	rsapipe_init(argv[0]);  /* SIGPIPE ignored: EPIPE is an error */
+	rsapipe_init(argv[0]);  /* SIGPIPE ignored: EPIPE is RP_CLOSED */
 	data = malloc(BIG);
 	for (i = 0; i < BIG; i++)
 		data[i] = (unsigned char)(i * 31 + i / 4093);
