@@ -17,14 +17,16 @@
 # that holds the key pool, default $XDG_RUNTIME_DIR or $TMPDIR or /tmp),
 # RSAPIPE_KEY_WINDOW (seconds the sessions share one session key,
 # default 60; 0: a key per session), RSAPIPE_POOL_SIZE (single-use keys
-# kept ready when the window is 0, default 4).
+# kept ready when the window is 0, default 4), RSAPIPE_MAX_STARTUPS
+# (copies in the key exchange at once before one refuses its caller,
+# default 64 per processor).
 #
 # Diagnostics go to stderr (the journal under systemd); when stderr is
 # the connection itself, as inetd sets it up, they go to syslog instead,
 # since a word written there would corrupt the stream.
 #
 # Exit status: 0 the client's stream verified and was echoed; 1 the key
-# exchange or the stream failed; 2 no identity or no session directory.
+# exchange or the stream failed, or the caller was refused at capacity; 2 no identity or no session directory.
 set -u
 # inetd passes no HOME; take the service user's, as a login would.
 [ -n "${HOME:-}" ] || HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
@@ -64,9 +66,18 @@ if rsapipe_pool_open "$pool"; then
 else
 	pool='' session=$(rsapipe_session_dir)
 fi || { say "cannot create a session directory"; exit 2; }
-trap 'rsapipe_erase_session "$session"' EXIT
+trap 'rsapipe_erase_session "$session"; [ -z "$pool" ] || rm -f "$pool/k.$$"' EXIT
 trap 'exit 130' INT TERM HUP
 
+# A copy beyond RSAPIPE_MAX_STARTUPS in the key exchange at once (as
+# sshd's MaxStartups; default 64 per processor) refuses its caller at
+# once with keyswap's verdict 06, "at capacity", rather than let it and
+# every other caller wait until they time out (doc/SERVICE.md).
+busy=()
+if [ -n "$pool" ] && rsapipe_pool_startup "$pool" \
+    "${RSAPIPE_MAX_STARTUPS:-$((64 * $(nproc 2>/dev/null || echo 1)))}"; then
+	busy=(--busy)
+fi
 if [ -n "$pool" ]; then
 	rsapipe_pool_key "$pool" "$session" "$window"
 else
@@ -75,7 +86,8 @@ fi
 # The session context comes back on a pipe, never in a file.
 exec {context_fd}<> <(:)
 rsapipe_keyswap "$identity" "$session" "${RSAPIPE_TIMEOUT:-30}" \
-	"$context_fd" --accept-any || fail "key exchange failed"
+	"$context_fd" --accept-any "${busy[@]}" || fail "key exchange failed"
+[ -z "$pool" ] || rm -f "$pool/k.$$"
 context=$(rsapipe_read_context "$context_fd")
 exec {context_fd}<&-
 rsapipe_receive "$session" "$context" | rsapipe_send "$session" "$context"

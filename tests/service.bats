@@ -328,3 +328,36 @@ echo_once() {
 	[ -z "$(leftovers load)" ]
 	[ -z "$(leftovers service)" ]
 }
+
+@test "a service at capacity refuses the caller at once with 'at capacity', and serves again once a slot is free" {
+	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" RSAPIPE_MAX_STARTUPS=1
+	client c1
+	p=$(pool service)
+	# A caller that connects and says nothing holds the one slot.
+	sleep 60 | socat - TCP:127.0.0.1:"$port" >/dev/null 2>&1 3>&- &
+	silent=$!
+	for _ in $(seq 100); do
+		[ -n "$(ls "$p"/k.* 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	[ -n "$(ls "$p"/k.* 2>/dev/null)" ]
+	started=$(date +%s%N)
+	run -1 --separate-stderr as c1 "$EXAMPLES/echo-client.sh" \
+		--peer "$FIXTURES/alice.pub" 127.0.0.1 "$port" <<<"turned away"
+	ms=$(( ($(date +%s%N) - started) / 1000000 ))
+	echo "refused after $ms ms: $stderr" >&2
+	[[ "$stderr" == *"keyswap: the service is at capacity; try again later"* ]]
+	[[ "$stderr" != *"timed out"* ]]
+	[ -z "$output" ]
+	[ "$ms" -lt $((5000 * RSAPIPE_TEST_TIME_SCALE)) ]
+	grep -q "refused the peer: at capacity" "$BATS_TEST_TMPDIR/service.log"
+	kill_tree "$silent"
+	for _ in $(seq 100); do
+		[ -z "$(ls "$p"/k.* 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	echo_once c1 "served again"
+	stop_service
+	[ -z "$(leftovers c1)" ]
+	[ -z "$(leftovers service)" ]
+}

@@ -194,7 +194,7 @@ _rsapipe_keyswap()
         mapfile -t COMPREPLY < <(compgen -W '-h --identity --session-key --peer-out
             --session-out --peer-identity-out --peer-name-out --peer
             --known-peers --name --ask --accept-new --refuse-new --allowed
-            --allowed-keys --forget --accept-any --timeout --passphrase-file --passphrase-fd
+            --allowed-keys --forget --accept-any --busy --timeout --passphrase-file --passphrase-fd
             --invite --invite-file --invite-valid --code
             --help --version' -- "$cur")
     fi

@@ -270,6 +270,7 @@ rsapipe_stop_spare() {
 #   POOL/ready.XXXXXX/   a key made ahead, complete (renamed in when done)
 #   POOL/live.T.XXXXXX/  the key sessions use, in use since T (epoch s)
 #   POOL/s.PID.XXXXXX/   the session directory of process PID
+#   POOL/k.PID           process PID is in the key exchange
 #   POOL/.lock           held while the live key is replaced
 #   POOL/.fill           held by the one process making a ready key
 #   POOL/.reap           held by the one process waiting to retire the
@@ -400,6 +401,9 @@ rsapipe_pool_retire() {
 # that are gone (killed before they could erase them).
 rsapipe_pool_sweep() {
 	local d pid
+	for d in "$1"/k.*; do
+		[ -e "$d" ] && ! kill -0 "${d##*/k.}" 2>/dev/null && rm -f "$d"
+	done
 	for d in "$1"/s.*; do
 		pid=${d##*/s.}
 		pid=${pid%%.*}
@@ -438,6 +442,18 @@ rsapipe_pool_reap() {
 			) 8>"$pool/.lock"
 		done
 	) 9>"$pool/.reap"
+}
+
+# rsapipe_pool_startup POOL MAX: mark this process as in the key
+# exchange (POOL/k.PID, removed by the caller after it, or swept once the
+# process is gone); true if that makes more than MAX such processes.
+rsapipe_pool_startup() {
+	local k n=0
+	: >"$1/k.$$" || return 1
+	for k in "$1"/k.*; do
+		kill -0 "${k##*/k.}" 2>/dev/null && n=$((n + 1))
+	done
+	[ "$n" -gt "$2" ]
 }
 
 # rsapipe_pool_key POOL DIR WINDOW: session.pem and session.pub in DIR
