@@ -251,14 +251,17 @@ teardown() {
 	identity=$(sed -n 's/^Environment=RSAPIPE_SERVICE_IDENTITY=//p' "$unit")
 	[ "$identity" = /etc/rsapipe/identity.pem ]
 	grep -qx 'User=rsapipe' "$unit"
+	# The key pool: the directory tmpfiles.d makes, given to the service.
+	[ "$(sed -n 's/^Environment=RSAPIPE_POOL=//p' "$unit")" = /run/rsapipe-echo ]
+	grep -qx 'd /run/rsapipe-echo 0700 rsapipe rsapipe -' "$inst/usr/lib/tmpfiles.d/rsapipe.conf"
 	mkdir -m 700 "$inst/run"
 	chown "$uid:$gid" "$inst/run"
 	# (Under .ci/hardening the programs are ASan builds: their leak check
 	# would need the suppressions file, which this user cannot read.)
 	{
 		echo '#!/bin/sh'
-		printf 'exec setpriv --reuid=%s --regid=%s --clear-groups env -i PATH=%s RSAPIPE_SERVICE_IDENTITY=%s XDG_RUNTIME_DIR=%s RSAPIPE_SESSION_BITS=2048 ASAN_OPTIONS=detect_leaks=0 %s\n' \
-			"$uid" "$gid" "$path" "$inst$identity" "$inst/run" "$exec_start"
+		printf 'exec setpriv --reuid=%s --regid=%s --clear-groups env -i PATH=%s RSAPIPE_SERVICE_IDENTITY=%s RSAPIPE_POOL=%s XDG_RUNTIME_DIR=%s RSAPIPE_SESSION_BITS=2048 ASAN_OPTIONS=detect_leaks=0 %s\n' \
+			"$uid" "$gid" "$path" "$inst$identity" "$inst/run" "$inst/run" "$exec_start"
 	} >"$inst/service"
 	chmod 755 "$inst/service"
 	port=$(free_port)
@@ -276,7 +279,11 @@ teardown() {
 	[ "$output" = "$(printf 'first\nsecond')" ]
 	# What keyswap shows the client is what rsa-keygen -l shows the admin.
 	[[ "$stderr" == *"peer identity $fingerprint"* ]]
-	[ -z "$(find "$inst/run" -mindepth 1)" ]
+	# The session is gone; the pool (the window's key, a ready one) stays.
+	pool="$inst/run/rsapipe-pool-$uid-2048"
+	[ -n "$(find "$pool" -path "$pool/live.*/session.pem")" ]
+	flock "$pool/.fill" true
+	[ -z "$(find "$inst/run" -mindepth 1 | grep -Ev "^$pool(/\.(lock|fill|reap)|/(live|ready)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$")" ]
 
 	# The mode is what lets it read the key: 0600 root:root, and the
 	# service user can no longer read it, so no client is answered.
