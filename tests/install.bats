@@ -52,6 +52,7 @@ check_layout() {
 	local bin=$d$p/bin man=$d$p/share/man/man1 libexec=$d$p/libexec/rsapipe
 	local examples=$d$p/share/rsapipe/examples units=$d$p/lib/systemd/system
 	local completions=$d$p/share/bash-completion/completions
+	local tmpfiles=$d$p/lib/tmpfiles.d
 	for f in rsa-keygen rsa-encrypt rsa-decrypt keyswap rsa-chat-server rsa-chat-client; do
 		expect_file 755 "$bin/$f"
 	done
@@ -79,10 +80,12 @@ check_layout() {
 	expect_file 644 "$examples/inetd.conf"
 	expect_file 644 "$units/rsapipe-echo.socket"
 	expect_file 644 "$units/rsapipe-echo@.service"
+	expect_file 644 "$tmpfiles/rsapipe.conf"
 
 	# Nothing anywhere else, nothing writable by group or others.
 	run find "$d" -type f ! -path "$bin/*" ! -path "$man/*" ! -path "$libexec/*" \
-		! -path "$examples/*" ! -path "$units/*" ! -path "$completions/*"
+		! -path "$examples/*" ! -path "$units/*" ! -path "$completions/*" \
+		! -path "$tmpfiles/*"
 	[ -z "$output" ] || { echo "installed elsewhere: $output" >&2; return 1; }
 	[ -z "$(find "$d" ! -type l -perm /022)" ]
 
