@@ -296,14 +296,15 @@ echo_once() {
 @test "100 concurrent first connections to a cold service: every client gets its echo within 150 s, none times out, one identity" {
 	# No identity and no pool yet; the clients are one person on this same
 	# machine, trusting the service on first use, with the default
-	# timeout a person has.
+	# timeout a person has (scaled, as every bound here, for sanitizer
+	# builds).
 	serve ,nofork
 	client load
 	conf="$BATS_TEST_TMPDIR/service/home/.config/rsapipe"
 	started=$(date +%s)
 	pids=()
 	for i in $(seq 100); do
-		( as load env RSAPIPE_TIMEOUT=30 "$EXAMPLES/echo-client.sh" 127.0.0.1 "$port" \
+		( as load env RSAPIPE_TIMEOUT=$((30 * RSAPIPE_TEST_TIME_SCALE)) "$EXAMPLES/echo-client.sh" 127.0.0.1 "$port" \
 			<<<"hello from $i" >"$BATS_TEST_TMPDIR/got.$i" 2>"$BATS_TEST_TMPDIR/err.$i"
 		  echo $? >"$BATS_TEST_TMPDIR/status.$i" ) 3>&- &
 		pids+=($!)
