@@ -171,11 +171,11 @@ rsapipe_erase_session() {
 # whichever session lets go of it last, even at the same moment as
 # another, overwrites it, and none overwrites a key still in use.
 rsapipe_erase_file() {
-	local fd size
+	local fd links size
 	exec {fd}<>"$1" 2>/dev/null || { rm -f -- "$1"; return 0; }
 	rm -f -- "$1"
-	if [ "$(stat -L -c %h "/dev/fd/$fd" 2>/dev/null)" = 0 ]; then
-		size=$(stat -L -c %s "/dev/fd/$fd")
+	read -r links size < <(stat -L -c '%h %s' "/dev/fd/$fd" 2>/dev/null)
+	if [ "${links:-}" = 0 ]; then
 		dd if=/dev/zero of="/dev/fd/$fd" bs=4096 conv=notrunc \
 			count=$(( (size + 4095) / 4096 )) 2>/dev/null
 	fi
