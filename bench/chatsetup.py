@@ -251,6 +251,16 @@ def chat(client_script, server_script, server, client, logdir, tag,
                         f.close()
 
 
+def known_host(ssh_dir, port):
+    """The host key in ssh_dir/known_hosts, as a returning ssh user has
+    it, once the sshd on port listens."""
+    with open(os.path.join(ssh_dir, "host_rsa.pub")) as f:
+        key = " ".join(f.read().split()[:2])
+    with open(os.path.join(ssh_dir, "known_hosts"), "w") as f:
+        f.write("[localhost]:%d %s\n" % (port, key))
+    wait_for("sshd to listen", lambda: listening(port))
+
+
 def ssh_command(ssh_dir, port, extra=()):
     return (["ssh", "-F", "/dev/null", "-i", os.path.join(ssh_dir, "user_rsa"),
              "-p", str(port), "-o", "AddressFamily=inet",
@@ -311,12 +321,7 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     out = []
 
-    # The host key, as a returning ssh user has it.
-    with open(os.path.join(ssh_dir, "host_rsa.pub")) as f:
-        key = " ".join(f.read().split()[:2])
-    with open(os.path.join(ssh_dir, "known_hosts"), "w") as f:
-        f.write("[localhost]:%d %s\n" % (ssh_port, key))
-    wait_for("sshd to listen", lambda: listening(ssh_port))
+    known_host(ssh_dir, ssh_port)
     ssh_default = ssh_command(ssh_dir, ssh_port)
     ssh_c25519 = ssh_command(ssh_dir, ssh_port,
                              ["-o", "KexAlgorithms=curve25519-sha256"])

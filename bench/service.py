@@ -38,8 +38,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chatsetup import (Person, free_port, listening, wait_for,  # noqa: E402
-                       ssh_command, stop)
+from chatsetup import (Person, free_port, known_host,  # noqa: E402
+                       listening, ssh_command, stop, wait_for)
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -148,12 +148,7 @@ def main():
     ssh_port = int(ssh_port)
     with open(os.path.join(ssh_dir, "sshd.pid")) as f:
         sshd_pid = int(f.read())
-    # The host key, as a returning ssh user has it.
-    with open(os.path.join(ssh_dir, "host_rsa.pub")) as f:
-        key = " ".join(f.read().split()[:2])
-    with open(os.path.join(ssh_dir, "known_hosts"), "w") as f:
-        f.write("[localhost]:%d %s\n" % (ssh_port, key))
-    wait_for("sshd to listen", lambda: listening(ssh_port))
+    known_host(ssh_dir, ssh_port)
     ssh = ssh_command(ssh_dir, ssh_port)
     out = open(os.path.join(res, "t10.txt"), "w")
 

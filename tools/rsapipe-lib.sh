@@ -233,20 +233,12 @@ rsapipe_session_key() {
 # key behind: rsa-keygen is stopped and waited for before the directory
 # is erased, so it cannot finish into an erased directory.
 rsapipe_make_spare() {
-	local spare tmp kpid
+	local spare made
 	spare=$(rsapipe_spare_dir) || return 0
 	[ -e "$spare" ] && return 0
-	tmp=$(mktemp -d "$spare.XXXXXX") || return 0
-	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
-	    --public "$tmp/session.pub" 2>/dev/null &
-	kpid=$!
-	# shellcheck disable=SC2064 # the values are fixed now
-	trap "kill $kpid 2>/dev/null; wait $kpid; rsapipe_erase_session '$tmp'; exit 1" \
-	    INT TERM HUP
-	if wait "$kpid" && mv -T "$tmp" "$spare" 2>/dev/null; then
-		return 0
-	fi
-	rsapipe_erase_session "$tmp"
+	made=$(rsapipe_pool_make "${spare%/*}" "${spare##*/}") || return 0
+	mv -T "$made" "$spare" 2>/dev/null && return 0
+	rsapipe_erase_session "$made"
 }
 
 # rsapipe_stop_spare PID: stop a spare being made and erase what it left.
