@@ -174,6 +174,8 @@ setup() {
 	start bob 9 "$CHAT_CLIENT" --code "$code" 127.0.0.1 "$port"
 	wait_exit "$bob_pid" bob_status
 	wait_exit "$alice_pid" alice_status
+	echo "bob $bob_status: $(cat "$BATS_TEST_TMPDIR/bob/screen")" >&2
+	echo "alice $alice_status: $(cat "$BATS_TEST_TMPDIR/alice/screen")" >&2
 	[ "$bob_status" -eq 1 ]
 	[ "$alice_status" -eq 1 ]
 	grep -q 'the invite code is spent or expired; ask for a new one' "$BATS_TEST_TMPDIR/bob/screen"

@@ -134,13 +134,17 @@ ks_invite_open(struct ks_invite *iv, const struct options *o)
 {
 	struct invite_code c;
 	struct rp_error err;
+	struct timespec shown;
 
 	memset(iv, 0, sizeof(*iv));
 	if (o->invite == NULL && o->code == NULL)
 		return o->timeout;
-	if (o->invite != NULL)
+	/* An invite holds from when its code is shown, not from after
+	 * scrypt, which can take seconds on a loaded machine. */
+	if (o->invite != NULL) {
 		make_code(&c, o);
-	else if (invite_code_parse(&c, o->code, strlen(o->code), &err) != 0)
+		clock_gettime(CLOCK_MONOTONIC, &shown);
+	} else if (invite_code_parse(&c, o->code, strlen(o->code), &err) != 0)
 		die_error(&err, EXIT_USAGE);
 	else	/* The words are the password: not left in argv. */
 		wipe((char *)(uintptr_t)o->code, strlen(o->code));
@@ -154,7 +158,8 @@ ks_invite_open(struct ks_invite *iv, const struct options *o)
 	if (o->invite == NULL)
 		return o->timeout;
 	/* The inviter waits for its caller as long as the invite holds. */
-	iv->inv.expires = time(NULL) + (time_t)o->invite_valid;
+	iv->inv.expires = shown;
+	iv->inv.expires.tv_sec += (time_t)o->invite_valid;
 	return o->invite_valid + o->timeout;
 }
 

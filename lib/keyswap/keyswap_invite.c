@@ -57,6 +57,17 @@ no_invite_here(struct keyswap_state *s, const struct keyswap_hello *peer,
 	    "this side has none");
 }
 
+/* 1 if the CLOCK_MONOTONIC time at has passed. */
+static int
+expired(const struct timespec *at)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > at->tv_sec ||
+	    (now.tv_sec == at->tv_sec && now.tv_nsec >= at->tv_nsec);
+}
+
 /* The inviter's checks: the number is ours and still valid. */
 static int
 inviter_hello(struct keyswap_state *s, const struct keyswap_hello *peer,
@@ -70,7 +81,7 @@ inviter_hello(struct keyswap_state *s, const struct keyswap_hello *peer,
 	}
 	/* Spent now, right or wrong: this invite meets one guess. */
 	s->invite_spent = 1;
-	if (s->invite_expires != 0 && time(NULL) > s->invite_expires) {
+	if (s->invite_expires.tv_sec != 0 && expired(&s->invite_expires)) {
 		s->refusal = KEYSWAP_REFUSE_INVITE_SPENT;
 		return rp_fail(err, RP_REFUSED, "the invite expired before the "
 		    "peer came; nothing was recorded");

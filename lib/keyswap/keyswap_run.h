@@ -28,14 +28,15 @@
 /*
  * An invite (doc/KEYSWAP.md 4): the role, the number, and w, SPAKE2's
  * password scalar, which the caller keeps in secure memory
- * (invite_code_w()).  The inviter's invite expires at expires (time(3);
- * 0 for never).
+ * (invite_code_w()).  The inviter's invite expires at expires
+ * (CLOCK_MONOTONIC; tv_sec 0 for never): counted from when the code was
+ * shown, to the millisecond.
  */
 struct keyswap_invite {
 	int role;                 /* enum keyswap_invite_role */
 	unsigned number;
 	const unsigned char *w;   /* SPAKE2_SCALAR_LEN bytes */
-	time_t expires;
+	struct timespec expires;
 };
 
 enum keyswap_stage {
@@ -60,7 +61,7 @@ struct keyswap_state {
 	int own_scheme, peer_scheme;     /* enum keyswap_scheme */
 	int invite_role;                 /* ours, 0 without an invite */
 	unsigned invite_number;
-	time_t invite_expires;
+	struct timespec invite_expires;
 	int invite_spent;                /* a hello named our invite */
 	int peer_no_invite;              /* we have one, the peer's hello not */
 	struct spake2 pake;              /* secrets in secure memory */
