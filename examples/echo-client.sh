@@ -21,7 +21,7 @@
 #   3    cannot connect to HOST:PORT (refused, unknown host, unreachable)
 #   130  interrupted
 set -u
-rsapipe_libexec=$(dirname "$0")/../tools
+rsapipe_libexec=${0%/*}/../tools
 # shellcheck source=SCRIPTDIR/../tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
@@ -63,7 +63,7 @@ window=${RSAPIPE_KEY_WINDOW:-60}
 case $window in ''|*[!0-9]*) say "bad RSAPIPE_KEY_WINDOW: $window"; exit 2 ;; esac
 pool=
 if rsapipe_spare_dir >/dev/null; then
-	pool=$XDG_RUNTIME_DIR/rsapipe-pool-$(id -u)-$RSAPIPE_SESSION_BITS
+	pool=$XDG_RUNTIME_DIR/rsapipe-pool-$EUID-$RSAPIPE_SESSION_BITS
 	rsapipe_pool_open "$pool" || pool=
 fi
 if [ -n "$pool" ]; then

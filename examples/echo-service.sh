@@ -31,7 +31,7 @@ set -u
 # inetd passes no HOME; take the service user's, as a login would.
 [ -n "${HOME:-}" ] || HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
 export HOME=${HOME:-/nonexistent}
-rsapipe_libexec=$(dirname "$0")/../tools
+rsapipe_libexec=${0%/*}/../tools
 # shellcheck source=SCRIPTDIR/../tools/rsapipe-lib.sh
 . "$rsapipe_libexec/rsapipe-lib.sh"
 
@@ -60,7 +60,7 @@ fi
 # live key, shared by the sessions of one window, or a single-use one.
 window=${RSAPIPE_KEY_WINDOW:-60}
 case $window in ''|*[!0-9]*) say "bad RSAPIPE_KEY_WINDOW: $window"; exit 2 ;; esac
-pool=${RSAPIPE_POOL:-$(rsapipe_runtime_base)}/rsapipe-pool-$(id -u)-$RSAPIPE_SESSION_BITS
+pool=${RSAPIPE_POOL:-$(rsapipe_runtime_base)}/rsapipe-pool-$EUID-$RSAPIPE_SESSION_BITS
 if rsapipe_pool_open "$pool"; then
 	session=$(rsapipe_pool_session "$pool")
 else
@@ -75,7 +75,7 @@ trap 'exit 130' INT TERM HUP
 # every other caller wait until they time out (doc/SERVICE.md).
 busy=()
 if [ -n "$pool" ] && rsapipe_pool_startup "$pool" \
-    "${RSAPIPE_MAX_STARTUPS:-$((64 * $(nproc 2>/dev/null || echo 1)))}"; then
+    "${RSAPIPE_MAX_STARTUPS:-$((64 * $(rsapipe_processors)))}"; then
 	busy=(--busy)
 fi
 if [ -n "$pool" ]; then

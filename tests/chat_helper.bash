@@ -105,17 +105,36 @@ wait_exit() {
 # Files left in a person's runtime dir: session keys must all be gone.
 # The spare session key made for the next chat is expected there, and a
 # key pool's ready and live keys, but nothing half-made.
-# A key pool's keys stay (made ahead, or live in their window); a filler
-# still at work is waited for first.
+# A key pool's keys stay (made ahead, or live in their window); the
+# filler the last session started is waited for first.
 leftovers() {
-	local fill
-	for fill in "$BATS_TEST_TMPDIR/$1"/run/rsapipe-pool-*/.fill; do
-		[ -e "$fill" ] && flock -w 60 "$fill" true
+	local pool
+	for pool in "$BATS_TEST_TMPDIR/$1"/run/rsapipe-pool-*; do
+		[ -d "$pool" ] && pool_settled "$pool"
 	done
 	find "$BATS_TEST_TMPDIR/$1/run" -mindepth 1 |
 		grep -Ev '/rsapipe-spare-[0-9]+(/session\.(pem|pub))?$' |
 		grep -Ev '/rsapipe-pool-[0-9]+-[0-9]+(/\.lock|/\.fill|/\.reap|/(ready|live)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$' ||
 		true
+}
+
+# pool_settled POOL [N]: wait until the key pool holds N ready keys
+# (default 1: what every session leaves it topped up to) and no filler
+# is at work.  A session fills the pool after its connection closed, so
+# its client may be done before the filler even starts.
+pool_settled() {
+	local n
+	for _ in $(seq $((600 * RSAPIPE_TEST_TIME_SCALE))); do
+		n=$(find "$1" -maxdepth 1 -name 'ready.*' | wc -l)
+		if [ "$n" -ge "${2:-1}" ] &&
+		    [ -z "$(find "$1" -maxdepth 1 -name 'fill.*')" ]; then
+			flock -w 60 "$1/.fill" true
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "the key pool $1 did not settle" >&2
+	return 1
 }
 
 # wait_listen PORT: wait until something listens on TCP PORT (read from

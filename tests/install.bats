@@ -285,7 +285,7 @@ teardown() {
 	# The session is gone; the pool (the window's key, a ready one) stays.
 	pool="$inst/run/rsapipe-pool-$uid-2048"
 	[ -n "$(find "$pool" -path "$pool/live.*/session.pem")" ]
-	flock "$pool/.fill" true
+	pool_settled "$pool"
 	[ -z "$(find "$inst/run" -mindepth 1 | grep -Ev "^$pool(/\.(lock|fill|reap)|/(live|ready)\.[0-9A-Za-z.]+(/session\.(pem|pub))?)?$")" ]
 
 	# The mode is what lets it read the key: 0600 root:root, and the

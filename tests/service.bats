@@ -242,13 +242,13 @@ echo_once() {
 	client c1
 	p=$(pool service)
 	echo_once c1 warm-up
-	flock "$p/.fill" true
+	pool_settled "$p" 2
 	taken=''
 	for i in 1 2 3; do
 		before=$(fingerprints "$p"/ready.*)
 		[ "$(wc -l <<<"$before")" -eq 2 ]
 		echo_once c1 "session $i"
-		flock "$p/.fill" true
+		pool_settled "$p" 2
 		after=$(fingerprints "$p"/ready.*)
 		# Exactly one ready key went, and it is nowhere in the pool now.
 		gone=$(comm -23 <(echo "$before") <(echo "$after"))
@@ -268,7 +268,7 @@ echo_once() {
 	client c1
 	p=$(pool service)
 	echo_once c1 warm-up
-	flock "$p/.fill" true
+	pool_settled "$p" 1
 	ready=$(fingerprints "$p"/ready.*)
 	# A caller that connects and says nothing: its copy of the service
 	# takes the ready key and waits in the key exchange.
@@ -286,7 +286,7 @@ echo_once() {
 	# The next session takes another key and, filling the pool, erases
 	# what the killed copy left.
 	echo_once c1 after
-	flock "$p/.fill" true
+	pool_settled "$p" 1
 	[ ! -e "$s" ]
 	[ -z "$(fingerprints "$p"/*/ | grep -xF -- "$ready")" ]
 	stop_service

@@ -150,15 +150,17 @@ rsapipe_stop() {
 	return 0
 }
 
-# Erase every file of a session directory, then the directory.  The
-# files are overwritten first in case the directory is on a disk.
+# Erase a session directory: its private keys are overwritten first, in
+# case the directory is on a disk, then everything is removed.
 rsapipe_erase_session() {
 	local dir=$1 f
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
 	# Nothing may cut the erasure short: socat, for one, sends its child
 	# SIGTERM when the connection closes, which can be right now.
 	trap '' INT TERM HUP
-	for f in "$dir"/* "$dir"/*/*; do
+	# Only private keys (*.pem) hold secrets: the rest, public keys and
+	# logs, goes with the directory.
+	for f in "$dir"/*.pem "$dir"/*/*.pem; do
 		[ -f "$f" ] && rsapipe_erase_file "$f"
 	done
 	rm -rf "$dir"
@@ -287,12 +289,26 @@ rsapipe_close_fds() {
 	return 0
 }
 
+# rsapipe_processors: the number of online processors (1 if unknown),
+# read without starting a program.
+rsapipe_processors() {
+	local online='' n=0 r
+	read -r online 2>/dev/null </sys/devices/system/cpu/online
+	for r in ${online//,/ }; do
+		case $r in
+		*-*) n=$((n + ${r#*-} - ${r%-*} + 1)) ;;
+		[0-9]*) n=$((n + 1)) ;;
+		esac
+	done
+	echo $((n > 0 ? n : 1))
+}
+
 # rsapipe_pool_open DIR: DIR exists, is ours, is not a link and is 0700
 # (made so if missing); fails otherwise, saying why.
 rsapipe_pool_open() {
 	[ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || [ -d "$1" ] ||
 		{ say "cannot create the key pool $1"; return 1; }
-	if [ -L "$1" ] || [ "$(stat -c '%u %a' "$1")" != "$(id -u) 700" ]; then
+	if [ -L "$1" ] || [ "$(stat -c '%u %a' "$1")" != "$EUID 700" ]; then
 		say "the key pool $1 is not a 0700 directory of this user"
 		return 1
 	fi
@@ -304,18 +320,20 @@ rsapipe_pool_session() {
 	mktemp -d "$1/s.$$.XXXXXX"
 }
 
-# rsapipe_pool_live POOL WINDOW: the live key directory if its window is
-# still open.
+# rsapipe_pool_live POOL WINDOW: set rsapipe_live to the live key
+# directory if its window is still open (no subshell: this is on every
+# session's path), else fail.
 rsapipe_pool_live() {
 	local d t now
 	printf -v now '%(%s)T' -1
+	rsapipe_live=
 	for d in "$1"/live.*; do
 		[ -d "$d" ] || continue
 		t=${d##*/live.}
 		t=${t%%.*}
 		case $t in ''|*[!0-9]*) continue ;; esac
 		if [ $((now - t)) -lt "$2" ] && [ $((now - t)) -ge 0 ]; then
-			printf '%s\n' "$d"
+			rsapipe_live=$d
 			return 0
 		fi
 	done
@@ -413,8 +431,13 @@ rsapipe_pool_sweep() {
 rsapipe_pool_reap() {
 	local pool=$1 window=$2 d t now
 	[ "$window" -gt 0 ] || return 0
+	# One is at it already (its PID in .reap; flock below settles a race).
+	local reaper=''
+	read -r reaper 2>/dev/null <"$pool/.reap"
+	[ -n "$reaper" ] && kill -0 "$reaper" 2>/dev/null && return 0
 	(
 		flock -x -n 9 || exit 0
+		echo "$BASHPID" >"$pool/.reap"
 		trap 'exit 0' TERM HUP INT
 		while :; do
 			t=
@@ -429,11 +452,11 @@ rsapipe_pool_reap() {
 				sleep $((t + window - now)) & wait $!
 			fi
 			( flock -x -w 120 8 || exit 1
-			  rsapipe_pool_live "$pool" "$window" >/dev/null ||
+			  rsapipe_pool_live "$pool" "$window" ||
 				rsapipe_pool_retire "$pool"
 			) 8>"$pool/.lock"
 		done
-	) 9>"$pool/.reap"
+	) 9>>"$pool/.reap"
 }
 
 # rsapipe_pool_startup POOL MAX: mark this process as in the key
@@ -451,15 +474,15 @@ rsapipe_pool_startup() {
 # rsapipe_pool_key POOL DIR WINDOW: session.pem and session.pub in DIR
 # from the pool (see above), made on the spot if the pool cannot give one.
 rsapipe_pool_key() {
-	local pool=$1 dir=$2 window=$3 live d
+	local pool=$1 dir=$2 window=$3 d
 	if [ "$window" -gt 0 ]; then
 		for _ in 1 2 3; do
-			live=$(rsapipe_pool_live "$pool" "$window") &&
-				rsapipe_pool_link "$live" "$dir" && return 0
+			rsapipe_pool_live "$pool" "$window" &&
+				rsapipe_pool_link "$rsapipe_live" "$dir" && return 0
 			# No live key, or its window closed: one process puts the
 			# next one in place while the others wait for it.
 			( flock -x -w 120 9 || exit 1
-			  rsapipe_pool_live "$pool" "$window" >/dev/null ||
+			  rsapipe_pool_live "$pool" "$window" ||
 				rsapipe_pool_rotate "$pool"
 			) 9>"$pool/.lock" || break
 		done
@@ -485,6 +508,11 @@ rsapipe_pool_key() {
 rsapipe_pool_fill() {
 	local pool=$1 want=1 have d made
 	[ "$2" -gt 0 ] || want=${RSAPIPE_POOL_SIZE:-4}
+	have=0
+	for d in "$pool"/ready.*; do
+		[ -d "$d" ] && have=$((have + 1))
+	done
+	[ "$have" -lt "$want" ] || return 0
 	(
 		flock -x -n 9 || exit 0
 		# A fill.* here was left by a filler killed mid-key.
