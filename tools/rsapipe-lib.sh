@@ -303,6 +303,18 @@ rsapipe_processors() {
 	echo $((n > 0 ? n : 1))
 }
 
+# rsapipe_proc_started PID: set rsapipe_started to the start time of
+# process PID (field 22 of /proc/PID/stat), or fail if there is none.
+rsapipe_proc_started() {
+	local stat f
+	rsapipe_started=
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	# The fields after "PID (COMM) " start at the third: state.
+	read -r -a f <<<"${stat##*) }"
+	rsapipe_started=${f[19]:-}
+	[ -n "$rsapipe_started" ]
+}
+
 # rsapipe_pool_open DIR: DIR exists, is ours, is not a link and is 0700
 # (made so if missing); fails otherwise, saying why.
 rsapipe_pool_open() {
@@ -431,14 +443,19 @@ rsapipe_pool_sweep() {
 rsapipe_pool_reap() {
 	local pool=$1 window=$2 d t now
 	[ "$window" -gt 0 ] || return 0
-	# One is at it already (its PID in .reap; flock below settles a race).
-	local reaper=''
-	read -r reaper 2>/dev/null <"$pool/.reap"
-	[ -n "$reaper" ] && kill -0 "$reaper" 2>/dev/null && return 0
+	# One is at it already: its PID and start time are in .reap (a PID
+	# alone could be another process's by now); flock settles a race.
+	local reaper='' started=''
+	read -r reaper started 2>/dev/null <"$pool/.reap"
+	if [ -n "$reaper" ] && rsapipe_proc_started "$reaper" &&
+	    [ "$rsapipe_started" = "$started" ]; then
+		return 0
+	fi
 	(
 		flock -x -n 9 || exit 0
-		echo "$BASHPID" >"$pool/.reap"
-		trap 'exit 0' TERM HUP INT
+		rsapipe_proc_started "$BASHPID"
+		echo "$BASHPID $rsapipe_started" >"$pool/.reap"
+		trap ': >"$pool/.reap"; exit 0' TERM HUP INT
 		while :; do
 			t=
 			for d in "$pool"/live.*; do
@@ -446,7 +463,16 @@ rsapipe_pool_reap() {
 				t=${d##*/live.}
 				t=${t%%.*}
 			done
-			case $t in ''|*[!0-9]*) exit 0 ;; esac
+			if [ -z "$t" ]; then
+				: >"$pool/.reap"
+				# A window opened meanwhile by a session that read
+				# this reaper's PID: stay for it.
+				for d in "$pool"/live.*; do
+					[ -d "$d" ] && continue 2
+				done
+				exit 0
+			fi
+			case $t in *[!0-9]*) exit 0 ;; esac
 			printf -v now '%(%s)T' -1
 			if [ $((t + window - now)) -gt 0 ]; then
 				sleep $((t + window - now)) & wait $!
