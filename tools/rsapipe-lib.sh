@@ -362,17 +362,20 @@ rsapipe_pool_link() {
 }
 
 # rsapipe_pool_make POOL PREFIX: a new key in POOL/PREFIX.XXXXXX, its
-# directory name on stdout.  A stop (TERM, HUP) erases it half-made.
+# directory name on stdout.  A stop (TERM, HUP) erases it half-made.  The
+# public half is written 0600 like the private one (rsa-keygen --public
+# would make it 0644, if only for a moment).
 rsapipe_pool_make() {
 	local tmp kpid
 	tmp=$(mktemp -d "$1/$2.XXXXXX") || return 1
 	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
-	    --public "$tmp/session.pub" 2>/dev/null &
+	    2>/dev/null &
 	kpid=$!
 	# shellcheck disable=SC2064 # the values are fixed now
 	trap "kill $kpid 2>/dev/null; wait $kpid; rsapipe_erase_session '$tmp'; exit 1" \
 	    INT TERM HUP
-	if wait "$kpid" && chmod 600 "$tmp/session.pub"; then
+	if wait "$kpid" && (umask 077 && rsa-keygen -y "$tmp/session.pem" \
+	    >"$tmp/session.pub"); then
 		trap - INT TERM HUP
 		printf '%s\n' "$tmp"
 		return 0
@@ -523,7 +526,8 @@ rsapipe_pool_key() {
 		done
 	fi
 	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
-		--public "$dir/session.pub" 2>&"${RSAPIPE_VOICE:-2}" ||
+		2>&"${RSAPIPE_VOICE:-2}" &&
+		(umask 077 && rsa-keygen -y "$dir/session.pem" >"$dir/session.pub") ||
 		fail "cannot make a session key"
 }
 
