@@ -207,13 +207,16 @@ echo_once() {
 }
 
 @test "the sessions of one window share the pool's key, 0600 in 0700; the next window has a new one; a closed window's key is erased" {
-	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" RSAPIPE_KEY_WINDOW=3
+	# A window counts whole seconds from its key's first use, so a
+	# window of w lasts between w - 1 and w seconds.
+	w=$((5 * RSAPIPE_TEST_TIME_SCALE))
+	serve ,nofork RSAPIPE_SERVICE_IDENTITY="$FIXTURES/alice.pem" RSAPIPE_KEY_WINDOW="$w"
 	client c1
 	p=$(pool service)
-	echo_once c1 first RSAPIPE_KEY_WINDOW=3
+	echo_once c1 first RSAPIPE_KEY_WINDOW="$w"
 	first=$(fingerprints "$p"/live.*)
 	[ -n "$first" ]
-	echo_once c1 second RSAPIPE_KEY_WINDOW=3
+	echo_once c1 second RSAPIPE_KEY_WINDOW="$w"
 	[ "$(fingerprints "$p"/live.*)" = "$first" ]
 	# Every key of both pools: files 0600, directories 0700, nothing else.
 	for q in "$p" "$(pool c1)"; do
@@ -224,10 +227,11 @@ echo_once() {
 	done
 	# The window closes with no session coming: the reaper retires the
 	# key, and with no session left holding it, it is gone everywhere.
-	sleep 4.5
+	sleep "$w"
+	sleep 1.5
 	[ -z "$(ls -d "$p"/live.* 2>/dev/null)" ]
 	[ -z "$(fingerprints "$p"/*/ | grep -xF -- "$first")" ]
-	echo_once c1 third RSAPIPE_KEY_WINDOW=3
+	echo_once c1 third RSAPIPE_KEY_WINDOW="$w"
 	third=$(fingerprints "$p"/live.*)
 	[ -n "$third" ]
 	[ "$third" != "$first" ]
