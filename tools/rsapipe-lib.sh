@@ -361,21 +361,32 @@ rsapipe_pool_link() {
 	return 1
 }
 
+# rsapipe_keypair DIR: a session key pair in DIR, session.pem and
+# session.pub, both 0600 (rsa-keygen writes a public key 0644: it gets
+# its final name only once it is 0600).
+rsapipe_keypair() {
+	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$1/session.pem" \
+	    --public "$1/public.new" && rsapipe_keypair_public "$1"
+}
+
+rsapipe_keypair_public() {
+	chmod 600 "$1/public.new" && mv "$1/public.new" "$1/session.pub"
+}
+
 # rsapipe_pool_make POOL PREFIX: a new key in POOL/PREFIX.XXXXXX, its
-# directory name on stdout.  A stop (TERM, HUP) erases it half-made.  The
-# public half is written 0600 like the private one (rsa-keygen --public
-# would make it 0644, if only for a moment).
+# directory name on stdout.  A stop (TERM, HUP) erases it half-made.
 rsapipe_pool_make() {
 	local tmp kpid
 	tmp=$(mktemp -d "$1/$2.XXXXXX") || return 1
+	# rsa-keygen itself in the background (not a subshell around it), so
+	# a stop ends the program that writes into $tmp before it is erased.
 	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$tmp/session.pem" \
-	    2>/dev/null &
+	    --public "$tmp/public.new" 2>/dev/null &
 	kpid=$!
 	# shellcheck disable=SC2064 # the values are fixed now
 	trap "kill $kpid 2>/dev/null; wait $kpid; rsapipe_erase_session '$tmp'; exit 1" \
 	    INT TERM HUP
-	if wait "$kpid" && (umask 077 && rsa-keygen -y "$tmp/session.pem" \
-	    >"$tmp/session.pub"); then
+	if wait "$kpid" && rsapipe_keypair_public "$tmp"; then
 		trap - INT TERM HUP
 		printf '%s\n' "$tmp"
 		return 0
@@ -525,9 +536,7 @@ rsapipe_pool_key() {
 			fi
 		done
 	fi
-	rsa-keygen -q -b "$RSAPIPE_SESSION_BITS" -o "$dir/session.pem" \
-		2>&"${RSAPIPE_VOICE:-2}" &&
-		(umask 077 && rsa-keygen -y "$dir/session.pem" >"$dir/session.pub") ||
+	rsapipe_keypair "$dir" 2>&"${RSAPIPE_VOICE:-2}" ||
 		fail "cannot make a session key"
 }
 
